@@ -1,0 +1,150 @@
+"""The composition root: Settings → database → services → Slack app → HTTP app / scheduler."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+import handlers
+from bot.config import SchedulerMode, Settings
+from bot.scheduler import ScheduledJob, Ticker, build_scheduler
+from bot.services.runtime import Services
+from storage.database import Database, create_engine
+from storage.migrate import upgrade_async
+
+log = logging.getLogger(__name__)
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    """Retries for every Slack call: 429 (waits Retry-After), 5xx and connection resets."""
+    return [
+        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        AsyncServerErrorRetryHandler(max_retry_count=2),
+        AsyncConnectionErrorRetryHandler(max_retry_count=2),
+    ]
+
+
+def build_web_client(settings: Settings) -> AsyncWebClient:
+    return AsyncWebClient(
+        token=settings.secret("SLACK_BOT_TOKEN"),
+        base_url=settings.slack_api_url,
+        retry_handlers=retry_handlers(),
+    )
+
+
+def build_slack_app(services: Services, client: AsyncWebClient) -> AsyncApp:
+    """The Bolt app with every listener registered. Socket Mode needs no signing secret."""
+    settings = services.settings
+    secret = settings.slack_signing_secret
+    app = AsyncApp(
+        client=client,
+        signing_secret=secret.get_secret_value() if secret else "",
+        # Events are acknowledged at once and handled after; listeners ack commands themselves.
+        process_before_response=False,
+    )
+    handlers.register(app, services)
+    return app
+
+
+def scheduled_jobs(services: Services, client: AsyncWebClient) -> list[ScheduledJob]:
+    """The posting jobs run by the ticker (nudges and digests arrive with the rhythm issue)."""
+    return []
+
+
+@dataclass
+class Runtime:
+    """Everything a running Polaris process holds, built once by `start_runtime`."""
+
+    settings: Settings
+    services: Services
+    client: AsyncWebClient
+    slack_app: AsyncApp
+    ticker: Ticker
+    jobs: list[ScheduledJob] = field(default_factory=list)
+
+    async def close(self) -> None:
+        await self.services.db.dispose()
+
+
+def instance_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+async def start_runtime(settings: Settings, *, services: Services | None = None) -> Runtime:
+    """Build the process: migrate SQLite if needed, open the database, wire the Slack app."""
+    if services is None:
+        if settings.is_sqlite:
+            await upgrade_async(settings.database_url)
+        services = Services(
+            settings=settings,
+            db=Database(create_engine(settings.database_url)),
+            instance_id=instance_name(),
+        )
+    client = build_web_client(settings)
+    slack_app = build_slack_app(services, client)
+    jobs = scheduled_jobs(services, client)
+    return Runtime(
+        settings=settings,
+        services=services,
+        client=client,
+        slack_app=slack_app,
+        ticker=Ticker(services=services, jobs=jobs),
+        jobs=jobs,
+    )
+
+
+def build_http_app(runtime: Runtime) -> Starlette:
+    """Starlette app for `polaris serve`: Slack's requests, health check, REST API."""
+    slack_handler = AsyncSlackRequestHandler(runtime.slack_app)
+
+    async def slack_events(request: Request) -> Response:
+        return await slack_handler.handle(request)
+
+    async def healthz(_: Request) -> Response:
+        try:
+            async with runtime.services.db.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as error:  # report, never raise, from a health probe
+            log.warning("health check failed: %s", error)
+            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        scheduler = None
+        if runtime.settings.polaris_scheduler is SchedulerMode.ON:
+            scheduler = build_scheduler(runtime.ticker)
+            scheduler.start()
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+
+    return Starlette(
+        routes=[
+            Route("/slack/events", slack_events, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,133 @@
+"""Message catalogs (Babel, gettext) and locale-aware formatting.
+
+Source strings are English and are the msgids; `bot/locales/<lang>/LC_MESSAGES/messages.po`
+holds the translations. Catalogs are compiled in memory at start-up, so the repository keeps
+only the reviewable `.po` text. Call sites use a `Translator` bound to one user's locale:
+
+    t("Objective {ref} saved", ref="O-4")
+    t.plural("{n} key result", "{n} key results", n)
+
+`make i18n` extracts new strings (`pybabel extract -k t -k plural:1,2`) and updates catalogs.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime, format_timedelta
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import NumberFormatError, format_decimal, format_percent, parse_decimal
+from babel.support import NullTranslations, Translations
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+DOMAIN = "messages"
+SUPPORTED_LANGUAGES = ("en", "fr")
+DEFAULT_LANGUAGE = "en"
+
+
+def language_of(locale: str | None) -> str | None:
+    """The supported catalog language of a Slack or POSIX locale (`fr-FR` → `fr`), or None."""
+    if not locale:
+        return None
+    language = locale.replace("-", "_").split("_", 1)[0].lower()
+    return language if language in SUPPORTED_LANGUAGES else None
+
+
+def babel_locale(locale: str | None, fallback: str) -> Locale:
+    """A Babel Locale for formatting: the user's own (`fr-CA`) when Babel knows it."""
+    for candidate in (locale, fallback, DEFAULT_LANGUAGE):
+        if not candidate:
+            continue
+        try:
+            return Locale.parse(candidate.replace("-", "_"))
+        except (ValueError, UnknownLocaleError):
+            continue
+    return Locale.parse(DEFAULT_LANGUAGE)
+
+
+@cache
+def _catalog(language: str) -> NullTranslations:
+    path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.exists():
+        return NullTranslations()
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=language, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain=DOMAIN)
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Strings and formats for one user: their catalog language and their Babel locale."""
+
+    language: str
+    locale: Locale
+
+    def __call__(self, message: str, /, **values: Any) -> str:
+        text = _catalog(self.language).gettext(message)
+        return text.format(**values) if values else text
+
+    def plural(self, singular: str, plural: str, n: int, /, **values: Any) -> str:
+        text = _catalog(self.language).ngettext(singular, plural, n)
+        return text.format(n=self.number(n), **values)
+
+    def number(self, value: float, *, digits: int = 2) -> str:
+        """`1234.5` → `1,234.5` (en) or `1 234,5` (fr); at most `digits` decimals."""
+        pattern = "#,##0" + ("." + "#" * digits if digits else "")
+        return format_decimal(value, format=pattern, locale=self.locale)
+
+    def percent(self, fraction: float) -> str:
+        return format_percent(fraction, locale=self.locale)
+
+    def date(self, value: date, *, format: str = "medium") -> str:
+        return format_date(value, format=format, locale=self.locale)
+
+    def datetime(self, value: datetime, *, format: str = "medium", tz: Any = None) -> str:
+        return format_datetime(value, format=format, tzinfo=tz, locale=self.locale)
+
+    def age(self, seconds: float) -> str:
+        """A rounded duration such as `3 days` / `3 jours`."""
+        return format_timedelta(timedelta(seconds=seconds), locale=self.locale)
+
+    def parse_number(self, text: str) -> float:
+        """Parse a number typed by this user (`1 234,5` in French). Raises ValueError."""
+        cleaned = text.strip().replace("\u202f", " ").replace("\xa0", " ")
+        try:
+            return float(parse_decimal(cleaned.replace(" ", ""), locale=self.locale, strict=False))
+        except NumberFormatError:
+            pass
+        try:
+            return float(cleaned.replace(" ", "").replace(",", "."))
+        except ValueError:
+            raise ValueError(text) from None
+
+
+def translator(locale: str | None, *, default: str = DEFAULT_LANGUAGE) -> Translator:
+    """The translator for a user's Slack locale, falling back to the workspace default."""
+    language = language_of(locale) or language_of(default) or DEFAULT_LANGUAGE
+    chosen = locale if language_of(locale) else language
+    return Translator(language=language, locale=babel_locale(chosen, language))
+
+
+def catalog_messages(language: str) -> Mapping[str, str]:
+    """Every translated msgid of a catalog (for tests that check nothing is missing)."""
+    path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=language, domain=DOMAIN)
+    return {
+        str(m.id if isinstance(m.id, str) else m.id[0]): (
+            m.string if isinstance(m.string, str) else "|".join(m.string or ())
+        )
+        for m in catalog
+        if m.id and not m.fuzzy
+    }

@@ -1,0 +1,200 @@
+"""The ticker: once a minute, find what is due, claim it in the ledger, then send it.
+
+Every scheduled post goes through `Ticker.tick(at)`, which is also what `polaris tick --at`
+runs, so one pass "as of" any instant is how the scheduler is tested and how an operator
+catches up by hand. Posting jobs plug in as `ScheduledJob`s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import text
+
+from bot.services.ledger import LedgerKey, claim_post, record_post_outcome
+from bot.services.runtime import Services
+from storage import workspaces
+from storage.models import LedgerStatus
+
+log = logging.getLogger(__name__)
+
+# Any constant: all Polaris instances sharing a PostgreSQL database agree on it.
+TICKER_LOCK_KEY = 0x504F4C41  # "POLA"
+# Slack retries an event for a few minutes at most; a day of ids is plenty to drop duplicates.
+PROCESSED_EVENTS_KEPT = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One post a job wants sent, identified by its ledger key."""
+
+    key: LedgerKey
+    payload: Any = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How sending went. `retryable` failures are tried again by a later tick."""
+
+    status: LedgerStatus
+    channel: str | None = None
+    ts: str | None = None
+    error: str | None = None
+
+
+class ScheduledJob(Protocol):
+    kind: str
+
+    async def due(self, at: datetime) -> Sequence[DueItem]:
+        """Everything of this kind that should have been sent by `at` (local times applied)."""
+
+    async def send(self, item: DueItem, at: datetime) -> Outcome:
+        """Send one claimed item; return how it went (raise only for bugs)."""
+
+
+@dataclass
+class TickReport:
+    at: datetime
+    ran: bool = True
+    due: int = 0
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    already_claimed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if not self.ran:
+            return f"tick {self.at.isoformat()}: another instance holds the ticker lock"
+        return (
+            f"tick {self.at.isoformat()}: {self.due} due, {self.sent} sent, "
+            f"{self.skipped} skipped, {self.failed} failed, "
+            f"{self.already_claimed} already claimed"
+        )
+
+
+class Ticker:
+    """Runs scheduler passes. Safe to run in several processes at once: the ledger decides."""
+
+    def __init__(
+        self, *, services: Services, jobs: Sequence[ScheduledJob], concurrency: int = 20
+    ) -> None:
+        self.services = services
+        self.jobs = list(jobs)
+        self._limit = asyncio.Semaphore(concurrency)
+        self._lease = timedelta(seconds=services.settings.polaris_claim_lease_seconds)
+
+    async def tick(self, at: datetime) -> TickReport:
+        """One pass as of `at` (aware). Never raises for a single item's failure."""
+        if at.tzinfo is None:
+            raise ValueError("tick instant must be timezone-aware")
+        report = TickReport(at=at)
+        async with self._elected() as elected:
+            if not elected:
+                report.ran = False
+                return report
+            for job in self.jobs:
+                items = await job.due(at)
+                report.due += len(items)
+                await asyncio.gather(*(self._run_one(job, item, at, report) for item in items))
+            await self._forget_old_events(at)
+        log.info(report.summary())
+        return report
+
+    async def _run_one(
+        self, job: ScheduledJob, item: DueItem, at: datetime, report: TickReport
+    ) -> None:
+        async with self._limit:
+            db = self.services.db
+            entry_id = await claim_post(
+                db=db,
+                key=item.key,
+                claimed_by=self.services.instance_id,
+                now=self.services.clock(),
+                lease=self._lease,
+            )
+            if entry_id is None:
+                report.already_claimed += 1
+                return
+            try:
+                outcome = await job.send(item, at)
+            except Exception as error:  # one broken item must not stop the tick
+                log.exception("scheduled %s failed for %s", job.kind, item.key)
+                outcome = Outcome(LedgerStatus.FAILED, error=f"{type(error).__name__}: {error}")
+            await record_post_outcome(
+                db=db,
+                entry_id=entry_id,
+                status=outcome.status,
+                now=self.services.clock(),
+                channel=outcome.channel,
+                ts=outcome.ts,
+                error=outcome.error,
+            )
+            if outcome.status is LedgerStatus.SENT:
+                report.sent += 1
+            elif outcome.status is LedgerStatus.SKIPPED:
+                report.skipped += 1
+            else:
+                report.failed += 1
+                report.errors.append(f"{item.key}: {outcome.error}")
+
+    @asynccontextmanager
+    async def _elected(self) -> AsyncIterator[bool]:
+        """On PostgreSQL, only the instance holding the advisory lock ticks (saves the others
+        the work; correctness comes from the ledger). SQLite has a single host: always elected.
+        """
+        engine = self.services.db.engine
+        if engine.dialect.name != "postgresql":
+            yield True
+            return
+        async with engine.connect() as connection:
+            got = bool(
+                await connection.scalar(
+                    text("SELECT pg_try_advisory_lock(:key)"), {"key": TICKER_LOCK_KEY}
+                )
+            )
+            await connection.commit()
+            try:
+                yield got
+            finally:
+                if got:
+                    await connection.execute(
+                        text("SELECT pg_advisory_unlock(:key)"), {"key": TICKER_LOCK_KEY}
+                    )
+                    await connection.commit()
+
+    async def _forget_old_events(self, at: datetime) -> None:
+        async with self.services.db.transaction() as session:
+            await workspaces.forget_events_before(session, cutoff=at - PROCESSED_EVENTS_KEPT)
+
+
+def build_scheduler(ticker: Ticker) -> AsyncIOScheduler:
+    """An AsyncIOScheduler that ticks at second 0 of every minute, one pass at a time.
+
+    A late or overlapping run is coalesced into one: the ledger lets the next pass catch up.
+    """
+    scheduler = AsyncIOScheduler(timezone="UTC")
+
+    async def run_tick() -> None:
+        try:
+            await ticker.tick(ticker.services.clock())
+        except Exception:
+            log.exception("scheduler tick failed; the next one will retry")
+
+    scheduler.add_job(
+        run_tick,
+        CronTrigger(second=0, timezone="UTC"),
+        id="polaris-tick",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=50,
+    )
+    return scheduler

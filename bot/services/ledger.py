@@ -1,0 +1,57 @@
+"""Exactly-once scheduled posts: claim in the ledger, send, then record the outcome."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from storage import ledger
+from storage.database import Database
+from storage.models import LedgerStatus
+
+# After this many failed or abandoned attempts a post is given up (and stays visible as failed).
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class LedgerKey:
+    """What makes a scheduled post unique: e.g. ("T1", "digest", "team:4", "2026-W48")."""
+
+    workspace_id: str
+    kind: str
+    subject: str
+    period: str
+
+
+async def claim_post(
+    *, db: Database, key: LedgerKey, claimed_by: str, now: datetime, lease: timedelta
+) -> int | None:
+    """The ledger entry id if this caller may send the post now, else None."""
+    async with db.transaction() as session:
+        return await ledger.claim(
+            session,
+            workspace_id=key.workspace_id,
+            kind=key.kind,
+            subject=key.subject,
+            period=key.period,
+            claimed_by=claimed_by,
+            now=now,
+            lease=lease,
+            max_attempts=MAX_ATTEMPTS,
+        )
+
+
+async def record_post_outcome(
+    *,
+    db: Database,
+    entry_id: int,
+    status: LedgerStatus,
+    now: datetime,
+    channel: str | None = None,
+    ts: str | None = None,
+    error: str | None = None,
+) -> None:
+    async with db.transaction() as session:
+        await ledger.finish(
+            session, entry_id=entry_id, status=status, now=now, channel=channel, ts=ts, error=error
+        )

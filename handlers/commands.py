@@ -1,0 +1,80 @@
+"""`/okr <subcommand> …`: one entry point, routed by the table below."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+
+from handlers.context import translator_of
+from handlers.ids import SUBCOMMAND_ALIASES, Command, Subcommand
+from handlers.ui.help import build_help_message, help_fallback_text
+
+SubcommandHandler = Callable[..., Awaitable[None]]
+
+
+async def handle_help_command(*, ack: AsyncAck, context: AsyncBoltContext, **_: Any) -> None:
+    t = translator_of(context)
+    await ack(
+        response_type="ephemeral",
+        text=help_fallback_text(t),
+        blocks=build_help_message(t, available=SUBCOMMANDS.keys()),
+    )
+
+
+# The routes. Each handler takes keyword arguments: ack, args (the text after the
+# subcommand), command (Slack's payload), context, client, respond.
+SUBCOMMANDS: dict[Subcommand, SubcommandHandler] = {
+    Subcommand.HELP: handle_help_command,
+}
+
+
+def split_subcommand(text: str) -> tuple[str, str]:
+    """`"update KR-1 4"` → `("update", "KR-1 4")`; empty text means help."""
+    word, _, rest = text.strip().partition(" ")
+    return (word.lower() or Subcommand.HELP.value), rest.strip()
+
+
+def resolve_subcommand(word: str) -> Subcommand | None:
+    if word in SUBCOMMAND_ALIASES:
+        return SUBCOMMAND_ALIASES[word]
+    try:
+        return Subcommand(word)
+    except ValueError:
+        return None
+
+
+def suggest_subcommand(word: str) -> str | None:
+    known = [s.value for s in Subcommand] + list(SUBCOMMAND_ALIASES)
+    close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+    return resolve_subcommand(close[0]) if close else None
+
+
+async def handle_okr_command(
+    ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext, **kwargs: Any
+) -> None:
+    word, args = split_subcommand(command.get("text", ""))
+    subcommand = resolve_subcommand(word)
+    handler = SUBCOMMANDS.get(subcommand) if subcommand else None
+    if handler is None:
+        t = translator_of(context)
+        await ack(
+            response_type="ephemeral",
+            text=help_fallback_text(t),
+            blocks=build_help_message(
+                t,
+                available=SUBCOMMANDS.keys(),
+                unknown=None if subcommand else word,
+                suggestion=None if subcommand else suggest_subcommand(word),
+            ),
+        )
+        return
+    await handler(ack=ack, args=args, command=command, context=context, **kwargs)
+
+
+def register(app: AsyncApp) -> None:
+    app.command(Command.OKR.value)(handle_okr_command)

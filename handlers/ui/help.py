@@ -1,0 +1,106 @@
+"""The `/okr help` message: what you can do, in the user's language."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.domain.errors import N_
+from bot.i18n import Translator
+from handlers.ids import Subcommand
+
+
+@dataclass(frozen=True)
+class HelpTopic:
+    subcommand: Subcommand
+    usage: str
+    description: str  # msgid
+
+
+# Every command of PRODUCT.md, in the order a new team meets them.
+HELP_TOPICS: tuple[HelpTopic, ...] = (
+    HelpTopic(Subcommand.TEAM, "/okr team", N_("Create or edit the team of this channel.")),
+    HelpTopic(
+        Subcommand.NORTHSTAR,
+        "/okr northstar [define | record | review]",
+        N_("See, define and measure your team's North Star."),
+    ),
+    HelpTopic(Subcommand.NEW, "/okr new", N_("Declare an objective with its key results.")),
+    HelpTopic(
+        Subcommand.UPDATE,
+        '/okr update [KR-12 42 8 "note"]',
+        N_("Update one of your key results: value, confidence 0–10, note."),
+    ),
+    HelpTopic(
+        Subcommand.CHECKIN, "/okr checkin", N_("Check in all your key results due this week.")
+    ),
+    HelpTopic(
+        Subcommand.LIST,
+        "/okr list [mine | @user | #channel | team]",
+        N_("Objectives with progress and status."),
+    ),
+    HelpTopic(Subcommand.DIGEST, "/okr digest [post]", N_("Preview or post this week's digest.")),
+    HelpTopic(
+        Subcommand.PAUSE,
+        "/okr pause until 2026-12-24 · /okr resume",
+        N_("Pause or resume your weekly check-in reminders."),
+    ),
+    HelpTopic(Subcommand.HELP, "/okr help", N_("This list.")),
+)
+
+
+def build_help_message(
+    t: Translator,
+    *,
+    available: Collection[Subcommand],
+    unknown: str | None = None,
+    suggestion: str | None = None,
+) -> list[Block]:
+    """The help blocks. Commands not in `available` are listed as coming in a later version,
+    so the list is always the whole product and never promises what does not answer yet."""
+    blocks: list[Block] = []
+    if unknown is not None:
+        line = t("I don't know `/okr {word}`.", word=unknown)
+        if suggestion:
+            line += " " + t("Did you mean `/okr {suggestion}`?", suggestion=suggestion)
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=line)))
+    blocks.append(HeaderBlock(text=t("Polaris: OKRs around your North Star")))
+    ready = [topic for topic in HELP_TOPICS if topic.subcommand in available]
+    later = [topic for topic in HELP_TOPICS if topic.subcommand not in available]
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=_lines(t, ready))))
+    if later:
+        blocks.append(DividerBlock())
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=t("*Coming in a later version*") + "\n" + _lines(t, later)
+                )
+            )
+        )
+    blocks.append(
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=t("Open the *Polaris* app's Home tab to see your key results.")
+                )
+            ]
+        )
+    )
+    return blocks
+
+
+def help_fallback_text(t: Translator) -> str:
+    return t("Polaris: OKRs around your North Star")
+
+
+def _lines(t: Translator, topics: list[HelpTopic]) -> str:
+    return "\n".join(f"`{topic.usage}` — {t(topic.description)}" for topic in topics)

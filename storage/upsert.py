@@ -1,0 +1,32 @@
+"""INSERT … ON CONFLICT DO NOTHING on both backends (SQLite ≥ 3.35 and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def insert_statement(session: AsyncSession, table: Table) -> Any:
+    """The dialect's own `insert` construct, which knows `on_conflict_do_nothing`."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+async def insert_if_absent(
+    session: AsyncSession, table: Table, values: dict[str, Any], *, conflict: Sequence[str]
+) -> bool:
+    """Insert one row unless one with the same `conflict` columns exists; True if inserted.
+
+    Safe under concurrency: the database, not a prior SELECT, decides who wins.
+    """
+    stmt = (
+        insert_statement(session, table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=list(conflict))
+        .returning(*[table.c[name] for name in conflict[:1]])
+    )
+    return (await session.execute(stmt)).first() is not None

@@ -1,0 +1,103 @@
+"""Every user-facing string exists in English and French, and formats follow the locale."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+
+from bot.i18n import catalog_messages, language_of, translator
+
+ROOT = Path(__file__).resolve().parents[2]
+KEYWORDS = {"t": None, "plural": (1, 2), "N_": None}
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def source_messages() -> set[str]:
+    found: set[str] = set()
+    for package in ("bot", "handlers"):
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            ROOT / package, keywords=KEYWORDS
+        ):
+            found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def test_the_source_has_strings_to_translate() -> None:
+    assert "Welcome to Polaris" in source_messages()
+
+
+def test_every_string_is_translated_to_french() -> None:
+    french = catalog_messages("fr")
+    missing = sorted(m for m in source_messages() if not french.get(m))
+    assert missing == [], "run `make i18n` and translate these in bot/locales/fr"
+
+
+def test_french_keeps_every_placeholder() -> None:
+    for msgid, text in catalog_messages("fr").items():
+        if text:
+            assert set(PLACEHOLDER.findall(msgid)) == set(PLACEHOLDER.findall(text)), msgid
+
+
+@pytest.mark.parametrize(
+    ("slack_locale", "language"),
+    [
+        ("fr-FR", "fr"),
+        ("fr-CA", "fr"),
+        ("en-US", "en"),
+        ("en-GB", "en"),
+        ("de-DE", None),
+        (None, None),
+    ],
+)
+def test_language_of_a_slack_locale(slack_locale: str | None, language: str | None) -> None:
+    assert language_of(slack_locale) == language
+
+
+def test_unsupported_locale_falls_back_to_the_workspace_default() -> None:
+    t = translator("de-DE", default="fr")
+    assert t.language == "fr"
+    assert t("Welcome to Polaris") == "Bienvenue dans Polaris"
+
+
+@pytest.mark.parametrize(
+    ("locale", "value", "expected"),
+    [
+        ("en-US", 1234.5, "1,234.5"),
+        ("fr-FR", 1234.5, "1\u202f234,5"),
+        ("en-US", 3.0, "3"),
+        ("fr-FR", -0.25, "-0,25"),
+    ],
+)
+def test_numbers_are_formatted_for_the_user(locale: str, value: float, expected: str) -> None:
+    assert translator(locale).number(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "typed", "value"),
+    [
+        ("fr-FR", "1 234,5", 1234.5),
+        ("fr-FR", "1\u202f234,5", 1234.5),
+        ("fr-FR", "42", 42.0),
+        ("fr-FR", "3.5", 3.5),
+        ("en-US", "1,234.5", 1234.5),
+        ("en-US", "-12.75", -12.75),
+    ],
+)
+def test_numbers_typed_by_the_user_are_parsed(locale: str, typed: str, value: float) -> None:
+    assert translator(locale).parse_number(typed) == value
+
+
+@pytest.mark.parametrize("typed", ["abc", "", "12abc"])
+def test_non_numbers_are_refused(typed: str) -> None:
+    with pytest.raises(ValueError):
+        translator("en-US").parse_number(typed)
+
+
+def test_dates_are_formatted_for_the_user() -> None:
+    from datetime import date
+
+    assert translator("fr-FR").date(date(2026, 11, 23)) == "23 nov. 2026"
+    assert translator("en-US").date(date(2026, 11, 23)) == "Nov 23, 2026"

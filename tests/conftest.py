@@ -1,0 +1,203 @@
+"""Fixtures shared by every layer: databases, the fake Slack, the real app over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+import storage.models  # noqa: F401
+from bot.app import Runtime, build_http_app, start_runtime
+from bot.config import Settings
+from bot.services.runtime import Services
+from storage.database import Database, create_engine
+from storage.migrate import upgrade
+from tests.databases import create_pg_database, drop_pg_database, on_postgresql
+from tests.signing import event_body, interaction_body, slack_signature_headers, slash_command_body
+from tests.slack_fake import FakeSlack
+
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test-token"
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database migrated to head once per session: a SQLite template file, or a PostgreSQL
+    database created on the TEST_DATABASE_URL server (and dropped at the end)."""
+    if on_postgresql():
+        url = create_pg_database()
+        upgrade(url)
+        yield url
+        drop_pg_database(url)
+        return
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    yield str(path)
+
+
+@pytest.fixture
+def database_url(migrated_database: str, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database for one test."""
+    if on_postgresql():
+        yield migrated_database
+        truncate_all(migrated_database)
+        return
+    path = tmp_path / "polaris.db"
+    shutil.copy(migrated_database, path)
+    yield f"sqlite:///{path}"
+
+
+def truncate_all(url: str) -> None:
+    from sqlalchemy import create_engine as create_sync_engine
+
+    from storage.database import sync_url
+
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    engine = create_sync_engine(sync_url(url))
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(create_engine(database_url))
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    async with FakeSlack() as fake:
+        fake.add_user("U1", locale="en-US", tz="Europe/Paris", real_name="Ada Lovelace")
+        fake.add_user("UFR", locale="fr-FR", tz="Europe/Paris", real_name="Camille Martin")
+        fake.add_channel("C1", name="growth")
+        yield fake
+
+
+@pytest.fixture
+def settings(database_url: str, fake_slack: FakeSlack) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=fake_slack.base_url,
+        database_url=database_url,
+        polaris_scheduler="off",
+    )
+
+
+@dataclass
+class PolarisServer:
+    """The real app served by uvicorn on a loopback port, and ways to talk to it like Slack."""
+
+    url: str
+    runtime: Runtime
+    fake: FakeSlack
+    http: httpx.AsyncClient
+
+    async def post_signed(
+        self,
+        body: bytes,
+        *,
+        content_type: str,
+        timestamp: int | None = None,
+        secret: str = SIGNING_SECRET,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        signed = slack_signature_headers(secret, body, timestamp=timestamp)
+        return await self.http.post(
+            "/slack/events",
+            content=body,
+            headers={"Content-Type": content_type, **signed, **(headers or {})},
+        )
+
+    async def command(
+        self, text: str, *, user_id: str = "U1", channel_id: str = "C1", **kwargs: Any
+    ) -> httpx.Response:
+        body = slash_command_body(
+            text=text,
+            user_id=user_id,
+            channel_id=channel_id,
+            response_url=self.fake.response_url(user_id),
+            **kwargs,
+        )
+        return await self.post_signed(body, content_type="application/x-www-form-urlencoded")
+
+    async def event(
+        self, event: dict[str, Any], *, event_id: str, retry_num: int | None = None
+    ) -> httpx.Response:
+        headers = {"X-Slack-Retry-Num": str(retry_num)} if retry_num else None
+        return await self.post_signed(
+            event_body(event, event_id=event_id),
+            content_type="application/json",
+            headers=headers,
+        )
+
+    async def interaction(self, payload: dict[str, Any]) -> httpx.Response:
+        return await self.post_signed(
+            interaction_body(payload), content_type="application/x-www-form-urlencoded"
+        )
+
+
+def ack_json(response: httpx.Response) -> dict[str, Any]:
+    """The body Bolt acknowledged with (Slack shows it to the user for commands)."""
+    assert response.status_code == 200, response.text
+    return json.loads(response.text) if response.text else {}
+
+
+async def serve(runtime: Runtime) -> AsyncIterator[str]:
+    """Serve the runtime's HTTP app with uvicorn on 127.0.0.1, port chosen by the OS."""
+    config = uvicorn.Config(
+        build_http_app(runtime), host="127.0.0.1", port=0, log_level="warning", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if task.done() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.fixture
+def clock() -> list[datetime]:
+    """A settable clock for the app: tests append or replace `clock[0]`."""
+    return [datetime(2026, 11, 23, 9, 0, tzinfo=UTC)]
+
+
+@pytest.fixture
+async def polaris(
+    settings: Settings, fake_slack: FakeSlack, database_url: str
+) -> AsyncIterator[PolarisServer]:
+    runtime = await start_runtime(settings)
+    try:
+        async for url in serve(runtime):
+            async with httpx.AsyncClient(base_url=url, timeout=10) as http:
+                yield PolarisServer(url=url, runtime=runtime, fake=fake_slack, http=http)
+    finally:
+        await runtime.close()
+
+
+@pytest.fixture
+def services(db: Database, settings: Settings, clock: list[datetime]) -> Services:
+    """Services over the test database with a fixed clock (`clock[0]`)."""
+    return Services(settings=settings, db=db, instance_id="test", clock=lambda: clock[0])

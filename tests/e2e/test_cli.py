@@ -1,0 +1,168 @@
+"""The `polaris` command as an operator runs it: real processes, real exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+from tests.signing import slack_signature_headers, slash_command_body
+from tests.slack_fake import FakeSlack
+
+POLARIS = [sys.executable, "-m", "bot"]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The machine's environment without any Slack or Polaris settings, plus `extra`."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "POLARIS_", "DATABASE_URL"))
+    }
+    env.update(extra)
+    return env
+
+
+def polaris(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*POLARIS, *args], cwd=cwd, env=clean_env(**env), capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "env", "variable"),
+    [
+        ("run", {}, "SLACK_BOT_TOKEN"),
+        ("run", {"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_APP_TOKEN"),
+        ("serve", {"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
+        ("tick", {}, "SLACK_BOT_TOKEN"),
+    ],
+)
+def test_missing_token_is_one_clear_line_and_exit_2(
+    tmp_path: Path, command: str, env: dict[str, str], variable: str
+) -> None:
+    result = polaris(command, cwd=tmp_path, **env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"polaris: {variable} is not set")
+    assert "api.slack.com/apps" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_tokens_are_read_from_dot_env(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=xoxb-from-file\n")
+    result = polaris("run", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "SLACK_APP_TOKEN is not set" in result.stderr
+
+
+def test_wrong_database_url_is_one_line(tmp_path: Path) -> None:
+    result = polaris("db", "upgrade", cwd=tmp_path, DATABASE_URL="mysql://nope")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "polaris: DATABASE_URL is wrong: Value error, DATABASE_URL must start with sqlite:/// "
+        "or postgresql://."
+    )
+
+
+def test_db_upgrade_creates_the_sqlite_database(tmp_path: Path) -> None:
+    result = polaris("db", "upgrade", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "database at revision" in result.stdout
+    assert (tmp_path / "polaris.db").exists()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_serve_answers_signed_help_over_http(tmp_path: Path, fake_slack: FakeSlack) -> None:
+    port = free_port()
+    env = clean_env(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.base_url,
+        POLARIS_SCHEDULER="off",
+    )
+    process = await asyncio.create_subprocess_exec(
+        *POLARIS, "serve", "--host", "127.0.0.1", "--port", str(port),
+        cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    health = await http.get("/healthz")
+                    break
+                except httpx.TransportError:
+                    assert process.returncode is None, await process.stderr.read()  # type: ignore[union-attr]
+                    assert time.monotonic() < deadline, "polaris serve did not start"
+                    await asyncio.sleep(0.1)
+            assert health.json() == {"status": "ok"}
+            body = slash_command_body(
+                text="help", user_id="UFR", response_url=fake_slack.response_url()
+            )
+            response = await http.post(
+                "/slack/events",
+                content=body,
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    **slack_signature_headers(SIGNING_SECRET, body),
+                },
+            )
+            assert response.status_code == 200
+            assert "Déclarer un objectif avec ses résultats clés." in str(response.json())
+            assert fake_slack.calls_to("auth.test"), "the token is checked at start"
+    finally:
+        process.terminate()
+        await process.wait()
+    assert (tmp_path / "polaris.db").exists(), "SQLite is migrated on start"
+
+
+async def test_tick_at_runs_one_pass_and_exits(tmp_path: Path, fake_slack: FakeSlack) -> None:
+    process = await asyncio.create_subprocess_exec(
+        *POLARIS, "tick", "--at", "2026-11-27T10:00:00+01:00",
+        cwd=tmp_path,
+        env=clean_env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=fake_slack.base_url),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, stderr.decode()
+    assert stdout.decode().startswith("tick 2026-11-27T10:00:00+01:00:")
+
+
+def test_tick_refuses_an_instant_without_offset(tmp_path: Path) -> None:
+    result = polaris("tick", "--at", "2026-11-27T10:00:00", cwd=tmp_path, SLACK_BOT_TOKEN="x")
+    assert result.returncode == 2
+    assert "UTC offset" in result.stderr
+
+
+async def test_a_refused_token_is_one_line(tmp_path: Path, fake_slack: FakeSlack) -> None:
+    fake_slack.fail("auth.test", error="invalid_auth")
+    process = await asyncio.create_subprocess_exec(
+        *POLARIS, "tick",
+        cwd=tmp_path,
+        env=clean_env(SLACK_BOT_TOKEN="xoxb-wrong", SLACK_API_URL=fake_slack.base_url),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 2
+    assert (
+        stderr.decode()
+        .strip()
+        .splitlines()[-1]
+        .startswith("polaris: Slack refused SLACK_BOT_TOKEN (invalid_auth)")
+    )
