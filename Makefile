@@ -60,7 +60,7 @@ check: lint types imports manifest test test-pg
 i18n: install-test
 	$(VENV)/bin/pybabel extract -k t -k plural:1,2 -k N_ --no-location --sort-output \
 		--project=polaris-okr -o bot/locales/messages.pot bot handlers
-	$(VENV)/bin/pybabel update --no-location --ignore-obsolete -w 100 \
+	$(VENV)/bin/pybabel update --ignore-obsolete -w 100 \
 		-i bot/locales/messages.pot -d bot/locales
 
 clean:

@@ -5,7 +5,17 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.services.runtime import Services
-from handlers import commands, errors, home, middleware
+from handlers import (
+    check_ins,
+    commands,
+    errors,
+    home,
+    lists,
+    middleware,
+    northstar,
+    objectives,
+    teams,
+)
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -13,6 +23,11 @@ def register(app: AsyncApp, services: Services) -> None:
     errors.register(app)
     commands.register(app)
     home.register(app)
+    teams.register(app)
+    objectives.register(app)
+    check_ins.register(app)
+    lists.register(app)
+    northstar.register(app)
 
 
 __all__ = ["register"]

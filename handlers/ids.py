@@ -39,3 +39,87 @@ class Event(StrEnum):
 
 class ActionId(StrEnum):
     HOME_HELP = "home_help"
+
+
+class ObjectiveAction(StrEnum):
+    MENU = "objective_menu"  # overflow; option values are "<action>:<ref>"
+    KR_MENU = "key_result_menu"  # overflow on a KR line: update or edit
+    EDIT = "edit"
+    ADD_KEY_RESULT = "add_kr"
+    MARK_DONE = "done"
+    ARCHIVE = "archive"
+    REOPEN = "reopen"
+    EDIT_KEY_RESULT = "edit_kr"
+    UPDATE_FROM_POST = "objective_update"
+    UPDATE_KEY_RESULT = "kr_update"  # a button whose value is the KR ref
+    ADD_KR_SLOT = "objective_add_kr_slot"
+    CREATE_TEAM = "team_create"
+
+
+class Callback(StrEnum):
+    """callback_id of each modal."""
+
+    TEAM = "team_modal"
+    NEW_OBJECTIVE = "objective_new_modal"
+    EDIT_OBJECTIVE = "objective_edit_modal"
+    KEY_RESULT = "key_result_modal"
+    UPDATE = "update_modal"
+
+
+class ListAction(StrEnum):
+    """`/okr list` paging buttons; their value is a `ListPage` (scope and page) as JSON."""
+
+    PREVIOUS = "list_page_previous"
+    NEXT = "list_page_next"
+
+
+# --- North Star (issue 4) -------------------------------------------------------------------
+
+
+class NorthStarWord(StrEnum):
+    """The words after `/okr northstar` (nothing shows the North Star)."""
+
+    SHOW = ""
+    DEFINE = "define"
+    RECORD = "record"
+    REVIEW = "review"
+    TOKEN = "token"
+    LINK = "link"
+    CHART = "chart"
+
+
+class NorthStarCallback(StrEnum):
+    TEMPLATE = "northstar_template_modal"
+    DEFINE = "northstar_define_modal"
+    SAVED = "northstar_saved_modal"
+    RECORD = "northstar_record_modal"
+
+
+class NorthStarAction(StrEnum):
+    ARCHETYPE = "northstar_archetype"
+    TEMPLATE = "northstar_template"
+    INPUT = "northstar_input"  # every plain field of the modals (block ids tell them apart)
+    RECORD = "northstar_record_open"
+    CHART = "northstar_chart"
+
+
+class NorthStarBlock(StrEnum):
+    ARCHETYPE = "ns_archetype"
+    TEMPLATE = "ns_template"  # suffixed with the archetype, so a new list starts unselected
+    NAME = "ns_name"
+    DEFINITION = "ns_definition"
+    UNIT = "ns_unit"
+    DIRECTION = "ns_direction"
+    WINDOW = "ns_window"
+    TARGET = "ns_target"
+    TARGET_DATE = "ns_target_date"
+    OWNER = "ns_owner"
+    MEASURED_SINCE = "ns_measured_since"
+    COUNTER_METRICS = "ns_counter_metrics"
+    INPUT_NAME = "ns_input_name"  # the input metric slots: ns_input_name_0 … _5
+    INPUT_DEFINITION = "ns_input_definition"
+    INPUT_OWNER = "ns_input_owner"
+    INPUT_DIRECTION = "ns_input_direction"
+    METRIC = "ns_metric"
+    VALUE = "ns_value"
+    DATE = "ns_date"

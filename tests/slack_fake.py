@@ -308,6 +308,8 @@ class FakeSlack:
         self._messages: dict[tuple[str, str], JSONDict] = {}
         self._last_post_at: dict[str, float] = {}
         self._views: dict[str, JSONDict] = {}
+        # Every view as Slack stored it (with id and hash), in order: tests submit these.
+        self.view_history: list[JSONDict] = []
         self._external_ids: dict[str, str] = {}
         self._home_views: dict[str, str] = {}
         self._files: dict[str, _File] = {}
@@ -429,6 +431,13 @@ class FakeSlack:
                     f"got {len(matching)}; calls seen: {seen or 'none'}"
                 )
             await asyncio.sleep(0.01)
+
+    def last_view(self, callback_id: str | None = None) -> JSONDict:
+        """The latest view opened, pushed, updated or published (optionally by callback_id)."""
+        for view in reversed(self.view_history):
+            if callback_id is None or view.get("callback_id") == callback_id:
+                return view
+        raise AssertionError(f"no view with callback_id {callback_id!r} was shown")
 
     def clear(self) -> None:
         """Forget recorded calls and validation errors.
@@ -904,6 +913,7 @@ class FakeSlack:
             "previous_view_id": None,
         }
         self._views[view_id] = stored
+        self.view_history.append(stored)
         if stored["external_id"]:
             self._external_ids[stored["external_id"]] = view_id
         return stored

@@ -25,3 +25,15 @@ class NotFound(UserError):
 
 class PermissionDenied(UserError):
     """The user may not do this (not an owner, lead or admin)."""
+
+
+class InvalidFields(UserError):
+    """Some fields of a form are wrong: field name → (msgid, values). Shown inline."""
+
+    def __init__(self, fields: dict[str, tuple[str, dict[str, Any]]]) -> None:
+        super().__init__(N_("Some fields need your attention."))
+        self.fields = fields
+
+
+def field_error(field: str, message: str, /, **values: Any) -> InvalidFields:
+    return InvalidFields({field: (message, values)})

@@ -1,0 +1,99 @@
+"""Typed commands: what handlers build from Slack payloads and hand to services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+
+from bot.domain.permissions import Actor
+from bot.domain.progress import KrKind
+
+
+@dataclass(frozen=True)
+class SaveTeam:
+    """Create a team whose home is `channel_id`, or edit team `team_id` (which may move it)."""
+
+    workspace_id: str
+    team_id: int | None
+    channel_id: str
+    name: str
+    archetype: str
+    timezone: str
+    locale: str
+    checkin_weekday: int
+    checkin_time: time
+    digest_weekday: int
+    digest_time: time
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class KeyResultDraft:
+    title: str
+    kind: KrKind
+    start: float
+    target: float
+    unit: str
+    owner_user_id: str
+
+
+@dataclass(frozen=True)
+class CreateObjective:
+    workspace_id: str
+    team_id: int
+    cycle_key: str
+    title: str
+    description: str
+    owner_user_id: str
+    parent_ref: int | None
+    drives: str | None  # "north_star", "input_metric:<id>", "health" or None
+    key_results: tuple[KeyResultDraft, ...]
+    actor: Actor
+    # Slack can deliver one modal submission twice; the second records nothing.
+    submission_key: str | None = None
+
+
+@dataclass(frozen=True)
+class EditObjective:
+    workspace_id: str
+    objective_ref: int
+    title: str
+    description: str
+    owner_user_id: str
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class EditKeyResult:
+    workspace_id: str
+    key_result_ref: int
+    draft: KeyResultDraft
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class AddKeyResult:
+    workspace_id: str
+    objective_ref: int
+    draft: KeyResultDraft
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class ChangeObjectiveState:
+    workspace_id: str
+    objective_ref: int
+    state: str  # LifecycleState value
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class RecordCheckIn:
+    workspace_id: str
+    key_result_ref: int
+    value: float
+    confidence: int | None
+    note: str
+    actor: Actor
+    source: str = "modal"
+    idempotency_key: str | None = None

@@ -1,0 +1,84 @@
+"""Posting to Slack where its quirks need one well-tested answer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
+from slack_sdk.web.async_client import AsyncWebClient
+
+log = logging.getLogger(__name__)
+
+
+class ChannelUnreachable(Exception):
+    """The bot cannot post in a channel (private and not invited, archived, deleted)."""
+
+    def __init__(self, channel: str, error: str) -> None:
+        super().__init__(f"{channel}: {error}")
+        self.channel = channel
+        self.error = error
+
+
+async def post_in_channel(
+    client: AsyncWebClient,
+    *,
+    channel: str,
+    text: str,
+    blocks: Sequence[Block] | None = None,
+    thread_ts: str | None = None,
+) -> str:
+    """Post and return the message ts. A public channel the bot is not in is joined first
+    (Slack answers `not_in_channel`); anything else unreachable raises ChannelUnreachable."""
+    kwargs: dict[str, Any] = {
+        "channel": channel,
+        "text": text,
+        "blocks": blocks,
+        "thread_ts": thread_ts,
+    }
+    try:
+        response = await client.chat_postMessage(**kwargs)
+    except SlackApiError as error:
+        code = str(error.response.get("error"))
+        if code != "not_in_channel":
+            raise ChannelUnreachable(channel, code) from error
+        try:
+            await client.conversations_join(channel=channel)
+            response = await client.chat_postMessage(**kwargs)
+        except SlackApiError as again:
+            raise ChannelUnreachable(channel, str(again.response.get("error"))) from again
+    return str(response["ts"])
+
+
+async def update_message(
+    client: AsyncWebClient, *, channel: str, ts: str, text: str, blocks: Sequence[Block]
+) -> bool:
+    """Refresh a posted message; False if Slack refused (deleted message, lost channel)."""
+    try:
+        await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+    except SlackApiError as error:
+        log.warning("could not refresh %s/%s: %s", channel, ts, error.response.get("error"))
+        return False
+    return True
+
+
+async def notify_user(
+    client: AsyncWebClient,
+    *,
+    user_id: str,
+    text: str,
+    channel: str | None = None,
+    blocks: Sequence[Block] | None = None,
+) -> None:
+    """Tell one person something privately: ephemeral in `channel` when possible, else a DM."""
+    if channel and not channel.startswith("D"):
+        try:
+            await client.chat_postEphemeral(channel=channel, user=user_id, text=text, blocks=blocks)
+            return
+        except SlackApiError as error:
+            log.info(
+                "ephemeral in %s failed (%s); sending a DM", channel, error.response.get("error")
+            )
+    await client.chat_postMessage(channel=user_id, text=text, blocks=blocks)

@@ -1,0 +1,264 @@
+"""Objective modals: declare (`/okr new`), edit an objective, add or edit one key result."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    DividerBlock,
+    HeaderBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.domain.progress import KrKind
+from bot.i18n import Translator
+from bot.services.commands import KeyResultDraft
+from bot.services.okrs import MAX_KEY_RESULTS
+from bot.services.read_models import Choice, KeyResultView, ObjectiveFormOptions, ObjectiveView
+from handlers.ids import Callback, ObjectiveAction
+from handlers.ui.forms import parse_number_field, select_input, state_value, text_input, user_input
+from handlers.ui.okr import KIND_LABELS
+
+TITLE = "title"
+DESCRIPTION = "description"
+TEAM = "team"
+OWNER = "owner"
+CYCLE = "cycle"
+PARENT = "parent"
+DRIVES = "drives"
+FIRST_SLOTS = 1
+
+
+class ObjectiveModalMeta(BaseModel):
+    """What a modal needs back on submit: how many KR slots it shows, what it edits."""
+
+    slots: int = FIRST_SLOTS
+    channel_id: str = ""
+    objective_ref: int | None = None
+    key_result_ref: int | None = None
+
+
+def kr_block(slot: int, name: str) -> str:
+    return f"kr{slot}.{name}"
+
+
+def _kr_inputs(
+    t: Translator, slot: int, user_id: str, kr: KeyResultView | None, optional: bool
+) -> list[Block]:
+    kinds = [Choice(kind.value, t(label)) for kind, label in KIND_LABELS.items()]
+    blocks: list[Block] = [
+        text_input(
+            kr_block(slot, "title"),
+            t("Key result"),
+            initial=kr.title if kr else None,
+            optional=optional,
+            placeholder=t("e.g. Weekly active teams"),
+        ),
+        select_input(
+            kr_block(slot, "kind"),
+            t("Kind"),
+            kinds,
+            initial=kr.kind.value if kr else KrKind.INCREASE_TO.value,
+            optional=optional,
+        ),
+        text_input(
+            kr_block(slot, "start"),
+            t("Start"),
+            initial=t.number(kr.start) if kr else "0",
+            max_length=30,
+            optional=optional,
+        ),
+        text_input(
+            kr_block(slot, "target"),
+            t("Target"),
+            initial=t.number(kr.target) if kr else None,
+            max_length=30,
+            optional=optional,
+            hint=t("For a milestone: start 0, target 1."),
+        ),
+        text_input(
+            kr_block(slot, "unit"),
+            t("Unit"),
+            initial=kr.unit if kr else None,
+            max_length=40,
+            optional=True,
+            placeholder=t("e.g. %, k€, teams"),
+        ),
+        user_input(
+            kr_block(slot, "owner"), t("Owner"), initial=kr.owner_user_id if kr else user_id
+        ),
+    ]
+    return blocks
+
+
+def build_new_objective_modal(
+    t: Translator, options: ObjectiveFormOptions, *, user_id: str, meta: ObjectiveModalMeta
+) -> View:
+    """Title, description, team, owner, cycle, parent, what it drives, then 1–5 KR slots."""
+    drives = [
+        Choice(
+            c.value,
+            t("Health (not aimed at the North Star)")
+            if c.value == "health"
+            else t("North Star: {name}", name=c.label)
+            if c.value == "north_star"
+            else t("Input metric: {name}", name=c.label),
+        )
+        for c in options.drives
+    ]
+    blocks: list[Block] = [
+        text_input(
+            TITLE, t("Objective"), placeholder=t("A qualitative goal, e.g. Delight new teams")
+        ),
+        text_input(DESCRIPTION, t("Description"), multiline=True, max_length=3000, optional=True),
+        select_input(
+            TEAM,
+            t("Team"),
+            options.teams,
+            initial=str(options.default_team_id) if options.default_team_id else None,
+        ),
+        user_input(OWNER, t("Owner"), initial=user_id),
+        select_input(CYCLE, t("Cycle"), options.cycles, initial=options.default_cycle),
+    ]
+    if options.parents:
+        blocks.append(
+            select_input(PARENT, t("Aligned with (optional)"), options.parents, optional=True)
+        )
+    blocks.append(select_input(DRIVES, t("What does it drive?"), drives, optional=True))
+    for slot in range(1, meta.slots + 1):
+        blocks += [DividerBlock(), HeaderBlock(text=t("Key result {n}", n=slot))]
+        blocks += _kr_inputs(t, slot, user_id, None, optional=slot > 1)
+    if meta.slots < MAX_KEY_RESULTS:
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        action_id=ObjectiveAction.ADD_KR_SLOT.value,
+                        text=t("Add a key result"),
+                        value=str(meta.slots + 1),
+                    )
+                ]
+            )
+        )
+    return View(
+        type="modal",
+        callback_id=Callback.NEW_OBJECTIVE.value,
+        title=t("New objective"),
+        submit=t("Save"),
+        close=t("Cancel"),
+        private_metadata=meta.model_dump_json(),
+        blocks=blocks,
+    )
+
+
+def _parse_kr(
+    t: Translator, view: Mapping[str, Any], slot: int, errors: dict[str, str]
+) -> KeyResultDraft | None:
+    title = state_value(view, kr_block(slot, "title"))
+    if slot > 1 and not title and not state_value(view, kr_block(slot, "target")):
+        return None  # an optional slot left empty
+    start = parse_number_field(t, view, kr_block(slot, "start"), errors)
+    target = parse_number_field(t, view, kr_block(slot, "target"), errors)
+    kind = state_value(view, kr_block(slot, "kind")) or KrKind.INCREASE_TO.value
+    if start is None or target is None:
+        return None
+    return KeyResultDraft(
+        title=title or "",
+        kind=KrKind(kind),
+        start=start,
+        target=target,
+        unit=state_value(view, kr_block(slot, "unit")) or "",
+        owner_user_id=state_value(view, kr_block(slot, "owner")) or "",
+    )
+
+
+def parse_objective_submission(
+    t: Translator, view: Mapping[str, Any], meta: ObjectiveModalMeta
+) -> tuple[dict[str, Any], tuple[KeyResultDraft, ...], dict[str, str]]:
+    """(objective fields, key result drafts, inline format errors by block id)."""
+    errors: dict[str, str] = {}
+    drafts = tuple(
+        d
+        for slot in range(1, meta.slots + 1)
+        if (d := _parse_kr(t, view, slot, errors)) is not None
+    )
+    parent = state_value(view, PARENT)
+    team = state_value(view, TEAM)
+    fields = {
+        "title": state_value(view, TITLE) or "",
+        "description": state_value(view, DESCRIPTION) or "",
+        "team_id": int(team) if team and team.isdigit() else 0,
+        "owner_user_id": state_value(view, OWNER) or "",
+        "cycle_key": state_value(view, CYCLE) or "",
+        "parent_ref": int(parent) if parent and parent.isdigit() else None,
+        "drives": state_value(view, DRIVES),
+    }
+    return fields, drafts, errors
+
+
+def build_key_result_modal(
+    t: Translator,
+    *,
+    user_id: str,
+    objective: ObjectiveView,
+    kr: KeyResultView | None,
+    meta: ObjectiveModalMeta,
+) -> View:
+    """Add a key result to an objective, or edit one (past check-ins stay as they were)."""
+    return View(
+        type="modal",
+        callback_id=Callback.KEY_RESULT.value,
+        title=t("Edit {ref}", ref=kr.label) if kr else t("New key result"),
+        submit=t("Save"),
+        close=t("Cancel"),
+        private_metadata=meta.model_dump_json(),
+        blocks=[
+            HeaderBlock(text=f"{objective.label} · {objective.title}"[:150]),
+            *_kr_inputs(t, 1, user_id, kr, optional=False),
+        ],
+    )
+
+
+def parse_key_result_submission(
+    t: Translator, view: Mapping[str, Any]
+) -> tuple[KeyResultDraft | None, dict[str, str]]:
+    errors: dict[str, str] = {}
+    return _parse_kr(t, view, 1, errors), errors
+
+
+def build_edit_objective_modal(
+    t: Translator, objective: ObjectiveView, meta: ObjectiveModalMeta
+) -> View:
+    return View(
+        type="modal",
+        callback_id=Callback.EDIT_OBJECTIVE.value,
+        title=t("Edit {ref}", ref=objective.label),
+        submit=t("Save"),
+        close=t("Cancel"),
+        private_metadata=meta.model_dump_json(),
+        blocks=[
+            text_input(TITLE, t("Objective"), initial=objective.title),
+            text_input(
+                DESCRIPTION,
+                t("Description"),
+                initial=objective.description or None,
+                multiline=True,
+                max_length=3000,
+                optional=True,
+            ),
+            user_input(OWNER, t("Owner"), initial=objective.owner_user_id),
+        ],
+    )
+
+
+def parse_edit_objective_submission(view: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        "title": state_value(view, TITLE) or "",
+        "description": state_value(view, DESCRIPTION) or "",
+        "owner_user_id": state_value(view, OWNER) or "",
+    }

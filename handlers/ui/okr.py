@@ -1,0 +1,209 @@
+"""Shared pieces of OKR rendering: status labels, KR lines, objective headings, the post."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+    Option,
+    OverflowMenuElement,
+    SectionBlock,
+)
+
+from bot.domain.errors import N_
+from bot.domain.progress import KrKind, Reason, Status, percent, progress_bar
+from bot.i18n import Translator
+from bot.services.read_models import KeyResultView, ObjectiveView
+from handlers.ids import ObjectiveAction
+
+STATUS_EMOJI = {
+    Status.DONE: "✅",
+    Status.ON_TRACK: "🟢",
+    Status.AT_RISK: "🟠",
+    Status.OFF_TRACK: "🔴",
+    Status.NOT_STARTED: "⚪",
+}
+STATUS_LABELS = {
+    Status.DONE: N_("Done"),
+    Status.ON_TRACK: N_("On track"),
+    Status.AT_RISK: N_("At risk"),
+    Status.OFF_TRACK: N_("Off track"),
+    Status.NOT_STARTED: N_("Not started"),
+}
+KIND_LABELS = {
+    KrKind.INCREASE_TO: N_("Increase to"),
+    KrKind.DECREASE_TO: N_("Decrease to"),
+    KrKind.STAY_ABOVE: N_("Stay above"),
+    KrKind.STAY_BELOW: N_("Stay below"),
+    KrKind.MILESTONE: N_("Milestone"),
+}
+STATE_LABELS = {
+    "open": N_("open again"),
+    "done": N_("done"),
+    "archived": N_("archived"),
+}
+# Shown when someone asks why a status is what it is (PRODUCT.md "Progress and status").
+REASON_TEXT = {
+    Reason.TARGET_REACHED: N_("the target is reached"),
+    Reason.CONFIDENCE: N_("from the latest confidence (7–10 on track, 4–6 at risk, 0–3 off track)"),
+    Reason.PACE: N_("from progress against the time elapsed in the cycle"),
+    Reason.NO_CHECK_IN: N_("no check-in yet"),
+    Reason.GUARDRAIL_HOLDS: N_("the guardrail holds"),
+    Reason.GUARDRAIL_BROKEN: N_("the guardrail is broken"),
+    Reason.ALL_KRS_DONE: N_("every key result is done"),
+    Reason.NO_KRS: N_("no key results yet"),
+}
+SECTION_TEXT_MAX = 3000
+
+
+def status_text(t: Translator, status: Status) -> str:
+    return f"{STATUS_EMOJI[status]} {t(STATUS_LABELS[status])}"
+
+
+def value_text(t: Translator, value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    return f"{t.number(value)} {unit}".strip()
+
+
+def age_text(t: Translator, when: datetime | None, now: datetime) -> str:
+    if when is None:
+        return t("no check-in yet")
+    return t("{age} ago", age=t.age(max(0.0, (now - when).total_seconds())))
+
+
+def kr_line(t: Translator, kr: KeyResultView) -> str:
+    """`KR-12` title, bar, %, current → target, status, owner: one mrkdwn line."""
+    if kr.kind is KrKind.MILESTONE:
+        measure = t("done") if (kr.current or 0) >= 1 else t("not done yet")
+    else:
+        measure = t(
+            "{current} → {target}",
+            current=value_text(t, kr.current, kr.unit),
+            target=value_text(t, kr.target, kr.unit),
+        )
+    return (
+        f"`{kr.label}` {escape(kr.title)}\n"
+        f"{progress_bar(kr.progress.progress)} {percent(kr.progress.progress)}% · {measure} · "
+        f"{status_text(t, kr.progress.status)} · <@{kr.owner_user_id}>"
+    )
+
+
+def objective_heading(t: Translator, objective: ObjectiveView) -> str:
+    return (
+        f"*{objective.label} · {escape(objective.title)}*\n"
+        f"{progress_bar(objective.progress.progress)} {percent(objective.progress.progress)}% · "
+        f"{status_text(t, objective.progress.status)} · <@{objective.owner_user_id}> · "
+        f"{escape(objective.team.name)} · {objective.cycle_key}"
+    )
+
+
+def escape(text: str) -> str:
+    """Slack mrkdwn control characters in user text (&, <, >) must be escaped."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int = SECTION_TEXT_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def objective_menu(t: Translator, objective: ObjectiveView) -> OverflowMenuElement:
+    """Edit, add a key result, mark done, archive: the objective's actions, anywhere it shows."""
+    ref = str(objective.ref)
+    options = [
+        Option(value=f"{ObjectiveAction.EDIT}:{ref}", text=t("Edit objective")),
+        Option(value=f"{ObjectiveAction.ADD_KEY_RESULT}:{ref}", text=t("Add a key result")),
+        Option(value=f"{ObjectiveAction.MARK_DONE}:{ref}", text=t("Mark done")),
+        Option(value=f"{ObjectiveAction.ARCHIVE}:{ref}", text=t("Archive")),
+    ]
+    return OverflowMenuElement(action_id=ObjectiveAction.MENU.value, options=options)
+
+
+def kr_menu(t: Translator, kr: KeyResultView) -> OverflowMenuElement:
+    """Update or edit one key result (edits never rewrite its past check-ins)."""
+    return OverflowMenuElement(
+        action_id=ObjectiveAction.KR_MENU.value,
+        options=[
+            Option(
+                value=f"{ObjectiveAction.UPDATE_KEY_RESULT}:{kr.ref}",
+                text=t("Update {ref}", ref=kr.label),
+            ),
+            Option(
+                value=f"{ObjectiveAction.EDIT_KEY_RESULT}:{kr.ref}",
+                text=t("Edit {ref}", ref=kr.label),
+            ),
+        ],
+    )
+
+
+def build_objective_post(t: Translator, objective: ObjectiveView, now: datetime) -> list[Block]:
+    """The objective's post in its team channel; its thread collects the updates."""
+    blocks: list[Block] = [
+        SectionBlock(
+            block_id=f"objective-{objective.ref}",
+            text=MarkdownTextObject(text=clip(objective_heading(t, objective))),
+            accessory=objective_menu(t, objective),
+        )
+    ]
+    if objective.description:
+        blocks.append(
+            ContextBlock(
+                elements=[MarkdownTextObject(text=clip(escape(objective.description), 2000))]
+            )
+        )
+    blocks += [
+        SectionBlock(text=MarkdownTextObject(text=clip(kr_line(t, kr))), accessory=kr_menu(t, kr))
+        for kr in objective.key_results
+    ]
+    blocks.append(
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    action_id=ObjectiveAction.UPDATE_FROM_POST.value,
+                    text=t("Update a key result"),
+                    value=str(objective.ref),
+                    style="primary",
+                )
+            ]
+        )
+    )
+    state_note = {
+        "done": t("Marked done."),
+        "archived": t("Archived."),
+    }.get(objective.state, "")
+    blocks.append(
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=" ".join(
+                        filter(
+                            None,
+                            [
+                                t(
+                                    "Last check-in: {age}",
+                                    age=age_text(t, objective.last_check_in_at, now),
+                                ),
+                                t(
+                                    "Status {status}: {why}.",
+                                    status=t(STATUS_LABELS[objective.progress.status]),
+                                    why=t(REASON_TEXT[objective.progress.reason]),
+                                ),
+                                state_note,
+                            ],
+                        )
+                    )
+                )
+            ]
+        )
+    )
+    return blocks
+
+
+def objective_post_text(t: Translator, objective: ObjectiveView) -> str:
+    """Notification fallback for the post."""
+    return t("{ref} · {title}", ref=objective.label, title=objective.title)

@@ -1,0 +1,207 @@
+"""The team modal (`/okr team`): create or edit the team living in a channel."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import time
+from typing import Any
+
+from babel.dates import get_day_names
+from pydantic import BaseModel
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConversationFilter,
+    ConversationSelectElement,
+    InputBlock,
+    MarkdownTextObject,
+    SectionBlock,
+    TimePickerElement,
+)
+from slack_sdk.models.views import View
+
+from bot.domain.archetypes import ARCHETYPE_INTENTIONS, ARCHETYPE_NAMES
+from bot.i18n import Translator
+from bot.services.read_models import Choice, TeamView
+from handlers.ids import Callback, ObjectiveAction
+from handlers.ui.forms import select_input, state_value, text_input
+
+
+class TeamBlock:
+    NAME = "team.name"
+    CHANNEL = "channel"
+    ARCHETYPE = "archetype"
+    TIMEZONE = "timezone"
+    LOCALE = "locale"
+    CHECKIN_DAY = "checkin.day"
+    CHECKIN_TIME = "checkin.time"
+    DIGEST_DAY = "digest.day"
+    DIGEST_TIME = "digest.time"
+
+
+# Service field names → block ids (most are the same).
+TEAM_FIELDS = {"name": TeamBlock.NAME}
+
+
+class TeamModalMeta(BaseModel):
+    team_id: int | None = None
+
+
+@dataclass(frozen=True)
+class TeamForm:
+    name: str
+    channel_id: str
+    archetype: str
+    timezone: str
+    locale: str
+    checkin_weekday: int
+    checkin_time: time
+    digest_weekday: int
+    digest_time: time
+
+
+def _weekdays(t: Translator) -> list[Choice]:
+    names = get_day_names("wide", locale=t.locale)
+    return [Choice(str(day), str(names[day]).capitalize()) for day in range(7)]
+
+
+def _time_input(block_id: str, label: str, initial: time) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        element=TimePickerElement(action_id=block_id, initial_time=initial.strftime("%H:%M")),
+    )
+
+
+def build_team_modal(
+    t: Translator, *, team: TeamView | None, channel_id: str, timezone: str, locale: str
+) -> View:
+    """The modal, pre-filled with the team or with defaults (the requester's time zone)."""
+    archetypes = [
+        Choice(key, f"{t(name)} — {t(ARCHETYPE_INTENTIONS[key])}")
+        for key, name in ARCHETYPE_NAMES.items()
+    ]
+    weekdays = _weekdays(t)
+    blocks: list[Block] = [
+        text_input(
+            TeamBlock.NAME, t("Team name"), initial=team.name if team else None, max_length=80
+        ),
+        InputBlock(
+            block_id=TeamBlock.CHANNEL,
+            label=t("Home channel"),
+            hint=t("Objective posts and the weekly digest go here."),
+            element=ConversationSelectElement(
+                action_id=TeamBlock.CHANNEL,
+                initial_conversation=team.channel_id if team else channel_id,
+                filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
+            ),
+        ),
+        select_input(
+            TeamBlock.ARCHETYPE,
+            t("Archetype"),
+            archetypes,
+            initial=team.archetype if team else "product",
+        ),
+        text_input(
+            TeamBlock.TIMEZONE,
+            t("Time zone"),
+            initial=team.timezone if team else timezone,
+            max_length=64,
+            hint=t("For example Europe/Paris or America/New_York."),
+        ),
+        select_input(
+            TeamBlock.LOCALE,
+            t("Language of the team's posts"),
+            [Choice("en", "English"), Choice("fr", "Français")],
+            initial=team.locale if team else locale,
+        ),
+        select_input(
+            TeamBlock.CHECKIN_DAY,
+            t("Weekly check-in day"),
+            weekdays,
+            initial=str(team.checkin_weekday if team else 4),
+        ),
+        _time_input(
+            TeamBlock.CHECKIN_TIME,
+            t("Check-in time (each owner's own time zone)"),
+            team.checkin_time if team else time(10, 0),
+        ),
+        select_input(
+            TeamBlock.DIGEST_DAY,
+            t("Weekly digest day"),
+            weekdays,
+            initial=str(team.digest_weekday if team else 0),
+        ),
+        _time_input(
+            TeamBlock.DIGEST_TIME,
+            t("Digest time (team time zone)"),
+            team.digest_time if team else time(9, 30),
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id=Callback.TEAM.value,
+        title=t("Team") if team else t("New team"),
+        submit=t("Save"),
+        close=t("Cancel"),
+        private_metadata=TeamModalMeta(team_id=team.id if team else None).model_dump_json(),
+        blocks=blocks,
+    )
+
+
+def parse_team_submission(view: Mapping[str, Any]) -> TeamForm:
+    """The submitted values; required inputs are enforced by Slack, rules by the service."""
+
+    def hhmm(block_id: str, default: time) -> time:
+        raw = state_value(view, block_id)
+        return time.fromisoformat(raw) if raw else default
+
+    return TeamForm(
+        name=state_value(view, TeamBlock.NAME) or "",
+        channel_id=state_value(view, TeamBlock.CHANNEL) or "",
+        archetype=state_value(view, TeamBlock.ARCHETYPE) or "",
+        timezone=state_value(view, TeamBlock.TIMEZONE) or "",
+        locale=state_value(view, TeamBlock.LOCALE) or "en",
+        checkin_weekday=int(state_value(view, TeamBlock.CHECKIN_DAY) or 4),
+        checkin_time=hhmm(TeamBlock.CHECKIN_TIME, time(10, 0)),
+        digest_weekday=int(state_value(view, TeamBlock.DIGEST_DAY) or 0),
+        digest_time=hhmm(TeamBlock.DIGEST_TIME, time(9, 30)),
+    )
+
+
+def build_team_prompt(t: Translator, channel_id: str) -> list[Block]:
+    """The friendly nudge shown the first time /okr is used in a channel with no team."""
+    return [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=t(
+                    "No team lives in <#{channel}> yet. Create one so its objectives, "
+                    "check-ins and weekly digest have a home.",
+                    channel=channel_id,
+                )
+            )
+        ),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    action_id=ObjectiveAction.CREATE_TEAM.value,
+                    text=t("Create a team here"),
+                    value=channel_id,
+                    style="primary",
+                )
+            ]
+        ),
+    ]
+
+
+def build_team_saved(t: Translator, team: TeamView, created: bool) -> str:
+    if created:
+        return t(
+            "Team *{name}* now lives in <#{channel}>, and you are its lead. Next: `/okr new` "
+            "to declare an objective.",
+            name=team.name,
+            channel=team.channel_id,
+        )
+    return t("Team *{name}* is saved.", name=team.name)

@@ -1,0 +1,266 @@
+"""Queries for teams, cycles, objectives, key results and check-ins.
+
+Loading a page of objectives costs a fixed number of statements whatever the data size:
+objectives, then their key results, then each key result's latest check-in, then their teams
+and cycles (no N+1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlmodel import col
+
+from storage.models import CheckIn, Cycle, KeyResult, Objective, Team, Workspace
+from storage.upsert import insert_if_absent
+
+CYCLE = Cycle.__table__  # type: ignore[attr-defined]
+WORKSPACE = Workspace.__table__  # type: ignore[attr-defined]
+
+
+async def team_by_channel(session: AsyncSession, workspace_id: str, channel_id: str) -> Team | None:
+    return (
+        await session.scalars(
+            select(Team).where(
+                col(Team.workspace_id) == workspace_id, col(Team.channel_id) == channel_id
+            )
+        )
+    ).first()
+
+
+async def team_by_name(session: AsyncSession, workspace_id: str, name: str) -> Team | None:
+    return (
+        await session.scalars(
+            select(Team).where(
+                col(Team.workspace_id) == workspace_id,
+                func.lower(col(Team.name)) == name.strip().lower(),
+            )
+        )
+    ).first()
+
+
+async def team_by_id(session: AsyncSession, workspace_id: str, team_id: int) -> Team | None:
+    team = await session.get(Team, team_id)
+    return team if team is not None and team.workspace_id == workspace_id else None
+
+
+async def teams_of(session: AsyncSession, workspace_id: str) -> list[Team]:
+    return list(
+        (
+            await session.scalars(
+                select(Team).where(col(Team.workspace_id) == workspace_id).order_by(col(Team.name))
+            )
+        ).all()
+    )
+
+
+async def teams_led_by(session: AsyncSession, workspace_id: str, user_id: str) -> list[Team]:
+    return list(
+        (
+            await session.scalars(
+                select(Team).where(
+                    col(Team.workspace_id) == workspace_id, col(Team.lead_user_id) == user_id
+                )
+            )
+        ).all()
+    )
+
+
+async def ensure_cycle(
+    session: AsyncSession, workspace_id: str, key: str, starts_on: Any, ends_on: Any
+) -> Cycle:
+    await insert_if_absent(
+        session,
+        CYCLE,
+        {"workspace_id": workspace_id, "key": key, "starts_on": starts_on, "ends_on": ends_on},
+        conflict=("workspace_id", "key"),
+    )
+    cycle = (
+        await session.scalars(
+            select(Cycle).where(col(Cycle.workspace_id) == workspace_id, col(Cycle.key) == key)
+        )
+    ).one()
+    return cycle
+
+
+async def cycles_by_id(session: AsyncSession, ids: Collection[int]) -> dict[int, Cycle]:
+    if not ids:
+        return {}
+    rows = await session.scalars(select(Cycle).where(col(Cycle.id).in_(ids)))
+    return {c.id: c for c in rows if c.id is not None}
+
+
+async def teams_by_id(session: AsyncSession, ids: Collection[int]) -> dict[int, Team]:
+    if not ids:
+        return {}
+    rows = await session.scalars(select(Team).where(col(Team.id).in_(ids)))
+    return {t.id: t for t in rows if t.id is not None}
+
+
+async def allocate_refs(
+    session: AsyncSession, workspace_id: str, *, objectives: int, key_results: int
+) -> tuple[int, int]:
+    """Reserve consecutive O-/KR- numbers; returns the first of each. The UPDATE locks the
+    workspace row, so concurrent declarations never get the same number."""
+    row = (
+        await session.execute(
+            update(WORKSPACE)
+            .where(WORKSPACE.c.id == workspace_id)
+            .values(
+                next_objective_ref=WORKSPACE.c.next_objective_ref + objectives,
+                next_key_result_ref=WORKSPACE.c.next_key_result_ref + key_results,
+            )
+            .returning(WORKSPACE.c.next_objective_ref, WORKSPACE.c.next_key_result_ref)
+        )
+    ).one()
+    return int(row[0]) - objectives, int(row[1]) - key_results
+
+
+async def objective_by_ref(session: AsyncSession, workspace_id: str, ref: int) -> Objective | None:
+    return (
+        await session.scalars(
+            select(Objective).where(
+                col(Objective.workspace_id) == workspace_id, col(Objective.ref) == ref
+            )
+        )
+    ).first()
+
+
+async def key_result_by_ref(session: AsyncSession, workspace_id: str, ref: int) -> KeyResult | None:
+    return (
+        await session.scalars(
+            select(KeyResult).where(
+                col(KeyResult.workspace_id) == workspace_id, col(KeyResult.ref) == ref
+            )
+        )
+    ).first()
+
+
+@dataclass(frozen=True)
+class ObjectiveFilter:
+    """Which objectives to load. Empty filters mean "all of the workspace"."""
+
+    workspace_id: str
+    objective_ids: Collection[int] | None = None
+    team_ids: Collection[int] | None = None
+    cycle_ids: Collection[int] | None = None
+    # Objectives owned by this user, or having a key result owned by them.
+    involving_user: str | None = None
+    states: Collection[str] | None = None
+
+
+def _conditions(f: ObjectiveFilter) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [col(Objective.workspace_id) == f.workspace_id]
+    if f.objective_ids is not None:
+        where.append(col(Objective.id).in_(f.objective_ids))
+    if f.team_ids is not None:
+        where.append(col(Objective.team_id).in_(f.team_ids))
+    if f.cycle_ids is not None:
+        where.append(col(Objective.cycle_id).in_(f.cycle_ids))
+    if f.states is not None:
+        where.append(col(Objective.state).in_(f.states))
+    if f.involving_user is not None:
+        owns_kr = (
+            select(col(KeyResult.objective_id))
+            .where(
+                col(KeyResult.workspace_id) == f.workspace_id,
+                col(KeyResult.owner_user_id) == f.involving_user,
+            )
+            .scalar_subquery()
+        )
+        where.append(
+            or_(col(Objective.owner_user_id) == f.involving_user, col(Objective.id).in_(owns_kr))
+        )
+    return where
+
+
+async def count_objectives(session: AsyncSession, f: ObjectiveFilter) -> int:
+    return int(
+        await session.scalar(select(func.count()).select_from(Objective).where(*_conditions(f)))
+        or 0
+    )
+
+
+async def find_objectives(
+    session: AsyncSession, f: ObjectiveFilter, *, limit: int | None = None, offset: int = 0
+) -> list[Objective]:
+    stmt = (
+        select(Objective)
+        .where(*_conditions(f))
+        .order_by(col(Objective.team_id), col(Objective.ref))
+        .offset(offset)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list((await session.scalars(stmt)).all())
+
+
+async def key_results_of(
+    session: AsyncSession, objective_ids: Collection[int], *, states: Collection[str] | None = None
+) -> list[KeyResult]:
+    if not objective_ids:
+        return []
+    stmt = select(KeyResult).where(col(KeyResult.objective_id).in_(objective_ids))
+    if states is not None:
+        stmt = stmt.where(col(KeyResult.state).in_(states))
+    return list(
+        (await session.scalars(stmt.order_by(col(KeyResult.position), col(KeyResult.ref)))).all()
+    )
+
+
+async def latest_check_ins(
+    session: AsyncSession, key_result_ids: Collection[int]
+) -> dict[int, CheckIn]:
+    """Each key result's most recent check-in, in one statement (a window function)."""
+    if not key_result_ids:
+        return {}
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=col(CheckIn.key_result_id),
+            order_by=(col(CheckIn.created_at).desc(), col(CheckIn.id).desc()),
+        )
+        .label("rank")
+    )
+    ranked = select(CheckIn, rank).where(col(CheckIn.key_result_id).in_(key_result_ids)).subquery()
+    latest = aliased(CheckIn, ranked)
+    rows = await session.scalars(select(latest).where(ranked.c.rank == 1))
+    return {c.key_result_id: c for c in rows}
+
+
+async def check_ins_since(
+    session: AsyncSession, key_result_ids: Sequence[int], since: datetime
+) -> list[CheckIn]:
+    if not key_result_ids:
+        return []
+    return list(
+        (
+            await session.scalars(
+                select(CheckIn)
+                .where(
+                    col(CheckIn.key_result_id).in_(key_result_ids),
+                    col(CheckIn.created_at) >= since,
+                )
+                .order_by(col(CheckIn.created_at))
+            )
+        ).all()
+    )
+
+
+async def check_in_by_key(
+    session: AsyncSession, workspace_id: str, idempotency_key: str
+) -> CheckIn | None:
+    return (
+        await session.scalars(
+            select(CheckIn).where(
+                col(CheckIn.workspace_id) == workspace_id,
+                col(CheckIn.idempotency_key) == idempotency_key,
+            )
+        )
+    ).first()

@@ -1,0 +1,338 @@
+"""Issue 3 as a new user tries it, over real HTTP against the fake Slack."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from storage.models import CheckIn, KeyResult, Objective, Team
+from tests.conftest import PolarisServer, ack_json
+from tests.slack_forms import block_action, view_submission
+
+
+async def count(polaris: PolarisServer, model: Any) -> int:
+    async with polaris.runtime.services.db.transaction() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def submit(polaris: PolarisServer, view: dict, values: dict, user_id: str = "U1") -> dict:
+    response = await polaris.interaction(view_submission(view, values, user_id=user_id))
+    return ack_json(response)
+
+
+async def opened(polaris: PolarisServer, callback_id: str) -> dict:
+    """Wait until a modal with this callback_id is opened; return it as Slack stored it."""
+    await polaris.fake.wait_for(
+        "views.open", where=lambda c: c.args["view"].get("callback_id") == callback_id
+    )
+    return polaris.fake.last_view(callback_id)
+
+
+async def create_team(
+    polaris: PolarisServer, *, user_id: str = "U1", channel_id: str = "C1", name: str = "Growth"
+) -> None:
+    await polaris.command("team", user_id=user_id, channel_id=channel_id)
+    await polaris.fake.wait_for(
+        "views.open", where=lambda c: c.args["view"]["callback_id"] == "team_modal"
+    )
+    view = polaris.fake.last_view("team_modal")
+    assert (
+        await submit(polaris, view, {"team.name": name, "archetype": "product"}, user_id=user_id)
+        == {}
+    )
+
+
+async def declare_objective(polaris: PolarisServer, *, user_id: str = "U1", krs: int = 3) -> dict:
+    await polaris.command("new", user_id=user_id)
+    await polaris.fake.wait_for(
+        "views.open", where=lambda c: c.args["view"]["callback_id"] == "objective_new_modal"
+    )
+    for slots in range(2, krs + 1):
+        view = polaris.fake.last_view("objective_new_modal")
+        button = {
+            "type": "button",
+            "action_id": "objective_add_kr_slot",
+            "value": str(slots),
+            "block_id": "x",
+        }
+        await polaris.interaction(block_action(button, user_id=user_id, view=view))
+        await polaris.fake.wait_for("views.update", count=slots - 1)
+    view = polaris.fake.last_view("objective_new_modal")
+    values: dict[str, str | None] = {"title": "Delight new teams"}
+    specs = [("Weekly active teams", "increase_to", "10", "40", "teams"),
+             ("Churn", "decrease_to", "8", "3", "%"),
+             ("Launch onboarding v2", "milestone", "0", "1", "")]  # fmt: skip
+    for slot, (title, kind, start, target, unit) in enumerate(specs[:krs], start=1):
+        values |= {f"kr{slot}.title": title, f"kr{slot}.kind": kind, f"kr{slot}.start": start,
+                   f"kr{slot}.target": target, f"kr{slot}.unit": unit}  # fmt: skip
+    return await submit(polaris, view, values, user_id=user_id)
+
+
+@pytest.fixture
+async def team(polaris: PolarisServer) -> None:
+    await create_team(polaris)
+
+
+async def test_create_a_team_in_a_channel(polaris: PolarisServer) -> None:
+    await create_team(polaris)
+    async with polaris.runtime.services.db.transaction() as session:
+        [team] = (await session.scalars(select(Team))).all()
+    assert (team.name, team.channel_id, team.archetype, team.lead_user_id) == (
+        "Growth",
+        "C1",
+        "product",
+        "U1",
+    )
+    assert team.timezone == "Europe/Paris", "defaults to the requester's Slack time zone"
+    [note] = await polaris.fake.wait_for("chat.postEphemeral")
+    assert "Team *Growth* now lives in <#C1>" in note.args["text"]
+
+
+async def test_team_modal_refuses_an_unknown_time_zone(polaris: PolarisServer) -> None:
+    await polaris.command("team")
+    await polaris.fake.wait_for("views.open")
+    answer = await submit(
+        polaris,
+        polaris.fake.last_view("team_modal"),
+        {"team.name": "Growth", "timezone": "Mars/Olympus"},
+    )
+    assert answer["response_action"] == "errors"
+    assert "Unknown time zone “Mars/Olympus”" in answer["errors"]["timezone"]
+    assert await count(polaris, Team) == 0
+
+
+async def test_first_use_in_a_channel_without_team_offers_to_create_one(
+    polaris: PolarisServer,
+) -> None:
+    await polaris.command("help", channel_id="C9")
+    [prompt] = await polaris.fake.wait_for("response_url:U1")
+    assert "No team lives in <#C9> yet." in str(prompt.args["blocks"])
+    await polaris.command("help", channel_id="C9")
+    await polaris.fake.wait_for("auth.test")
+    assert len(polaris.fake.calls_to("response_url:U1")) == 1, "only the first time"
+
+
+@pytest.mark.usefixtures("team")
+async def test_declare_an_objective_with_three_key_results(polaris: PolarisServer) -> None:
+    assert await declare_objective(polaris) == {}
+    [post] = await polaris.fake.wait_for(
+        "chat.postMessage", where=lambda c: c.args.get("channel") == "C1"
+    )
+    text = str(post.args["blocks"])
+    assert "O-1 · Delight new teams" in text
+    for ref in ("KR-1", "KR-2", "KR-3"):
+        assert ref in text
+    assert "░" in text, "progress bars"
+    async with polaris.runtime.services.db.transaction() as session:
+        objective = (await session.scalars(select(Objective))).one()
+        krs = (await session.scalars(select(KeyResult).order_by(KeyResult.ref))).all()
+    assert objective.post_channel_id == "C1" and objective.post_ts
+    assert [(k.ref, k.kind, k.start_value, k.target_value) for k in krs] == [
+        (1, "increase_to", 10, 40),
+        (2, "decrease_to", 8, 3),
+        (3, "milestone", 0, 1),
+    ]
+    assert polaris.fake.validation_errors == []
+
+
+@pytest.mark.usefixtures("team")
+async def test_update_by_modal_and_by_one_line(polaris: PolarisServer) -> None:
+    await declare_objective(polaris)
+    [post] = await polaris.fake.wait_for(
+        "chat.postMessage", where=lambda c: c.args.get("channel") == "C1"
+    )
+    post_ts = (await polaris.fake.wait_for("chat.postMessage"))[0]
+    # By modal.
+    await polaris.command("update")
+    await polaris.fake.wait_for(
+        "views.open", where=lambda c: c.args["view"]["callback_id"] == "update_modal"
+    )
+    view = polaris.fake.last_view("update_modal")
+    assert (
+        await submit(
+            polaris,
+            view,
+            {"key_result": "1", "value": "22", "confidence": "8", "note": "pipeline strong"},
+        )
+        == {}
+    )
+    [thread] = await polaris.fake.wait_for(
+        "chat.postMessage", where=lambda c: c.args.get("thread_ts")
+    )
+    assert (
+        "<@U1> updated `KR-1` Weekly active teams: — → 22 teams · confidence 8/10"
+        in thread.args["text"]
+    )
+    assert "pipeline strong" in thread.args["text"]
+    [refresh] = await polaris.fake.wait_for("chat.update")
+    assert "40 %" in str(refresh.args["blocks"]) or "40%" in str(refresh.args["blocks"])
+    # In one line.
+    await polaris.command('update KR-2 6 5 "churn is down"')
+    [saved] = await polaris.fake.wait_for(
+        "response_url:U1", where=lambda c: "Saved" in c.args.get("text", "")
+    )
+    assert "`KR-2` Churn: — → 6 %" in saved.args["text"]
+    await polaris.fake.wait_for(
+        "chat.postMessage", count=2, where=lambda c: c.args.get("thread_ts")
+    )
+    assert await count(polaris, CheckIn) == 2
+    assert post_ts and post
+
+
+@pytest.mark.usefixtures("team")
+async def test_one_line_with_a_wrong_value_opens_the_modal_prefilled(
+    polaris: PolarisServer,
+) -> None:
+    await declare_objective(polaris, krs=1)
+    await polaris.command("update KR-1 lots 7")
+    [opened] = await polaris.fake.wait_for(
+        "views.open", where=lambda c: c.args["view"]["callback_id"] == "update_modal"
+    )
+    view = opened.args["view"]
+    assert "“lots” is not a number." in str(view["blocks"])
+    confidence = next(b for b in view["blocks"] if b.get("block_id") == "confidence")
+    assert confidence["element"]["initial_option"]["value"] == "7"
+    assert await count(polaris, CheckIn) == 0
+
+
+@pytest.mark.usefixtures("team")
+async def test_unknown_key_result_opens_the_modal_with_the_reason(polaris: PolarisServer) -> None:
+    await declare_objective(polaris, krs=1)
+    await polaris.command("update KR-99 5 7")
+    [opened] = await polaris.fake.wait_for(
+        "views.open", where=lambda c: c.args["view"]["callback_id"] == "update_modal"
+    )
+    assert "There is no key result KR-99." in str(opened.args["view"]["blocks"])
+
+
+@pytest.mark.usefixtures("team")
+async def test_someone_else_is_politely_refused(polaris: PolarisServer) -> None:
+    await declare_objective(polaris, krs=1)
+    polaris.fake.add_user("U2", locale="en-US")
+    await polaris.command("update KR-1 20 7", user_id="U2")
+    [refusal] = await polaris.fake.wait_for("response_url:U2")
+    assert refusal.args["text"].startswith("Sorry, only the owners of KR-1")
+    assert await count(polaris, CheckIn) == 0
+
+
+@pytest.mark.usefixtures("team")
+async def test_a_modal_submitted_twice_records_once(polaris: PolarisServer) -> None:
+    await declare_objective(polaris, krs=1)
+    await polaris.command("update KR-1")
+    await polaris.fake.wait_for(
+        "views.open", where=lambda c: c.args["view"]["callback_id"] == "update_modal"
+    )
+    view = polaris.fake.last_view("update_modal")
+    values = {"value": "20", "confidence": "7"}
+    await submit(polaris, view, values)
+    await submit(polaris, view, values)
+    assert await count(polaris, CheckIn) == 1
+
+
+@pytest.mark.usefixtures("team")
+async def test_the_same_objective_submission_twice_declares_once(polaris: PolarisServer) -> None:
+    await polaris.command("new")
+    view = await opened(polaris, "objective_new_modal")
+    values = {"title": "Grow", "kr1.title": "Teams", "kr1.target": "40"}
+    await submit(polaris, view, values)
+    await submit(polaris, view, values)
+    assert await count(polaris, Objective) == 1
+
+
+@pytest.mark.usefixtures("team")
+@pytest.mark.parametrize(
+    ("values", "block", "message"),
+    [
+        ({"kr1.target": "forty"}, "kr1.target", "“forty” is not a number."),
+        ({"kr1.target": "0"}, "kr1.target", "The target must differ from the start."),
+        (
+            {"kr1.start": "50", "kr1.target": "40"},
+            "kr1.start",
+            "To increase, the start must be below the target.",
+        ),
+        (
+            {"kr1.kind": "decrease_to", "kr1.start": "1", "kr1.target": "5"},
+            "kr1.start",
+            "To decrease, the start must be above the target.",
+        ),
+        ({"title": "   "}, "title", "Give the objective a title."),
+        ({"kr1.title": "  "}, "kr1.title", "Give the key result a title."),
+        (
+            {"kr1.kind": "milestone", "kr1.target": "3"},
+            "kr1.target",
+            "A milestone goes from 0 (not done) to 1 (done).",
+        ),
+    ],
+)
+async def test_bad_objective_input_gets_an_inline_error_and_stores_nothing(
+    polaris: PolarisServer, values: dict, block: str, message: str
+) -> None:
+    await polaris.command("new")
+    view = await opened(polaris, "objective_new_modal")
+    answer = await submit(
+        polaris, view, {"title": "Grow", "kr1.title": "Teams", "kr1.target": "40"} | values
+    )
+    assert answer["response_action"] == "errors"
+    assert answer["errors"][block] == message
+    assert await count(polaris, Objective) == 0
+    assert await count(polaris, KeyResult) == 0
+
+
+@pytest.mark.usefixtures("team")
+async def test_bad_update_input_gets_an_inline_error(polaris: PolarisServer) -> None:
+    await declare_objective(polaris, krs=3)
+    await polaris.command("update KR-3")
+    await polaris.fake.wait_for(
+        "views.open", where=lambda c: c.args["view"]["callback_id"] == "update_modal"
+    )
+    view = polaris.fake.last_view("update_modal")
+    answer = await submit(polaris, view, {"value": "abc", "confidence": "5"})
+    assert answer["errors"] == {"value": "“abc” is not a number."}
+    answer = await submit(polaris, view, {"value": "0.5", "confidence": "5"})
+    assert answer["errors"] == {"value": "A milestone is 0 (not done) or 1 (done)."}
+    assert await count(polaris, CheckIn) == 0
+
+
+async def test_the_journey_in_french(polaris: PolarisServer) -> None:
+    polaris.fake.add_channel("C2", name="croissance")
+    await create_team(polaris, user_id="UFR", channel_id="C2", name="Croissance")
+    await polaris.command("new", user_id="UFR", channel_id="C2")
+    [opened] = await polaris.fake.wait_for(
+        "views.open", where=lambda c: c.args["view"]["callback_id"] == "objective_new_modal"
+    )
+    assert opened.args["view"]["title"]["text"] == "Nouvel objectif"
+    view = polaris.fake.last_view("objective_new_modal")
+    answer = await submit(
+        polaris,
+        view,
+        {"title": "Ravir", "kr1.title": "Équipes", "kr1.target": "quarante"},
+        user_id="UFR",
+    )
+    assert answer["errors"] == {"kr1.target": "« quarante » n’est pas un nombre."}
+    assert (
+        await submit(
+            polaris,
+            view,
+            {
+                "title": "Ravir",
+                "kr1.title": "Équipes",
+                "kr1.start": "1 000",
+                "kr1.target": "2 500,5",
+            },
+            user_id="UFR",
+        )
+        == {}
+    )
+    [post] = await polaris.fake.wait_for(
+        "chat.postMessage", where=lambda c: c.args.get("channel") == "C2"
+    )
+    assert "2\u202f500,5" in json.dumps(post.args["blocks"], ensure_ascii=False)
+    await polaris.command('update KR-1 "1 500" 8 "ça avance"', user_id="UFR", channel_id="C2")
+    [saved] = await polaris.fake.wait_for(
+        "response_url:UFR", where=lambda c: "KR-1" in c.args.get("text", "")
+    )
+    assert "Enregistré" in saved.args["text"]
+    assert "1\u202f500" in saved.args["text"]
