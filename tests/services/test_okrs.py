@@ -1,0 +1,285 @@
+"""OKR use cases on a real database with a fixed clock: return values and stored state."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.domain.errors import InvalidFields, NotFound, PermissionDenied
+from bot.domain.permissions import Actor
+from bot.domain.progress import KrKind, Status
+from bot.services.check_ins import record_check_in
+from bot.services.commands import (
+    AddKeyResult,
+    ChangeObjectiveState,
+    CreateObjective,
+    EditKeyResult,
+    KeyResultDraft,
+    RecordCheckIn,
+    SaveTeam,
+)
+from bot.services.okrs import (
+    ListScope,
+    add_key_result,
+    change_objective_state,
+    create_objective,
+    edit_key_result,
+    list_objectives,
+    objective_form_options,
+)
+from bot.services.read_models import ObjectiveView
+from bot.services.runtime import Services
+from bot.services.teams import save_team
+from storage.models import CheckIn, KeyResult, Objective
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+LEAD = Actor("U1")
+
+
+def draft(title: str = "Weekly active teams", kind: KrKind = KrKind.INCREASE_TO, start: float = 10,
+          target: float = 40, owner: str = "U1") -> KeyResultDraft:  # fmt: skip
+    return KeyResultDraft(
+        title=title, kind=kind, start=start, target=target, unit="teams", owner_user_id=owner
+    )
+
+
+async def make_team(services: Services, channel: str = "C1", name: str = "Growth") -> int:
+    team, created = await save_team(
+        db=services.db,
+        cmd=SaveTeam(
+            workspace_id="T0001",
+            team_id=None,
+            channel_id=channel,
+            name=name,
+            archetype="product",
+            timezone="Europe/Paris",
+            locale="en",
+            checkin_weekday=4,
+            checkin_time=time(10),
+            digest_weekday=0,
+            digest_time=time(9, 30),
+            actor=LEAD,
+        ),  # fmt: skip
+        now=NOW,
+    )
+    assert created
+    return team.id
+
+
+async def declare(
+    services: Services, team_id: int, *krs: KeyResultDraft, key: str | None = None
+) -> ObjectiveView | None:
+    return await create_objective(
+        db=services.db,
+        cmd=CreateObjective(
+            workspace_id="T0001",
+            team_id=team_id,
+            cycle_key="2026-Q4",
+            title="Delight new teams",
+            description="",
+            owner_user_id="U1",
+            parent_ref=None,
+            drives=None,
+            key_results=krs or (draft(),),
+            actor=LEAD,
+            submission_key=key,
+        ),  # fmt: skip
+        now=NOW,
+    )
+
+
+async def rows(services: Services, model: type) -> int:
+    async with services.db.transaction() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_declaring_stores_everything_with_sequential_refs(services: Services) -> None:
+    team_id = await make_team(services)
+    first = await declare(services, team_id, draft(), draft("Churn", KrKind.DECREASE_TO, 8, 3))
+    second = await declare(services, team_id, draft("Launch", KrKind.MILESTONE, 0, 1))
+    assert first is not None and second is not None
+    assert (first.label, [k.label for k in first.key_results]) == ("O-1", ["KR-1", "KR-2"])
+    assert (second.label, [k.label for k in second.key_results]) == ("O-2", ["KR-3"])
+    assert first.cycle_key == "2026-Q4"
+    assert first.progress.status is Status.NOT_STARTED
+    assert await rows(services, KeyResult) == 3
+
+
+async def test_concurrent_declarations_never_share_a_reference(services: Services) -> None:
+    team_id = await make_team(services)
+    views = await asyncio.gather(*(declare(services, team_id, draft(), draft()) for _ in range(8)))
+    refs = sorted(v.ref for v in views if v)
+    kr_refs = sorted(k.ref for v in views if v for k in v.key_results)
+    assert refs == list(range(1, 9))
+    assert kr_refs == list(range(1, 17))
+
+
+async def test_invalid_key_results_store_nothing(services: Services) -> None:
+    team_id = await make_team(services)
+    with pytest.raises(InvalidFields) as raised:
+        await declare(services, team_id, draft(), draft(start=50, target=40), draft(target=10))
+    assert set(raised.value.fields) == {"kr2.start", "kr3.target"}
+    assert await rows(services, Objective) == 0
+    assert await rows(services, KeyResult) == 0
+
+
+async def test_a_submission_key_declares_once(services: Services) -> None:
+    team_id = await make_team(services)
+    assert await declare(services, team_id, key="view:V1:h1") is not None
+    assert await declare(services, team_id, key="view:V1:h1") is None
+    assert await rows(services, Objective) == 1
+
+
+async def test_unknown_parent_and_foreign_team_are_field_errors(services: Services) -> None:
+    team_id = await make_team(services)
+    cmd = CreateObjective(
+        workspace_id="T0002", team_id=team_id, cycle_key="2026-Q9", title="x", description="",
+        owner_user_id="U1", parent_ref=99, drives="input_metric:7", key_results=(draft(),), actor=LEAD,
+    )  # fmt: skip
+    with pytest.raises(InvalidFields) as raised:
+        await create_objective(db=services.db, cmd=cmd, now=NOW)
+    assert set(raised.value.fields) == {"team", "cycle", "parent", "drives"}
+
+
+async def test_check_ins_append_and_drive_progress(
+    services: Services, clock: list[datetime]
+) -> None:
+    team_id = await make_team(services)
+    objective = await declare(services, team_id)
+    assert objective is not None
+    for value, confidence in ((22, 8), (25, 4)):
+        result = await record_check_in(
+            db=services.db,
+            cmd=RecordCheckIn("T0001", 1, value, confidence, "note", LEAD),
+            now=NOW + timedelta(minutes=value),
+        )
+    assert result.previous_value == 22
+    assert result.key_result.current == 25
+    assert result.key_result.progress.progress == pytest.approx(0.5)
+    assert result.key_result.progress.status is Status.AT_RISK
+    async with services.db.transaction() as session:
+        values = (await session.scalars(select(CheckIn.value).order_by(CheckIn.created_at))).all()
+    assert values == [22, 25], "history is kept"
+
+
+async def test_two_people_saving_the_same_kr_at_once_both_land(services: Services) -> None:
+    team_id = await make_team(services)
+    await declare(services, team_id)
+    owner, lead = Actor("U1"), Actor("U9", is_admin=True)
+    await asyncio.gather(
+        record_check_in(db=services.db, cmd=RecordCheckIn("T0001", 1, 20, 7, "", owner), now=NOW),
+        record_check_in(db=services.db, cmd=RecordCheckIn("T0001", 1, 21, 7, "", lead), now=NOW),
+    )
+    assert await rows(services, CheckIn) == 2
+
+
+async def test_the_same_check_in_key_records_once(services: Services) -> None:
+    team_id = await make_team(services)
+    await declare(services, team_id)
+    cmd = RecordCheckIn("T0001", 1, 20, 7, "", LEAD, idempotency_key="view:V9:h")
+    results = await asyncio.gather(
+        *(record_check_in(db=services.db, cmd=cmd, now=NOW) for _ in range(3))
+    )
+    assert sorted(r.duplicate for r in results) == [False, True, True]
+    assert await rows(services, CheckIn) == 1
+
+
+@pytest.mark.parametrize(
+    ("cmd", "error"),
+    [
+        (RecordCheckIn("T0001", 99, 1, 5, "", LEAD), NotFound),
+        (RecordCheckIn("T0002", 1, 1, 5, "", LEAD), NotFound),  # a KR of another workspace
+        (RecordCheckIn("T0001", 1, 1, 5, "", Actor("U7")), PermissionDenied),
+        (RecordCheckIn("T0001", 1, 1, 11, "", LEAD), InvalidFields),
+        (RecordCheckIn("T0001", 1, float("nan"), 5, "", LEAD), InvalidFields),
+    ],
+)
+async def test_refused_check_ins_store_nothing(
+    services: Services, cmd: RecordCheckIn, error: type
+) -> None:
+    team_id = await make_team(services)
+    await declare(services, team_id)
+    with pytest.raises(error):
+        await record_check_in(db=services.db, cmd=cmd, now=NOW)
+    assert await rows(services, CheckIn) == 0
+
+
+async def test_editing_a_kr_never_rewrites_its_check_ins(services: Services) -> None:
+    team_id = await make_team(services)
+    await declare(services, team_id)
+    await record_check_in(db=services.db, cmd=RecordCheckIn("T0001", 1, 25, 8, "", LEAD), now=NOW)
+    view = await edit_key_result(
+        db=services.db, cmd=EditKeyResult("T0001", 1, draft(target=100), LEAD), now=NOW
+    )
+    assert view.key_results[0].target == 100
+    assert view.key_results[0].current == 25
+    assert await rows(services, CheckIn) == 1
+
+
+async def test_add_kr_up_to_five_then_close(services: Services) -> None:
+    team_id = await make_team(services)
+    await declare(services, team_id)
+    for _ in range(4):
+        await add_key_result(db=services.db, cmd=AddKeyResult("T0001", 1, draft(), LEAD), now=NOW)
+    with pytest.raises(InvalidFields):
+        await add_key_result(db=services.db, cmd=AddKeyResult("T0001", 1, draft(), LEAD), now=NOW)
+    done = await change_objective_state(
+        db=services.db, cmd=ChangeObjectiveState("T0001", 1, "done", LEAD), now=NOW
+    )
+    assert done.state == "done"
+    with pytest.raises(PermissionDenied):
+        await change_objective_state(
+            db=services.db, cmd=ChangeObjectiveState("T0001", 1, "archived", Actor("U7")), now=NOW
+        )
+
+
+async def test_lists_by_scope_and_pages(services: Services) -> None:
+    growth = await make_team(services)
+    other = await make_team(services, channel="C2", name="Platform")
+    for _ in range(12):
+        await declare(services, growth, draft(owner="U2"))
+    await declare(services, other)
+    page = await list_objectives(
+        db=services.db,
+        workspace_id="T0001",
+        scope=ListScope(channel_id="C1"),
+        timezone="UTC",
+        now=NOW,
+        page=2,
+    )
+    assert (page.total, page.pages, page.page, len(page.items)) == (12, 2, 2, 2)
+    mine = await list_objectives(
+        db=services.db, workspace_id="T0001", scope=ListScope(user_id="U2"), timezone="UTC", now=NOW
+    )
+    assert mine.total == 12
+    named = await list_objectives(
+        db=services.db,
+        workspace_id="T0001",
+        scope=ListScope(team_name="platform"),
+        timezone="UTC",
+        now=NOW,
+    )
+    assert [o.team.name for o in named.items] == ["Platform"]
+    with pytest.raises(NotFound):
+        await list_objectives(
+            db=services.db,
+            workspace_id="T0001",
+            scope=ListScope(team_name="nope"),
+            timezone="UTC",
+            now=NOW,
+        )
+
+
+async def test_form_options_default_to_the_channel_team(services: Services) -> None:
+    growth = await make_team(services)
+    await declare(services, growth)
+    options = await objective_form_options(
+        db=services.db, workspace_id="T0001", channel_id="C1", now=NOW
+    )
+    assert options.default_team_id == growth
+    assert [c.value for c in options.cycles] == ["2026-Q4", "2027-Q1"]
+    assert [c.value for c in options.parents] == ["1"]
+    assert [c.value for c in options.drives] == ["health"], "no North Star yet"
