@@ -62,12 +62,19 @@ async def declare_objective(polaris: PolarisServer, *, user_id: str = "U1", krs:
         await polaris.fake.wait_for("views.update", count=slots - 1)
     view = polaris.fake.last_view("objective_new_modal")
     values: dict[str, str | None] = {"title": "Delight new teams"}
-    specs = [("Weekly active teams", "increase_to", "10", "40", "teams"),
-             ("Churn", "decrease_to", "8", "3", "%"),
-             ("Launch onboarding v2", "milestone", "0", "1", "")]  # fmt: skip
+    specs = [
+        ("Weekly active teams", "increase_to", "10", "40", "teams"),
+        ("Churn", "decrease_to", "8", "3", "%"),
+        ("Launch onboarding v2", "milestone", "0", "1", ""),
+    ]
     for slot, (title, kind, start, target, unit) in enumerate(specs[:krs], start=1):
-        values |= {f"kr{slot}.title": title, f"kr{slot}.kind": kind, f"kr{slot}.start": start,
-                   f"kr{slot}.target": target, f"kr{slot}.unit": unit}  # fmt: skip
+        values |= {
+            f"kr{slot}.title": title,
+            f"kr{slot}.kind": kind,
+            f"kr{slot}.start": start,
+            f"kr{slot}.target": target,
+            f"kr{slot}.unit": unit,
+        }
     return await submit(polaris, view, values, user_id=user_id)
 
 

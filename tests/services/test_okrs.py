@@ -39,8 +39,13 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 LEAD = Actor("U1")
 
 
-def draft(title: str = "Weekly active teams", kind: KrKind = KrKind.INCREASE_TO, start: float = 10,
-          target: float = 40, owner: str = "U1") -> KeyResultDraft:  # fmt: skip
+def draft(
+    title: str = "Weekly active teams",
+    kind: KrKind = KrKind.INCREASE_TO,
+    start: float = 10,
+    target: float = 40,
+    owner: str = "U1",
+) -> KeyResultDraft:
     return KeyResultDraft(
         title=title, kind=kind, start=start, target=target, unit="teams", owner_user_id=owner
     )
@@ -62,7 +67,7 @@ async def make_team(services: Services, channel: str = "C1", name: str = "Growth
             digest_weekday=0,
             digest_time=time(9, 30),
             actor=LEAD,
-        ),  # fmt: skip
+        ),
         now=NOW,
     )
     assert created
@@ -86,7 +91,7 @@ async def declare(
             key_results=krs or (draft(),),
             actor=LEAD,
             submission_key=key,
-        ),  # fmt: skip
+        ),
         now=NOW,
     )
 
@@ -136,9 +141,17 @@ async def test_a_submission_key_declares_once(services: Services) -> None:
 async def test_unknown_parent_and_foreign_team_are_field_errors(services: Services) -> None:
     team_id = await make_team(services)
     cmd = CreateObjective(
-        workspace_id="T0002", team_id=team_id, cycle_key="2026-Q9", title="x", description="",
-        owner_user_id="U1", parent_ref=99, drives="input_metric:7", key_results=(draft(),), actor=LEAD,
-    )  # fmt: skip
+        workspace_id="T0002",
+        team_id=team_id,
+        cycle_key="2026-Q9",
+        title="x",
+        description="",
+        owner_user_id="U1",
+        parent_ref=99,
+        drives="input_metric:7",
+        key_results=(draft(),),
+        actor=LEAD,
+    )
     with pytest.raises(InvalidFields) as raised:
         await create_objective(db=services.db, cmd=cmd, now=NOW)
     assert set(raised.value.fields) == {"team", "cycle", "parent", "drives"}
