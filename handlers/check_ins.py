@@ -21,6 +21,8 @@ from bot.services.commands import RecordCheckIn
 from bot.services.read_models import CheckInResult
 from bot.services.runtime import Services
 from handlers.context import services_of, translator_of
+from handlers.errors import guarded
+from handlers.home import refresh_home
 from handlers.ids import Callback, ObjectiveAction
 from handlers.objectives import key_result_modal, refresh_objective_post
 from handlers.slack_io import ChannelUnreachable, post_in_channel
@@ -156,6 +158,7 @@ async def handle_update_command(
                 author=cmd.actor.user_id,
                 note=cmd.note,
             )
+            await refresh_home(context=context, client=client)
             return
     prefill = UpdatePrefill(
         value=line.value_text,
@@ -230,6 +233,7 @@ async def handle_update_submission(
     await share_check_in(
         client=client, services=services, result=result, author=cmd.actor.user_id, note=cmd.note
     )
+    await refresh_home(context=context, client=client)
 
 
 async def handle_update_key_result_changed(
@@ -293,8 +297,8 @@ async def handle_key_result_menu(
 
 
 def register(app: AsyncApp) -> None:
-    app.action(ObjectiveAction.KR_MENU.value)(handle_key_result_menu)
-    app.view(Callback.UPDATE.value)(handle_update_submission)
-    app.action(KEY_RESULT)(handle_update_key_result_changed)
-    app.action(ObjectiveAction.UPDATE_KEY_RESULT.value)(handle_update_button)
-    app.action(ObjectiveAction.UPDATE_FROM_POST.value)(handle_update_button)
+    app.action(ObjectiveAction.KR_MENU.value)(guarded(handle_key_result_menu))
+    app.view(Callback.UPDATE.value)(guarded(handle_update_submission))
+    app.action(KEY_RESULT)(guarded(handle_update_key_result_changed))
+    app.action(ObjectiveAction.UPDATE_KEY_RESULT.value)(guarded(handle_update_button))
+    app.action(ObjectiveAction.UPDATE_FROM_POST.value)(guarded(handle_update_button))

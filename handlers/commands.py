@@ -15,7 +15,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.services.teams import claim_team_prompt
 from handlers.check_ins import handle_update_command
 from handlers.context import services_of, translator_of
+from handlers.errors import guarded
 from handlers.ids import SUBCOMMAND_ALIASES, Command, Subcommand
+from handlers.lists import handle_list_command
 from handlers.northstar import handle_northstar_command
 from handlers.objectives import handle_new_command
 from handlers.teams import handle_team_command
@@ -41,6 +43,7 @@ SUBCOMMANDS: dict[Subcommand, SubcommandHandler] = {
     Subcommand.TEAM: handle_team_command,
     Subcommand.NEW: handle_new_command,
     Subcommand.UPDATE: handle_update_command,
+    Subcommand.LIST: handle_list_command,
     Subcommand.NORTHSTAR: handle_northstar_command,
 }
 # Subcommands that do not offer to create a team in a channel without one (they are about
@@ -123,4 +126,4 @@ async def offer_team(
 
 
 def register(app: AsyncApp) -> None:
-    app.command(Command.OKR.value)(handle_okr_command)
+    app.command(Command.OKR.value)(guarded(handle_okr_command))

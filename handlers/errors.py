@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
@@ -62,3 +65,47 @@ async def tell_user(
             await client.chat_postMessage(channel=context.user_id, text=text)
     except SlackApiError as error:
         log.warning("could not tell the user about an error: %s", error.response.get("error"))
+
+
+Listener = Callable[..., Awaitable[None]]
+
+
+def guarded(listener: Listener) -> Listener:
+    """Register listeners through this: a UserError raised by `listener` (a refusal, something
+    not found) is answered to the user right there, after acking if it had not.
+
+    Bolt loses the ack of a listener that raises after acking (the request then times out and
+    Slack shows the user an error), so refusals must not travel to `app.error`; anything
+    unexpected still does. The wrapper declares every argument it may need and hands the
+    listener only those it asks for, as Bolt itself would.
+    """
+    spec = inspect.getfullargspec(listener)
+    wanted = set(spec.args) | set(spec.kwonlyargs)
+    takes_all = spec.varkw is not None
+
+    async def run_guarded(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        payload: dict[str, Any],
+        action: dict[str, Any] | None,
+        command: dict[str, Any] | None,
+        view: dict[str, Any] | None,
+        event: dict[str, Any] | None,
+    ) -> None:
+        given = {
+            "ack": ack, "body": body, "context": context, "client": client, "respond": respond,
+            "payload": payload, "action": action, "command": command, "view": view, "event": event,
+        }  # fmt: skip
+        try:
+            await listener(**{k: v for k, v in given.items() if takes_all or k in wanted})
+        except UserError as refused:
+            if ack.response is None:
+                await ack()
+            text = translator_of(context)(refused.message, **refused.values)
+            await tell_user(body=body, context=context, client=client, respond=respond, text=text)
+
+    run_guarded.__name__ = run_guarded.__qualname__ = getattr(listener, "__name__", "listener")
+    return run_guarded

@@ -1,4 +1,4 @@
-"""The Home tab, published whenever a user opens it."""
+"""The Home tab, published whenever a user opens it (and after changes, by `publish_home`)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,52 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from handlers.context import translator_of
+from bot.i18n import DEFAULT_LANGUAGE, translator
+from bot.services.members import MemberProfile
+from bot.services.okrs import home_for
+from bot.services.runtime import Services
+from handlers.context import profile_of, services_of
+from handlers.errors import guarded
 from handlers.ids import Event
-from handlers.ui.home import build_welcome_home
+from handlers.ui.home import build_home
+
+
+async def publish_home(
+    *,
+    client: AsyncWebClient,
+    services: Services,
+    workspace_id: str,
+    user_id: str,
+    profile: MemberProfile | None,
+) -> None:
+    """Render and publish `user_id`'s Home tab as of now, in their language and time zone
+    (English and UTC without a profile). Raises SlackApiError if Slack refuses the view."""
+    t = translator(
+        profile.locale if profile else None,
+        default=profile.workspace_locale if profile else DEFAULT_LANGUAGE,
+    )
+    now = services.clock()
+    model = await home_for(
+        db=services.db,
+        workspace_id=workspace_id,
+        user_id=user_id,
+        timezone=(profile.timezone if profile else None) or "UTC",
+        now=now,
+    )
+    await client.views_publish(user_id=user_id, view=build_home(t, model, now, user_id=user_id))
+
+
+async def refresh_home(*, context: AsyncBoltContext, client: AsyncWebClient) -> None:
+    """Re-publish the acting user's Home after they changed something (Slack keeps the last
+    published view, so a stale Home would show yesterday's numbers)."""
+    if context.user_id:
+        await publish_home(
+            client=client,
+            services=services_of(context),
+            workspace_id=context.team_id or "",
+            user_id=context.user_id,
+            profile=profile_of(context),
+        )
 
 
 async def handle_home_opened(
@@ -18,9 +61,14 @@ async def handle_home_opened(
 ) -> None:
     if event.get("tab") != "home":  # the Messages tab fires the same event
         return
-    t = translator_of(context)
-    await client.views_publish(user_id=event["user"], view=build_welcome_home(t))
+    await publish_home(
+        client=client,
+        services=services_of(context),
+        workspace_id=context.team_id or "",
+        user_id=event["user"],
+        profile=profile_of(context),
+    )
 
 
 def register(app: AsyncApp) -> None:
-    app.event(Event.APP_HOME_OPENED.value)(handle_home_opened)
+    app.event(Event.APP_HOME_OPENED.value)(guarded(handle_home_opened))

@@ -24,6 +24,8 @@ from bot.services.commands import (
 from bot.services.read_models import ObjectiveView
 from bot.services.runtime import Services
 from handlers.context import services_of, translator_of
+from handlers.errors import guarded
+from handlers.home import refresh_home
 from handlers.ids import Callback, ObjectiveAction
 from handlers.slack_io import ChannelUnreachable, notify_user, post_in_channel, update_message
 from handlers.teams import actor_of
@@ -117,10 +119,12 @@ async def handle_new_objective_submission(
         await ack(response_action="errors", errors=inline_errors(t, invalid))
         return
     await ack()
-    if objective is not None:  # None: this submission was already recorded
-        await publish_objective(
-            client=client, services=services, objective=objective, actor=cmd.actor.user_id
-        )
+    if objective is None:  # this submission was already recorded
+        return
+    await publish_objective(
+        client=client, services=services, objective=objective, actor=cmd.actor.user_id
+    )
+    await refresh_home(context=context, client=client)
 
 
 async def publish_objective(
@@ -196,6 +200,7 @@ async def handle_objective_menu(
         )
         objective = await okrs.change_objective_state(db=services.db, cmd=cmd, now=now)
         await refresh_objective_post(client=client, services=services, objective=objective)
+        await refresh_home(context=context, client=client)
         channel = (body.get("channel") or {}).get("id")
         await notify_user(
             client,
@@ -294,8 +299,8 @@ async def handle_key_result_submission(
 
 
 def register(app: AsyncApp) -> None:
-    app.view(Callback.NEW_OBJECTIVE.value)(handle_new_objective_submission)
-    app.view(Callback.EDIT_OBJECTIVE.value)(handle_edit_objective_submission)
-    app.view(Callback.KEY_RESULT.value)(handle_key_result_submission)
-    app.action(ObjectiveAction.ADD_KR_SLOT.value)(handle_add_key_result_slot)
-    app.action(ObjectiveAction.MENU.value)(handle_objective_menu)
+    app.view(Callback.NEW_OBJECTIVE.value)(guarded(handle_new_objective_submission))
+    app.view(Callback.EDIT_OBJECTIVE.value)(guarded(handle_edit_objective_submission))
+    app.view(Callback.KEY_RESULT.value)(guarded(handle_key_result_submission))
+    app.action(ObjectiveAction.ADD_KR_SLOT.value)(guarded(handle_add_key_result_slot))
+    app.action(ObjectiveAction.MENU.value)(guarded(handle_objective_menu))

@@ -14,6 +14,7 @@ from bot.domain.permissions import Actor
 from bot.services.commands import SaveTeam
 from bot.services.teams import save_team, team_for_channel
 from handlers.context import profile_of, services_of, translator_of
+from handlers.errors import guarded
 from handlers.ids import Callback, ObjectiveAction
 from handlers.slack_io import notify_user
 from handlers.ui.forms import inline_errors, metadata
@@ -116,5 +117,5 @@ async def handle_team_submission(
 
 
 def register(app: AsyncApp) -> None:
-    app.view(Callback.TEAM.value)(handle_team_submission)
-    app.action(ObjectiveAction.CREATE_TEAM.value)(handle_create_team_button)
+    app.view(Callback.TEAM.value)(guarded(handle_team_submission))
+    app.action(ObjectiveAction.CREATE_TEAM.value)(guarded(handle_create_team_button))

@@ -139,3 +139,23 @@ async def test_unexpected_error_gets_a_short_answer_with_a_reference(
     assert answer.args["response_type"] == "ephemeral"
     assert "Sorry, something went wrong on our side (reference " in answer.args["text"]
     assert "database on fire" not in answer.args["text"]
+
+
+async def test_a_refusal_after_ack_is_answered_and_the_ack_kept(
+    polaris: PolarisServer, monkeypatch
+) -> None:
+    from bot.domain.errors import N_, NotFound
+    from handlers import commands
+    from handlers.ids import Subcommand
+
+    async def refuses(*, ack, **_: object) -> None:
+        await ack()
+        raise NotFound(N_("There is no objective {ref}."), ref="O-9")
+
+    monkeypatch.setitem(commands.SUBCOMMANDS, Subcommand.LIST, refuses)
+    started = time.monotonic()
+    response = await polaris.command("list")
+    assert response.status_code == 200
+    assert time.monotonic() - started < 2, "the ack was not lost"
+    [answer] = await polaris.fake.wait_for("response_url:U1")
+    assert answer.args["text"] == "There is no objective O-9."

@@ -1,0 +1,266 @@
+"""Plain functions that seed data through the real services, and Slack payloads for tests.
+
+Every seeding function takes the `Services` under test (`polaris.runtime.services` end to end,
+the `services` fixture below that) and uses its clock, so objectives land in the cycle the app
+will read.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from datetime import datetime, time
+from typing import Any
+
+from bot.domain.cycles import current_quarter
+from bot.domain.permissions import Actor
+from bot.domain.progress import KrKind, kr_progress, objective_progress
+from bot.domain.refs import key_result_label, objective_label
+from bot.services.check_ins import record_check_in
+from bot.services.commands import CreateObjective, KeyResultDraft, RecordCheckIn, SaveTeam
+from bot.services.okrs import create_objective
+from bot.services.read_models import CheckInResult, KeyResultView, ObjectiveView, TeamView
+from bot.services.runtime import Services
+from bot.services.teams import save_team
+
+WORKSPACE = "T0001"  # the team_id of tests.signing's payloads
+_action_ts = itertools.count(1)
+
+
+async def seed_team(
+    services: Services,
+    *,
+    name: str = "Growth",
+    channel_id: str = "C1",
+    lead_user_id: str = "U1",
+    timezone: str = "Europe/Paris",
+    locale: str = "en",
+    workspace_id: str = WORKSPACE,
+) -> TeamView:
+    team, _ = await save_team(
+        db=services.db,
+        cmd=SaveTeam(
+            workspace_id=workspace_id,
+            team_id=None,
+            channel_id=channel_id,
+            name=name,
+            archetype="product",
+            timezone=timezone,
+            locale=locale,
+            checkin_weekday=0,
+            checkin_time=time(9, 0),
+            digest_weekday=4,
+            digest_time=time(16, 0),
+            actor=Actor(lead_user_id),
+        ),
+        now=services.clock(),
+    )
+    return team
+
+
+def kr_draft(
+    title: str = "Weekly active teams",
+    *,
+    owner_user_id: str = "U1",
+    kind: KrKind = KrKind.INCREASE_TO,
+    start: float = 0,
+    target: float = 100,
+    unit: str = "",
+) -> KeyResultDraft:
+    return KeyResultDraft(
+        title=title, kind=kind, start=start, target=target, unit=unit, owner_user_id=owner_user_id
+    )
+
+
+async def seed_objective(
+    services: Services,
+    team: TeamView,
+    *,
+    title: str = "Teams love their weekly check-in",
+    owner_user_id: str = "U1",
+    key_results: Sequence[KeyResultDraft] | None = None,
+    cycle_key: str | None = None,
+    workspace_id: str = WORKSPACE,
+) -> ObjectiveView:
+    """An objective of `team` in its current cycle (one default KR owned by the owner)."""
+    now = services.clock()
+    view = await create_objective(
+        db=services.db,
+        cmd=CreateObjective(
+            workspace_id=workspace_id,
+            team_id=team.id,
+            cycle_key=cycle_key or current_quarter(now, team.timezone).key,
+            title=title,
+            description="",
+            owner_user_id=owner_user_id,
+            parent_ref=None,
+            drives=None,
+            key_results=tuple(key_results or (kr_draft(owner_user_id=owner_user_id),)),
+            actor=Actor(owner_user_id),
+        ),
+        now=now,
+    )
+    assert view is not None
+    return view
+
+
+async def seed_check_in(
+    services: Services,
+    key_result_ref: int,
+    value: float,
+    *,
+    confidence: int | None = None,
+    note: str = "",
+    user_id: str = "U1",
+    workspace_id: str = WORKSPACE,
+) -> CheckInResult:
+    return await record_check_in(
+        db=services.db,
+        cmd=RecordCheckIn(
+            workspace_id=workspace_id,
+            key_result_ref=key_result_ref,
+            value=value,
+            confidence=confidence,
+            note=note,
+            actor=Actor(user_id),
+        ),
+        now=services.clock(),
+    )
+
+
+def block_actions_payload(
+    *,
+    action_id: str,
+    value: str,
+    response_url: str,
+    user_id: str = "U1",
+    channel_id: str = "C1",
+    block_id: str = "block",
+    team_id: str = WORKSPACE,
+    ephemeral: bool = True,
+) -> dict[str, Any]:
+    """A `block_actions` payload for a button clicked in a message (ephemeral by default)."""
+    ts = f"1700000000.{next(_action_ts):06d}"
+    return {
+        "type": "block_actions",
+        "team": {"id": team_id, "domain": "acme"},
+        "user": {"id": user_id, "username": user_id.lower(), "team_id": team_id},
+        "api_app_id": "A0001",
+        "token": "verification",
+        "container": {
+            "type": "message",
+            "message_ts": ts,
+            "channel_id": channel_id,
+            "is_ephemeral": ephemeral,
+        },
+        "trigger_id": "1337.42.efgh",
+        "channel": {"id": channel_id, "name": "growth"},
+        "response_url": response_url,
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": block_id,
+                "value": value,
+                "text": {"type": "plain_text", "text": "button"},
+                "action_ts": ts,
+            }
+        ],
+    }
+
+
+# --- Read models without a database, for the pure builders of handlers/ui -----------------
+
+
+def team_view_stub(*, team_id: int = 1, name: str = "Growth", channel_id: str = "C1") -> TeamView:
+    return TeamView(
+        id=team_id,
+        name=name,
+        channel_id=channel_id,
+        archetype="product",
+        timezone="Europe/Paris",
+        locale="en",
+        lead_user_id="U1",
+        checkin_weekday=0,
+        checkin_time=time(9, 0),
+        digest_weekday=4,
+        digest_time=time(16, 0),
+    )
+
+
+def key_result_view_stub(
+    ref: int,
+    *,
+    objective_id: int = 1,
+    title: str | None = None,
+    owner_user_id: str = "U1",
+    kind: KrKind = KrKind.INCREASE_TO,
+    start: float = 0,
+    target: float = 100,
+    unit: str = "",
+    current: float | None = None,
+    confidence: int | None = None,
+    last_check_in_at: datetime | None = None,
+    expected: float = 0.5,
+) -> KeyResultView:
+    return KeyResultView(
+        id=ref,
+        ref=ref,
+        label=key_result_label(ref),
+        objective_id=objective_id,
+        title=title or f"Key result number {ref}",
+        kind=kind,
+        start=start,
+        target=target,
+        unit=unit,
+        owner_user_id=owner_user_id,
+        weight=1.0,
+        state="open",
+        current=current,
+        confidence=confidence,
+        note="",
+        last_check_in_at=last_check_in_at,
+        progress=kr_progress(
+            kind=kind,
+            start=start,
+            target=target,
+            current=current,
+            confidence=confidence,
+            expected=expected,
+        ),
+    )
+
+
+def objective_view_stub(
+    ref: int,
+    *,
+    title: str | None = None,
+    owner_user_id: str = "U1",
+    key_results: Sequence[KeyResultView] = (),
+    team: TeamView | None = None,
+    cycle_key: str = "2026-Q4",
+    expected: float = 0.5,
+) -> ObjectiveView:
+    krs = tuple(key_results)
+    return ObjectiveView(
+        id=ref,
+        workspace_id=WORKSPACE,
+        ref=ref,
+        label=objective_label(ref),
+        title=title or f"Objective number {ref}",
+        description="",
+        owner_user_id=owner_user_id,
+        state="open",
+        drives=None,
+        input_metric_id=None,
+        parent_id=None,
+        team=team or team_view_stub(),
+        cycle_key=cycle_key,
+        expected=expected,
+        post_channel_id=None,
+        post_ts=None,
+        key_results=krs,
+        progress=objective_progress(
+            krs=[k.progress for k in krs], weights=[k.weight for k in krs], expected=expected
+        ),
+    )
