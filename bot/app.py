@@ -26,6 +26,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 import handlers
+from bot.api import api_routes
 from bot.config import SchedulerMode, Settings
 from bot.scheduler import ScheduledJob, Ticker, build_scheduler
 from bot.services.runtime import Services
@@ -52,15 +53,21 @@ def build_web_client(settings: Settings) -> AsyncWebClient:
     )
 
 
-def build_slack_app(services: Services, client: AsyncWebClient) -> AsyncApp:
-    """The Bolt app with every listener registered. Socket Mode needs no signing secret."""
+def build_slack_app(
+    services: Services, client: AsyncWebClient, *, process_before_response: bool = False
+) -> AsyncApp:
+    """The Bolt app with every listener registered. Socket Mode needs no signing secret.
+
+    `process_before_response=True` answers Slack only once the listener has finished; the
+    benchmarks use it to time whole requests. In production listeners ack first.
+    """
     settings = services.settings
     secret = settings.slack_signing_secret
     app = AsyncApp(
         client=client,
         signing_secret=secret.get_secret_value() if secret else "",
         # Events are acknowledged at once and handled after; listeners ack commands themselves.
-        process_before_response=False,
+        process_before_response=process_before_response,
     )
     handlers.register(app, services)
     return app
@@ -90,7 +97,9 @@ def instance_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-async def start_runtime(settings: Settings, *, services: Services | None = None) -> Runtime:
+async def start_runtime(
+    settings: Settings, *, services: Services | None = None, process_before_response: bool = False
+) -> Runtime:
     """Build the process: migrate SQLite if needed, open the database, wire the Slack app."""
     if services is None:
         if settings.is_sqlite:
@@ -101,7 +110,7 @@ async def start_runtime(settings: Settings, *, services: Services | None = None)
             instance_id=instance_name(),
         )
     client = build_web_client(settings)
-    slack_app = build_slack_app(services, client)
+    slack_app = build_slack_app(services, client, process_before_response=process_before_response)
     jobs = scheduled_jobs(services, client)
     return Runtime(
         settings=settings,
@@ -145,6 +154,7 @@ def build_http_app(runtime: Runtime) -> Starlette:
         routes=[
             Route("/slack/events", slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            *api_routes(runtime.services),
         ],
         lifespan=lifespan,
     )

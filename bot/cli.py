@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -182,6 +183,93 @@ def db_upgrade() -> None:
     except OperationalError as error:
         raise fail(f"cannot open DATABASE_URL: {error.orig}") from None
     typer.echo(f"database at revision {current_revision(settings.database_url)}")
+
+
+readings_cli = typer.Typer(help="North Star and input metric readings.", no_args_is_help=True)
+cli.add_typer(readings_cli, name="readings")
+
+
+@readings_cli.command("import")
+def readings_import(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV file with a header: metric,date,value (`nsm` or an input metric's name; "
+            "YYYY-MM-DD; the value).",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ],
+    channel: Annotated[str, typer.Option(help="The team's home channel id (C…).")],
+    workspace: Annotated[
+        str | None,
+        typer.Option(help="The Slack workspace id (T…), if several have a team in the channel."),
+    ] = None,
+    keep_valid: Annotated[
+        bool,
+        typer.Option("--keep-valid", help="Import the valid lines even when others are wrong."),
+    ] = False,
+    locale: Annotated[
+        str, typer.Option(help="How the numbers are written: en (1,234.5) or fr (1 234,5).")
+    ] = "en",
+) -> None:
+    """Import the history of readings from a CSV file: all lines or none (see --keep-valid)."""
+    from bot.domain.errors import UserError
+    from bot.i18n import translator
+    from bot.services.readings import ImportReport, import_readings, parse_readings_csv
+    from storage.database import Database, create_engine
+    from storage.migrate import upgrade_async
+
+    settings = load_settings()
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # the operator wants the import's lines
+    t = translator(locale)
+    try:
+        lines = parse_readings_csv(file.read_text(encoding="utf-8-sig"))
+    except UserError as error:
+        raise fail(t(error.message, **error.values)) from None
+    except (UnicodeDecodeError, OSError) as error:
+        raise fail(f"cannot read {file}: {error}") from None
+
+    async def body() -> ImportReport:
+        if settings.is_sqlite:
+            await upgrade_async(settings.database_url)
+        db = Database(create_engine(settings.database_url))
+        try:
+            with typer.progressbar(length=len(lines), label="Checking readings") as bar:
+                return await import_readings(
+                    db=db,
+                    channel_id=channel,
+                    workspace_id=workspace,
+                    lines=lines,
+                    parse_number=t.parse_number,
+                    actor="import",
+                    now=datetime.now(UTC),
+                    keep_valid=keep_valid,
+                    progress=bar.update,
+                )
+        finally:
+            await db.dispose()
+
+    try:
+        report = asyncio.run(body())
+    except UserError as error:
+        raise fail(t(error.message, **error.values)) from None
+    except OperationalError as error:
+        raise fail(f"cannot open DATABASE_URL: {error.orig}") from None
+    for problem in report.errors:
+        typer.echo(f"line {problem.line}: {t(problem.message, **problem.values)}", err=True)
+    if not report.written:
+        typer.echo(
+            f"nothing imported: {len(report.errors)} line(s) with errors. Fix them, or import "
+            "the valid lines with --keep-valid.",
+            err=True,
+        )
+        raise typer.Exit(1)
+    typer.echo(
+        f"imported {report.imported} reading(s) into {report.team.name}: "
+        f"{report.replaced} replaced an earlier one, {len(report.errors)} line(s) skipped."
+    )
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -139,6 +140,8 @@ class NorthStar(SQLModel, table=True):
     target: float | None = None
     target_date: date | None = None
     owner_user_id: str | None = Field(default=None, max_length=32)
+    # First day readings may be dated (history older than the definition can be imported).
+    measured_since: date | None = None
     created_at: datetime = Field(sa_column=utc_column())
     updated_at: datetime = Field(sa_column=utc_column())
 
@@ -187,6 +190,10 @@ class Reading(SQLModel, table=True):
         sa.CheckConstraint(
             "(north_star_id IS NULL) <> (input_metric_id IS NULL)", name="one_metric"
         ),
+        # One reading per metric per period. Exactly one of the two ids is set, and unique
+        # indexes treat NULLs as distinct, so each index only constrains its own metric kind.
+        sa.Index("uq_reading_north_star_period", "north_star_id", "period_start", unique=True),
+        sa.Index("uq_reading_input_metric_period", "input_metric_id", "period_start", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -326,3 +333,78 @@ class ProcessedEvent(SQLModel, table=True):
     workspace_id: str = Field(primary_key=True, max_length=32)
     event_id: str = Field(primary_key=True, max_length=64)
     received_at: datetime = Field(sa_column=utc_column(index=True))
+
+
+# --- North Star (issue 4) -------------------------------------------------------------------
+
+
+class NorthStarRevision(SQLModel, table=True):
+    """One saved definition of a North Star: an NSM is a hypothesis that gets revised, so
+    every save appends the whole definition (inputs and counter-metrics included) as JSON."""
+
+    __tablename__ = "north_star_revision"
+
+    __table_args__ = (
+        sa.UniqueConstraint("north_star_id", "number", name="uq_north_star_revision_number"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    north_star_id: int = Field(foreign_key="north_star.id")
+    number: int
+    archetype: str | None = Field(default=None, max_length=16)
+    template: str | None = Field(default=None, max_length=40)
+    definition: dict[str, Any] = Field(sa_column=sa.Column(sa.JSON(), nullable=False))
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_column=utc_column())
+
+
+class ReadingRevision(SQLModel, table=True):
+    """The audit trail of readings: a reading replaced by a newer one for the same period
+    leaves its former value, source and author here."""
+
+    __tablename__ = "reading_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    reading_id: int = Field(foreign_key="reading.id", index=True)
+    value: float
+    source: str = Field(max_length=8)
+    recorded_by: str | None = Field(default=None, max_length=64)
+    recorded_at: datetime = Field(sa_column=utc_column())
+    replaced_by: str | None = Field(default=None, max_length=64)
+    replaced_at: datetime = Field(sa_column=utc_column())
+
+
+class ApiToken(SQLModel, table=True):
+    """A team's bearer token for the REST API. Only its SHA-256 is stored; `prefix` (the
+    first characters) lets people tell their tokens apart and revoke one."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=16)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_column=utc_column())
+    revoked_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    last_used_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class ApiIdempotencyKey(SQLModel, table=True):
+    """A REST request already carried out: the same key with the same body gets the stored
+    answer again instead of a second write."""
+
+    __tablename__ = "api_idempotency_key"
+
+    __table_args__ = (sa.UniqueConstraint("team_id", "key", name="uq_api_idempotency_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    team_id: int = Field(foreign_key="team.id")
+    key: str = Field(max_length=128)
+    fingerprint: str = Field(max_length=64)
+    response: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON()))
+    created_at: datetime = Field(sa_column=utc_column())

@@ -31,7 +31,7 @@ HELP_TOPICS: tuple[HelpTopic, ...] = (
     HelpTopic(Subcommand.TEAM, "/okr team", N_("Create or edit the team of this channel.")),
     HelpTopic(
         Subcommand.NORTHSTAR,
-        "/okr northstar [define | record | review]",
+        "/okr northstar [define | record | review | link | chart | token]",
         N_("See, define and measure your team's North Star."),
     ),
     HelpTopic(Subcommand.NEW, "/okr new", N_("Declare an objective with its key results.")),

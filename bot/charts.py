@@ -1,0 +1,108 @@
+"""Trend charts as PNG bytes (for `/okr northstar chart` and the weekly digest).
+
+Rendering uses matplotlib's object API with the Agg canvas (no pyplot, so no global state and
+no GUI backend) and is CPU-bound: call it from async code through `asyncio.to_thread`.
+Texts arrive already translated; this module knows no locale.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+NAVY = "#1d2b4f"
+GOLD = "#e0a526"
+GREY = "#9aa3b5"
+
+
+@dataclass(frozen=True)
+class TrendSeries:
+    """One metric to draw: a label and one value per period (None where nothing was read)."""
+
+    label: str
+    values: Sequence[float | None]
+    target: float | None = None
+
+
+def render_trend_chart(
+    *,
+    title: str,
+    period_labels: Sequence[str],
+    main: TrendSeries,
+    inputs: Sequence[TrendSeries] = (),
+    target_label: str = "",
+    width_px: int = 1000,
+) -> bytes:
+    """A PNG: the main metric's line over the periods (with its target as a dashed line), and
+    below it one small chart per input metric (at most 6).
+
+    Every series must have one value per entry of `period_labels`; gaps (None) break the line.
+    Raises ValueError on a length mismatch.
+    """
+    for series in (main, *inputs):
+        if len(series.values) != len(period_labels):
+            raise ValueError(
+                f"{series.label!r} has {len(series.values)} values for {len(period_labels)} periods"
+            )
+    shown_inputs = list(inputs)[:6]
+    rows_of_inputs = math.ceil(len(shown_inputs) / 3)
+    dpi = 100
+    height_px = 420 + 220 * rows_of_inputs
+    figure = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi, layout="constrained")
+    FigureCanvasAgg(figure)
+    grid = figure.add_gridspec(1 + rows_of_inputs, 3, height_ratios=[2] + [1] * rows_of_inputs)
+    axis = figure.add_subplot(grid[0, :])
+    _plot(axis, period_labels, main, color=NAVY, big=True, target_label=target_label)
+    axis.set_title(title, loc="left", fontsize=14, color=NAVY, fontweight="bold")
+    for index, series in enumerate(shown_inputs):
+        small = figure.add_subplot(grid[1 + index // 3, index % 3])
+        _plot(small, period_labels, series, color=GOLD, big=False, target_label="")
+        small.set_title(series.label[:48], loc="left", fontsize=9, color=NAVY)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def _plot(
+    axis: object,
+    labels: Sequence[str],
+    series: TrendSeries,
+    *,
+    color: str,
+    big: bool,
+    target_label: str,
+) -> None:
+    from matplotlib.axes import Axes
+
+    assert isinstance(axis, Axes)
+    xs = list(range(len(labels)))
+    ys = [math.nan if v is None else v for v in series.values]
+    axis.plot(xs, ys, color=color, linewidth=2.5 if big else 1.5, marker="o", markersize=4)
+    if series.target is not None:
+        axis.axhline(series.target, color=GREY, linestyle="--", linewidth=1)
+        if target_label:
+            axis.annotate(
+                target_label,
+                xy=(xs[-1] if xs else 0, series.target),
+                xytext=(0, 4),
+                textcoords="offset points",
+                ha="right",
+                fontsize=9,
+                color=GREY,
+            )
+    axis.set_xticks(xs)
+    step = 1 if big else 3
+    axis.set_xticklabels(
+        [label if i % step == 0 else "" for i, label in enumerate(labels)],
+        fontsize=8 if big else 7,
+        rotation=0,
+    )
+    axis.tick_params(axis="y", labelsize=8 if big else 7)
+    axis.grid(axis="y", color="#e5e8ef", linewidth=0.8)
+    for side in ("top", "right"):
+        axis.spines[side].set_visible(False)

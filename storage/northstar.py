@@ -1,0 +1,343 @@
+"""Queries for the North Star: definitions and their history, readings and their audit trail,
+API tokens and idempotency keys, and the objectives that drive the metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from storage.models import (
+    ApiIdempotencyKey,
+    ApiToken,
+    CounterMetric,
+    Cycle,
+    InputMetric,
+    LifecycleState,
+    NorthStar,
+    NorthStarRevision,
+    Objective,
+    Reading,
+    ReadingRevision,
+    Team,
+)
+from storage.upsert import insert_statement
+
+READING = Reading.__table__  # type: ignore[attr-defined]
+IDEMPOTENCY = ApiIdempotencyKey.__table__  # type: ignore[attr-defined]
+
+
+# --- Teams (a small query of our own; teams belong to the team feature) ---------------------
+
+
+async def team_by_channel(session: AsyncSession, workspace_id: str, channel_id: str) -> Team | None:
+    return (
+        await session.scalars(
+            select(Team).where(
+                col(Team.workspace_id) == workspace_id, col(Team.channel_id) == channel_id
+            )
+        )
+    ).first()
+
+
+async def teams_by_channel_anywhere(session: AsyncSession, channel_id: str) -> list[Team]:
+    """Teams living in `channel_id` in any workspace (the CLI knows no workspace)."""
+    query = select(Team).where(col(Team.channel_id) == channel_id)
+    return list((await session.scalars(query)).all())
+
+
+async def team_by_id(session: AsyncSession, workspace_id: str, team_id: int) -> Team | None:
+    team = await session.get(Team, team_id)
+    return team if team is not None and team.workspace_id == workspace_id else None
+
+
+# --- Definitions ----------------------------------------------------------------------------
+
+
+async def north_star_of_team(session: AsyncSession, team_id: int) -> NorthStar | None:
+    return (
+        await session.scalars(select(NorthStar).where(col(NorthStar.team_id) == team_id))
+    ).first()
+
+
+async def input_metrics(
+    session: AsyncSession, north_star_id: int, *, include_archived: bool = False
+) -> list[InputMetric]:
+    query = select(InputMetric).where(col(InputMetric.north_star_id) == north_star_id)
+    if not include_archived:
+        query = query.where(col(InputMetric.archived_at).is_(None))
+    return list((await session.scalars(query.order_by(col(InputMetric.id)))).all())
+
+
+async def counter_metrics(session: AsyncSession, north_star_id: int) -> list[CounterMetric]:
+    return list(
+        (
+            await session.scalars(
+                select(CounterMetric)
+                .where(col(CounterMetric.north_star_id) == north_star_id)
+                .order_by(col(CounterMetric.id))
+            )
+        ).all()
+    )
+
+
+async def add_revision(
+    session: AsyncSession,
+    *,
+    north_star: NorthStar,
+    archetype: str | None,
+    template: str | None,
+    definition: dict[str, Any],
+    created_by: str,
+    now: datetime,
+) -> NorthStarRevision:
+    """Append the next numbered revision (1, 2, …) of a North Star's definition."""
+    assert north_star.id is not None
+    latest = await session.scalar(
+        select(func.max(NorthStarRevision.number)).where(
+            col(NorthStarRevision.north_star_id) == north_star.id
+        )
+    )
+    revision = NorthStarRevision(
+        workspace_id=north_star.workspace_id,
+        north_star_id=north_star.id,
+        number=(latest or 0) + 1,
+        archetype=archetype,
+        template=template,
+        definition=definition,
+        created_by=created_by,
+        created_at=now,
+    )
+    session.add(revision)
+    await session.flush()
+    return revision
+
+
+async def revisions(session: AsyncSession, north_star_id: int) -> list[NorthStarRevision]:
+    return list(
+        (
+            await session.scalars(
+                select(NorthStarRevision)
+                .where(col(NorthStarRevision.north_star_id) == north_star_id)
+                .order_by(col(NorthStarRevision.number))
+            )
+        ).all()
+    )
+
+
+# --- Readings -------------------------------------------------------------------------------
+
+
+async def readings_of(
+    session: AsyncSession, *, north_star_id: int, input_metric_ids: Collection[int]
+) -> list[Reading]:
+    """Every reading of a North Star and of the given inputs, oldest period first."""
+    metric = col(Reading.north_star_id) == north_star_id
+    if input_metric_ids:
+        metric = metric | col(Reading.input_metric_id).in_(list(input_metric_ids))
+    return list(
+        await session.scalars(select(Reading).where(metric).order_by(col(Reading.period_start)))
+    )
+
+
+async def put_reading(
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    north_star_id: int | None,
+    input_metric_id: int | None,
+    period_start: date,
+    value: float,
+    source: str,
+    recorded_by: str,
+    now: datetime,
+) -> tuple[Reading, ReadingRevision | None]:
+    """Store the reading of a metric for a period; a reading already there for that period is
+    replaced, its former value kept in `reading_revision` (returned).
+
+    Concurrent writers of the same period are serialised by the unique index: the insert is
+    ON CONFLICT DO NOTHING, and the loser takes the replace path on the winner's row.
+    """
+    metric_column = (
+        col(Reading.north_star_id) if north_star_id is not None else col(Reading.input_metric_id)
+    )
+    metric_id = north_star_id if north_star_id is not None else input_metric_id
+    inserted = await session.execute(
+        insert_statement(session, READING)
+        .values(
+            workspace_id=workspace_id,
+            north_star_id=north_star_id,
+            input_metric_id=input_metric_id,
+            period_start=period_start,
+            value=value,
+            source=source,
+            recorded_by=recorded_by,
+            recorded_at=now,
+        )
+        .on_conflict_do_nothing()
+        .returning(READING.c.id)
+    )
+    new_id = inserted.scalar_one_or_none()
+    if new_id is not None:
+        reading = await session.get(Reading, new_id)
+        assert reading is not None
+        return reading, None
+    reading = (
+        await session.scalars(
+            select(Reading)
+            .where(metric_column == metric_id, col(Reading.period_start) == period_start)
+            .with_for_update()
+        )
+    ).one()
+    assert reading.id is not None
+    audit = ReadingRevision(
+        workspace_id=workspace_id,
+        reading_id=reading.id,
+        value=reading.value,
+        source=reading.source,
+        recorded_by=reading.recorded_by,
+        recorded_at=reading.recorded_at,
+        replaced_by=recorded_by,
+        replaced_at=now,
+    )
+    session.add(audit)
+    reading.value = value
+    reading.source = source
+    reading.recorded_by = recorded_by
+    reading.recorded_at = now
+    session.add(reading)
+    await session.flush()
+    return reading, audit
+
+
+async def reading_history(session: AsyncSession, reading_id: int) -> list[ReadingRevision]:
+    return list(
+        (
+            await session.scalars(
+                select(ReadingRevision)
+                .where(col(ReadingRevision.reading_id) == reading_id)
+                .order_by(col(ReadingRevision.id))
+            )
+        ).all()
+    )
+
+
+# --- API tokens and idempotency keys --------------------------------------------------------
+
+
+async def token_by_hash(session: AsyncSession, token_hash: str) -> ApiToken | None:
+    return (
+        await session.scalars(select(ApiToken).where(col(ApiToken.token_hash) == token_hash))
+    ).first()
+
+
+async def tokens_of_team(session: AsyncSession, team_id: int) -> list[ApiToken]:
+    return list(
+        (
+            await session.scalars(
+                select(ApiToken)
+                .where(col(ApiToken.team_id) == team_id)
+                .order_by(col(ApiToken.created_at))
+            )
+        ).all()
+    )
+
+
+async def touch_token(session: AsyncSession, token_id: int, now: datetime) -> None:
+    await session.execute(
+        update(ApiToken).where(col(ApiToken.id) == token_id).values(last_used_at=now)
+    )
+
+
+async def claim_idempotency_key(
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    team_id: int,
+    key: str,
+    fingerprint: str,
+    now: datetime,
+) -> ApiIdempotencyKey | None:
+    """Reserve `key` for this request: None if it was free (now taken until the transaction
+    ends), else the row of the earlier request (waits for a concurrent one to commit)."""
+    inserted = await session.execute(
+        insert_statement(session, IDEMPOTENCY)
+        .values(
+            workspace_id=workspace_id,
+            team_id=team_id,
+            key=key,
+            fingerprint=fingerprint,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["team_id", "key"])
+        .returning(IDEMPOTENCY.c.id)
+    )
+    if inserted.scalar_one_or_none() is not None:
+        return None
+    return (
+        await session.scalars(
+            select(ApiIdempotencyKey).where(
+                col(ApiIdempotencyKey.team_id) == team_id, col(ApiIdempotencyKey.key) == key
+            )
+        )
+    ).one()
+
+
+async def store_idempotent_response(
+    session: AsyncSession, *, team_id: int, key: str, response: dict[str, Any]
+) -> None:
+    await session.execute(
+        update(ApiIdempotencyKey)
+        .where(col(ApiIdempotencyKey.team_id) == team_id, col(ApiIdempotencyKey.key) == key)
+        .values(response=response)
+    )
+
+
+# --- Objectives -----------------------------------------------------------------------------
+
+
+async def objective_by_ref(session: AsyncSession, workspace_id: str, ref: int) -> Objective | None:
+    return (
+        await session.scalars(
+            select(Objective).where(
+                col(Objective.workspace_id) == workspace_id, col(Objective.ref) == ref
+            )
+        )
+    ).first()
+
+
+async def current_objectives(session: AsyncSession, team_id: int, day: date) -> list[Objective]:
+    """The team's open objectives of the cycle(s) containing `day`, by reference."""
+    return list(
+        (
+            await session.scalars(
+                select(Objective)
+                .join(Cycle, col(Cycle.id) == col(Objective.cycle_id))
+                .where(
+                    col(Objective.team_id) == team_id,
+                    col(Objective.state) == LifecycleState.OPEN.value,
+                    col(Cycle.starts_on) <= day,
+                    col(Cycle.ends_on) >= day,
+                )
+                .order_by(col(Objective.ref))
+            )
+        ).all()
+    )
+
+
+async def cycle_containing(session: AsyncSession, workspace_id: str, day: date) -> Cycle | None:
+    return (
+        await session.scalars(
+            select(Cycle)
+            .where(
+                col(Cycle.workspace_id) == workspace_id,
+                col(Cycle.starts_on) <= day,
+                col(Cycle.ends_on) >= day,
+            )
+            .order_by(col(Cycle.starts_on).desc())
+        )
+    ).first()

@@ -1,0 +1,135 @@
+"""The North Star's Block Kit builders and parsers: valid for Slack in both languages, and the
+typed arguments of `/okr northstar record` (numbers as each locale writes them)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from slack_sdk.models.views import View
+
+from bot.domain.northstar import BLANK_TEMPLATE, TEMPLATES, Archetype, FieldProblem
+from bot.i18n import translator
+from bot.services.northstar import NorthStarForm, TeamRef
+from handlers.northstar import parse_record_args
+from handlers.ui.northstar import (
+    build_define_modal,
+    build_template_modal,
+    draft_from_template,
+    parse_define_submission,
+)
+
+TEAM = TeamRef(1, "T0001", "Growth", "C1", "product", "Europe/Paris", None)
+LOCALES = ["en-US", "fr-FR"]
+
+
+def valid(view: View) -> dict:
+    rendered = view.to_dict()  # slack_sdk checks lengths (title ≤ 24, options ≤ 75, …)
+    assert len(rendered["blocks"]) <= 100
+    return rendered
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("archetype", list(Archetype))
+def test_template_modal_for_each_archetype(locale: str, archetype: Archetype) -> None:
+    t = translator(locale)
+    form = NorthStarForm(TEAM, archetype, None)
+    rendered = valid(build_template_modal(t, form, channel_id="C1", archetype=archetype))
+    radio = rendered["blocks"][2]
+    assert radio["block_id"] == f"ns_template_{archetype.value}"
+    values = [o["value"] for o in radio["element"]["options"]]
+    assert values[-1] == BLANK_TEMPLATE
+    assert values[:-1] == [tpl.key for tpl in TEMPLATES if tpl.archetype is archetype]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("key", [tpl.key for tpl in TEMPLATES] + [BLANK_TEMPLATE])
+def test_define_modal_from_each_template(locale: str, key: str) -> None:
+    t = translator(locale)
+    draft = draft_from_template(t, key, archetype=Archetype.PRODUCT, owner_user_id="U1")
+    valid(build_define_modal(t, draft, channel_id="C1", team_id=1))
+
+
+def test_the_french_template_is_in_french() -> None:
+    t = translator("fr-FR")
+    draft = draft_from_template(t, "network_relationships", archetype=None, owner_user_id="UFR")
+    assert draft.name == "Relations créées par membre actif par trimestre"
+    assert draft.unit == "relations" and draft.archetype is Archetype.NETWORK
+
+
+def test_define_submission_round_trip_with_a_french_target() -> None:
+    t = translator("fr-FR")
+    draft = draft_from_template(t, "product_sessions", archetype=None, owner_user_id="UFR")
+    view = build_define_modal(t, draft, channel_id="C1", team_id=1).to_dict()
+    values: dict = {}
+    for block in view["blocks"]:
+        if block["type"] != "input":
+            continue
+        element = block["element"]
+        state: dict = {"type": element["type"]}
+        if element["type"] == "plain_text_input":
+            state["value"] = element.get("initial_value")
+        elif element["type"] == "static_select":
+            state["selected_option"] = element.get("initial_option")
+        elif element["type"] == "users_select":
+            state["selected_user"] = element.get("initial_user")
+        values[block["block_id"]] = {element["action_id"]: state}
+    values["ns_target"]["northstar_input"]["value"] = "1 234,5"
+    values["ns_counter_metrics"]["northstar_input"]["value"] = "Churn: clients perdus\n\nNPS"
+    meta, parsed, errors = parse_define_submission(t, {**view, "state": {"values": values}})
+    assert errors == {}
+    assert meta.team_id == 1 and meta.template == "product_sessions"
+    assert parsed.target == 1234.5
+    assert [c.name for c in parsed.counter_metrics] == ["Churn", "NPS"]
+    assert parsed.counter_metrics[0].definition == "clients perdus"
+    assert [m.name for m in parsed.inputs] == [t(n) for n in TEMPLATES[1].inputs]
+
+
+@pytest.mark.parametrize(
+    ("args", "metric", "value", "on"),
+    [
+        ("1234", None, "1234", None),
+        ("1234 2026-11-23", None, "1234", date(2026, 11, 23)),
+        ("1 234,5", None, "1 234,5", None),
+        ("1\u00a0234,5 2026-11-16", None, "1 234,5", date(2026, 11, 16)),
+        ("12 345 678", None, "12 345 678", None),
+        ('"Activation rate" 56', "Activation rate", "56", None),
+        ("“Taux d’activation” 56,5 2026-11-16", "Taux d’activation", "56,5", date(2026, 11, 16)),
+        ("Activation rate 56", "Activation rate", "56", None),
+        ("Segments 2 5", "Segments 2", "5", None),
+        ('"Activation rate"', "Activation rate", None, None),
+        ("", None, None, None),
+        ("12abc", None, "12abc", None),
+        ("nsm -3", "nsm", "-3", None),
+    ],
+)
+def test_record_arguments(
+    args: str, metric: str | None, value: str | None, on: date | None
+) -> None:
+    parsed = parse_record_args(args)
+    assert (parsed.metric, parsed.value, parsed.on) == (metric, value, on)
+
+
+@pytest.mark.parametrize("args", ["5 23/11/2026", "5 2026-02-30"])
+def test_record_arguments_with_a_wrong_date(args: str) -> None:
+    with pytest.raises(FieldProblem) as problem:
+        parse_record_args(args)
+    assert problem.value.field == "date"
+
+
+@pytest.mark.parametrize(
+    ("locale", "typed", "value"),
+    [
+        ("fr-FR", "1 234,5", 1234.5),
+        ("fr-FR", "1\u202f234,5", 1234.5),
+        ("fr-FR", "0,75", 0.75),
+        ("fr-FR", "-3,5", -3.5),
+        ("en-US", "1,234.5", 1234.5),
+        ("en-US", "0.75", 0.75),
+        ("en-US", "1234", 1234.0),
+    ],
+)
+def test_reading_values_in_both_locales(locale: str, typed: str, value: float) -> None:
+    parsed = parse_record_args(typed)
+    assert parsed.value is not None
+    assert translator(locale).parse_number(parsed.value) == value
