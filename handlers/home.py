@@ -10,12 +10,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import DEFAULT_LANGUAGE, translator
 from bot.services.members import MemberProfile
+from bot.services.northstar import north_star_summary
 from bot.services.okrs import home_for
 from bot.services.runtime import Services
 from handlers.context import profile_of, services_of
 from handlers.errors import guarded
 from handlers.ids import Event
 from handlers.ui.home import build_home
+from handlers.ui.northstar import build_north_star_summary_blocks
 
 
 async def publish_home(
@@ -40,7 +42,18 @@ async def publish_home(
         timezone=(profile.timezone if profile else None) or "UTC",
         now=now,
     )
-    await client.views_publish(user_id=user_id, view=build_home(t, model, now, user_id=user_id))
+    # The North Star of the person's (first) team heads the cockpit.
+    summary = (
+        await north_star_summary(
+            db=services.db, workspace_id=workspace_id, team_id=model.teams[0].id, now=now
+        )
+        if model.teams
+        else None
+    )
+    extra = build_north_star_summary_blocks(t, summary) if summary else []
+    await client.views_publish(
+        user_id=user_id, view=build_home(t, model, now, extra, user_id=user_id)
+    )
 
 
 async def refresh_home(*, context: AsyncBoltContext, client: AsyncWebClient) -> None:

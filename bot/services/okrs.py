@@ -588,7 +588,11 @@ async def home_for(
     return HomeModel(
         my_objectives=tuple(mine),
         team_objectives=tuple(team_objectives),
-        teams=tuple(team_view(t) for t in teams.values()),
+        # The teams this person leads first: their North Star heads the Home tab.
+        teams=tuple(
+            team_view(t)
+            for t in sorted(teams.values(), key=lambda t: (t.lead_user_id != user_id, t.name))
+        ),
     )
 
 

@@ -100,3 +100,17 @@ async def test_publish_home_refreshes_someones_home(polaris: PolarisServer) -> N
         b["value"] for b in update_buttons(call.args["view"]).values()
     }
     assert polaris.fake.validation_errors == []
+
+
+async def test_the_home_shows_my_team_north_star(polaris: PolarisServer) -> None:
+    from tests.northstar_factories import define, product_draft
+
+    services = polaris.runtime.services
+    team = await seed_team(services)
+    await define(
+        services.db, team.id, product_draft(name="Rated weekly sessions"), now=services.clock()
+    )
+    view = await open_home(polaris, "U1", "EvNSM")
+    text = str(view["blocks"])
+    assert "Rated weekly sessions" in text
+    assert len(view["blocks"]) <= 100
