@@ -42,7 +42,8 @@ class DueItem:
 
 @dataclass(frozen=True)
 class Outcome:
-    """How sending went. `retryable` failures are tried again by a later tick."""
+    """How sending went: SENT (with Slack's channel and ts), SKIPPED (final: never retried)
+    or FAILED (a later tick retries it, up to the ledger's attempt limit)."""
 
     status: LedgerStatus
     channel: str | None = None

@@ -6,11 +6,30 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.services.ledger import LedgerStatus
+
 log = logging.getLogger(__name__)
+
+# Slack errors that will not go away by retrying: the scheduled post is recorded as skipped.
+FINAL_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "is_archived",
+        "account_inactive",
+        "user_not_found",
+        "user_disabled",
+        "cannot_dm_bot",
+        "not_in_channel",  # only reached for private channels: public ones are joined
+        "restricted_action",
+        "invalid_auth",
+        "token_revoked",
+        "missing_scope",
+    }
+)
 
 
 class ChannelUnreachable(Exception):
@@ -82,3 +101,18 @@ async def notify_user(
                 "ephemeral in %s failed (%s); sending a DM", channel, error.response.get("error")
             )
     await client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+
+
+def outcome_of(error: Exception) -> tuple[LedgerStatus, str]:
+    """How a scheduled post that raised should be recorded: skipped for good when Slack says
+    the target is gone or closed to us, failed (retried by the next tick) otherwise (rate
+    limits that outlasted the client's retries, 5xx, network trouble)."""
+    if isinstance(error, ChannelUnreachable):
+        code = error.error
+    elif isinstance(error, SlackApiError):
+        code = str(error.response.get("error"))
+    elif isinstance(error, SlackClientError | OSError | TimeoutError):
+        return LedgerStatus.FAILED, f"{type(error).__name__}: {error}"[:255]
+    else:
+        raise error
+    return (LedgerStatus.SKIPPED if code in FINAL_ERRORS else LedgerStatus.FAILED), code

@@ -55,3 +55,6 @@ async def record_post_outcome(
         await ledger.finish(
             session, entry_id=entry_id, status=status, now=now, channel=channel, ts=ts, error=error
         )
+
+
+__all__ = ["MAX_ATTEMPTS", "LedgerKey", "LedgerStatus", "claim_post", "record_post_outcome"]
