@@ -408,3 +408,41 @@ class ApiIdempotencyKey(SQLModel, table=True):
     fingerprint: str = Field(max_length=64)
     response: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON()))
     created_at: datetime = Field(sa_column=utc_column())
+
+
+class NudgeAnswer(StrEnum):
+    NO_CHANGE = "no_change"
+    UPDATED = "updated"
+    SKIPPED = "skipped"
+    SNOOZED = "snoozed"
+
+
+class Nudge(SQLModel, table=True):
+    """The weekly check-in DM of one KR owner for one team: what it listed, where it is, and
+    how its owner answered (none yet, no change, updated, skipped, snoozed)."""
+
+    __tablename__ = "nudge"
+
+    __table_args__ = (
+        sa.UniqueConstraint("workspace_id", "team_id", "user_id", "period", name="uq_nudge_week"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=32)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    user_id: str = Field(max_length=32, index=True)
+    period: str = Field(max_length=16)
+    key_result_ids: list[int] = Field(
+        default_factory=list, sa_column=sa.Column(sa.JSON(), nullable=False)
+    )
+    dm_channel: str | None = Field(default=None, max_length=32)
+    dm_ts: str | None = Field(default=None, max_length=32)
+    sent_at: datetime = Field(sa_column=utc_column(index=True))
+    answer: str | None = Field(default=None, max_length=16)
+    answered_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # Check-ins recorded by the answer, so "undo" removes exactly those.
+    check_in_ids: list[int] = Field(
+        default_factory=list, sa_column=sa.Column(sa.JSON(), nullable=False)
+    )
+    snoozed_until: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    reminded_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
