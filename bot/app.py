@@ -30,6 +30,7 @@ from bot.api import api_routes
 from bot.config import SchedulerMode, Settings
 from bot.scheduler import ScheduledJob, Ticker, build_scheduler
 from bot.services.runtime import Services
+from handlers.nudges import NudgeJob
 from storage.database import Database, create_engine
 from storage.migrate import upgrade_async
 
@@ -74,8 +75,8 @@ def build_slack_app(
 
 
 def scheduled_jobs(services: Services, client: AsyncWebClient) -> list[ScheduledJob]:
-    """The posting jobs run by the ticker (nudges and digests arrive with the rhythm issue)."""
-    return []
+    """The posting jobs run by the ticker, each exactly-once through the ledger."""
+    return [NudgeJob(services, client)]
 
 
 @dataclass

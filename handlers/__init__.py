@@ -13,6 +13,7 @@ from handlers import (
     lists,
     middleware,
     northstar,
+    nudges,
     objectives,
     teams,
 )
@@ -28,6 +29,7 @@ def register(app: AsyncApp, services: Services) -> None:
     check_ins.register(app)
     lists.register(app)
     northstar.register(app)
+    nudges.register(app)
 
 
 __all__ = ["register"]

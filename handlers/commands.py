@@ -19,6 +19,7 @@ from handlers.errors import guarded
 from handlers.ids import SUBCOMMAND_ALIASES, Command, Subcommand
 from handlers.lists import handle_list_command
 from handlers.northstar import handle_northstar_command
+from handlers.nudges import handle_checkin_command, handle_pause_command, handle_resume_command
 from handlers.objectives import handle_new_command
 from handlers.teams import handle_team_command
 from handlers.ui.help import build_help_message, help_fallback_text
@@ -45,6 +46,9 @@ SUBCOMMANDS: dict[Subcommand, SubcommandHandler] = {
     Subcommand.UPDATE: handle_update_command,
     Subcommand.LIST: handle_list_command,
     Subcommand.NORTHSTAR: handle_northstar_command,
+    Subcommand.CHECKIN: handle_checkin_command,
+    Subcommand.PAUSE: handle_pause_command,
+    Subcommand.RESUME: handle_resume_command,
 }
 # Subcommands that do not offer to create a team in a channel without one (they are about
 # creating it, or handle the missing team themselves).

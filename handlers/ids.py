@@ -64,6 +64,7 @@ class Callback(StrEnum):
     EDIT_OBJECTIVE = "objective_edit_modal"
     KEY_RESULT = "key_result_modal"
     UPDATE = "update_modal"
+    CHECK_IN = "check_in_modal"
 
 
 class ListAction(StrEnum):
@@ -123,3 +124,13 @@ class NorthStarBlock(StrEnum):
     METRIC = "ns_metric"
     VALUE = "ns_value"
     DATE = "ns_date"
+
+
+class NudgeAction(StrEnum):
+    """Buttons of the weekly check-in DM; their value is the nudge id."""
+
+    NO_CHANGE = "nudge_no_change"
+    UPDATE = "nudge_update"
+    SKIP = "nudge_skip"
+    SNOOZE = "nudge_snooze"  # overflow; option values are "<nudge id>:<days>"
+    UNDO = "nudge_undo"

@@ -198,6 +198,27 @@ async def polaris(
 
 
 @pytest.fixture
+async def polaris_on_clock(
+    settings: Settings, fake_slack: FakeSlack, database_url: str, clock: list[datetime]
+) -> AsyncIterator[PolarisServer]:
+    """The real app over HTTP whose clock is `clock[0]`: for the scheduler, driven by
+    `polaris.runtime.ticker.tick(at)` as `polaris tick --at` does."""
+    services = Services(
+        settings=settings,
+        db=Database(create_engine(database_url)),
+        instance_id="test-instance",
+        clock=lambda: clock[0],
+    )
+    runtime = await start_runtime(settings, services=services)
+    try:
+        async for url in serve(runtime):
+            async with httpx.AsyncClient(base_url=url, timeout=10) as http:
+                yield PolarisServer(url=url, runtime=runtime, fake=fake_slack, http=http)
+    finally:
+        await runtime.close()
+
+
+@pytest.fixture
 def services(db: Database, settings: Settings, clock: list[datetime]) -> Services:
     """Services over the test database with a fixed clock (`clock[0]`)."""
     return Services(settings=settings, db=db, instance_id="test", clock=lambda: clock[0])

@@ -36,6 +36,8 @@ async def seed_team(
     timezone: str = "Europe/Paris",
     locale: str = "en",
     workspace_id: str = WORKSPACE,
+    checkin_weekday: int = 0,
+    checkin_time: time = time(9, 0),
 ) -> TeamView:
     team, _ = await save_team(
         db=services.db,
@@ -47,8 +49,8 @@ async def seed_team(
             archetype="product",
             timezone=timezone,
             locale=locale,
-            checkin_weekday=0,
-            checkin_time=time(9, 0),
+            checkin_weekday=checkin_weekday,
+            checkin_time=checkin_time,
             digest_weekday=4,
             digest_time=time(16, 0),
             actor=Actor(lead_user_id),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +20,7 @@ from storage import okrs
 from storage.database import Database
 from storage.models import CheckIn, KeyResult, LifecycleState, Objective
 from storage.okrs import ObjectiveFilter
-from storage.upsert import insert_if_absent
+from storage.upsert import insert_statement
 
 CHECK_IN = CheckIn.__table__  # type: ignore[attr-defined]
 NOTE_MAX = 3000
@@ -63,63 +65,79 @@ def _check(cmd: RecordCheckIn, kind: KrKind) -> None:
         raise field_error("note", N_("Keep the note under {max} characters."), max=NOTE_MAX)
 
 
-async def record_check_in(*, db: Database, cmd: RecordCheckIn, now: datetime) -> CheckInResult:
-    """Append a check-in and return the refreshed objective.
+@dataclass(frozen=True)
+class _Appended:
+    key_result: KeyResult
+    objective: Objective
+    check_in_id: int | None  # None: the same idempotency key was already recorded
+    previous: CheckIn | None
+
+
+async def _append(session: AsyncSession, cmd: RecordCheckIn, now: datetime) -> _Appended:
+    kr, objective = await _updatable(session, cmd.workspace_id, cmd.key_result_ref, cmd.actor)
+    _check(cmd, KrKind(kr.kind))
+    previous = (await okrs.latest_check_ins(session, [kr.id or 0])).get(kr.id or 0)
+    # A NULL idempotency key never conflicts, so one statement serves keyed and plain check-ins.
+    new_id = (
+        await session.execute(
+            insert_statement(session, CHECK_IN)
+            .values(
+                workspace_id=cmd.workspace_id,
+                key_result_id=kr.id,
+                value=cmd.value,
+                confidence=cmd.confidence,
+                note=cmd.note.strip(),
+                author_user_id=cmd.actor.user_id,
+                source=cmd.source,
+                idempotency_key=cmd.idempotency_key,
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["workspace_id", "idempotency_key"])
+            .returning(CHECK_IN.c.id)
+        )
+    ).scalar_one_or_none()
+    return _Appended(kr, objective, new_id, previous)
+
+
+async def record_check_ins(
+    *, db: Database, cmds: Sequence[RecordCheckIn], now: datetime
+) -> list[CheckInResult]:
+    """Append several check-ins in one transaction (all or none) and return each with its
+    refreshed objective.
 
     Two people saving the same KR at once both land; the same submission twice (same
     idempotency key) lands once and reports `duplicate`. Raises NotFound, PermissionDenied,
     InvalidFields.
     """
+    if not cmds:
+        return []
     async with db.transaction() as session:
-        kr, objective = await _updatable(session, cmd.workspace_id, cmd.key_result_ref, cmd.actor)
-        _check(cmd, KrKind(kr.kind))
-        before = await okrs.latest_check_ins(session, [kr.id or 0])
-        previous = before.get(kr.id or 0)
-        inserted = (
-            await insert_if_absent(
-                session,
-                CHECK_IN,
-                {
-                    "workspace_id": cmd.workspace_id,
-                    "key_result_id": kr.id,
-                    "value": cmd.value,
-                    "confidence": cmd.confidence,
-                    "note": cmd.note.strip(),
-                    "author_user_id": cmd.actor.user_id,
-                    "source": cmd.source,
-                    "idempotency_key": cmd.idempotency_key,
-                    "created_at": now,
-                },
-                conflict=("workspace_id", "idempotency_key"),
+        appended = [await _append(session, cmd, now) for cmd in cmds]
+        objective_ids = sorted({a.objective.id or 0 for a in appended})
+        views = await load_objective_views(
+            session, ObjectiveFilter(cmds[0].workspace_id, objective_ids=objective_ids), now=now
+        )
+    by_id = {v.id: v for v in views}
+    results = []
+    for item in appended:
+        view = by_id[item.objective.id or 0]
+        inserted = item.check_in_id is not None
+        results.append(
+            CheckInResult(
+                objective=view,
+                key_result=next(k for k in view.key_results if k.id == item.key_result.id),
+                previous_value=item.previous.value if item.previous and inserted else None,
+                duplicate=not inserted,
+                check_in_id=item.check_in_id,
             )
-            if cmd.idempotency_key
-            else await _append(session, cmd, kr, now)
         )
-        view = await one_objective(session, cmd.workspace_id, objective.id or 0, now=now)
-    key_result = next(k for k in view.key_results if k.id == kr.id)
-    return CheckInResult(
-        objective=view,
-        key_result=key_result,
-        previous_value=previous.value if previous and inserted else None,
-        duplicate=not inserted,
-    )
+    return results
 
 
-async def _append(session: AsyncSession, cmd: RecordCheckIn, kr: KeyResult, now: datetime) -> bool:
-    session.add(
-        CheckIn(
-            workspace_id=cmd.workspace_id,
-            key_result_id=kr.id or 0,
-            value=cmd.value,
-            confidence=cmd.confidence,
-            note=cmd.note.strip(),
-            author_user_id=cmd.actor.user_id,
-            source=cmd.source,
-            created_at=now,
-        )
-    )
-    await session.flush()
-    return True
+async def record_check_in(*, db: Database, cmd: RecordCheckIn, now: datetime) -> CheckInResult:
+    """Append one check-in; see `record_check_ins`."""
+    [result] = await record_check_ins(db=db, cmds=[cmd], now=now)
+    return result
 
 
 async def my_key_results(

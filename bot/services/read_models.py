@@ -79,6 +79,7 @@ class CheckInResult:
     key_result: KeyResultView
     previous_value: float | None
     duplicate: bool
+    check_in_id: int | None = None
 
 
 @dataclass(frozen=True)

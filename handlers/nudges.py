@@ -1,0 +1,353 @@
+"""The weekly check-in DM (sent by the ticker), its buttons, `/okr checkin`, pause and resume."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.errors import N_, UserError
+from bot.i18n import translator
+from bot.scheduler import DueItem, Outcome
+from bot.services import nudges
+from bot.services.check_ins import record_check_ins
+from bot.services.commands import RecordCheckIn
+from bot.services.ledger import LedgerKey, LedgerStatus
+from bot.services.nudges import NudgeView
+from bot.services.runtime import Services
+from handlers.check_ins import share_check_in
+from handlers.context import profile_of, services_of, translator_of
+from handlers.errors import guarded
+from handlers.home import refresh_home
+from handlers.ids import Callback, NudgeAction
+from handlers.slack_io import outcome_of, update_message
+from handlers.teams import actor_of
+from handlers.ui.forms import metadata
+from handlers.ui.nudges import (
+    CheckInModalMeta,
+    build_check_in_modal,
+    build_nudge_answered,
+    build_nudge_message,
+    build_stale_suggestion,
+    nudge_text,
+    parse_check_in_submission,
+)
+
+
+class NudgeJob:
+    """The ticker's job for the check-in DMs: nudges, reminders, snoozed nudges coming back,
+    and the note to an objective owner about a KR ignored for three weeks."""
+
+    kind = "nudge"
+
+    def __init__(self, services: Services, client: AsyncWebClient) -> None:
+        self.services, self.client = services, client
+
+    async def due(self, at: datetime) -> Sequence[DueItem]:
+        found = await nudges.due_nudges(db=self.services.db, at=at)
+        return [DueItem(LedgerKey(d.workspace_id, d.kind, d.subject, d.period), d) for d in found]
+
+    async def send(self, item: DueItem, at: datetime) -> Outcome:
+        due: nudges.DueNudge = item.payload
+        try:
+            if due.kind == nudges.STALE:
+                return await self._send_stale(due)
+            return await self._send_nudge(due)
+        except (SlackApiError, SlackClientError, OSError) as error:
+            status, code = outcome_of(error)
+            return Outcome(status, error=code)
+
+    async def _send_nudge(self, due: nudges.DueNudge) -> Outcome:
+        db, now = self.services.db, self.services.clock()
+        nudge = await nudges.open_week_nudge(db=db, due=due, now=now)
+        if due.kind == nudges.NUDGE and nudge.dm_ts:  # posted just before a crash
+            return Outcome(LedgerStatus.SENT, nudge.dm_channel, nudge.dm_ts)
+        if not nudge.objectives:
+            return Outcome(LedgerStatus.SKIPPED, error="nothing left to check in")
+        t = translator(nudge.locale)
+        # Posting to a user id opens (or reuses) the DM with them: no channel-wide mention.
+        response = await self.client.chat_postMessage(
+            channel=due.user_id,
+            text=nudge_text(t, nudge),
+            blocks=build_nudge_message(t, nudge, reminder=due.kind != nudges.NUDGE),
+        )
+        channel, ts = str(response["channel"]), str(response["ts"])
+        await nudges.record_nudge_sent(
+            db=db,
+            workspace_id=due.workspace_id,
+            nudge_id=nudge.id,
+            channel=channel,
+            ts=ts,
+            now=now,
+            kind=due.kind,
+        )
+        return Outcome(LedgerStatus.SENT, channel, ts)
+
+    async def _send_stale(self, due: nudges.DueNudge) -> Outcome:
+        objective = await nudges.stale_key_result(
+            db=self.services.db,
+            workspace_id=due.workspace_id,
+            key_result_id=due.key_result_ids[0],
+            now=self.services.clock(),
+        )
+        if objective is None:
+            return Outcome(LedgerStatus.SKIPPED, error="key result closed")
+        t = translator(objective.team.locale)
+        response = await self.client.chat_postMessage(
+            channel=due.user_id, text=build_stale_suggestion(t, objective)
+        )
+        return Outcome(LedgerStatus.SENT, str(response["channel"]), str(response["ts"]))
+
+
+# --- The DM's buttons -----------------------------------------------------------------------
+
+
+def _nudge_id(action: dict[str, Any]) -> int:
+    value = action.get("value") or action.get("selected_option", {}).get("value", "")
+    return int(str(value).split(":")[0])
+
+
+async def _redraw(
+    client: AsyncWebClient, body: dict[str, Any], nudge: NudgeView, now: datetime, *, answered: bool
+) -> None:
+    t = translator(nudge.locale)
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or nudge.dm_channel
+    ts = container.get("message_ts") or nudge.dm_ts
+    if channel and ts:
+        blocks = build_nudge_answered(t, nudge, now) if answered else build_nudge_message(t, nudge)
+        await update_message(
+            client, channel=channel, ts=ts, text=nudge_text(t, nudge), blocks=blocks
+        )
+
+
+async def handle_nudge_answer(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+) -> None:
+    """No change, skip, snooze or undo: recorded, then the DM is updated in place."""
+    await ack()
+    services = services_of(context)
+    db, workspace_id, actor, now = (
+        services.db,
+        context.team_id or "",
+        actor_of(context),
+        services.clock(),
+    )
+    nudge_id, verb = _nudge_id(action), action["action_id"]
+    if verb == NudgeAction.NO_CHANGE:
+        nudge = await nudges.answer_no_change(
+            db=db, workspace_id=workspace_id, nudge_id=nudge_id, actor=actor, now=now
+        )
+    elif verb == NudgeAction.SKIP:
+        nudge = await nudges.answer_skip(
+            db=db, workspace_id=workspace_id, nudge_id=nudge_id, actor=actor, now=now
+        )
+    elif verb == NudgeAction.SNOOZE:
+        days = int(action["selected_option"]["value"].split(":")[1])
+        nudge = await nudges.answer_snooze(
+            db=db, workspace_id=workspace_id, nudge_id=nudge_id, actor=actor, days=days, now=now
+        )
+    else:
+        nudge = await nudges.undo_answer(
+            db=db, workspace_id=workspace_id, nudge_id=nudge_id, actor=actor, now=now
+        )
+    await _redraw(client, body, nudge, now, answered=verb != NudgeAction.UNDO)
+
+
+async def handle_nudge_update(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+) -> None:
+    """ "Update…": one modal with every KR the DM lists."""
+    await ack()
+    services = services_of(context)
+    nudge = await nudges.nudge_for(
+        db=services.db,
+        workspace_id=context.team_id or "",
+        nudge_id=_nudge_id(action),
+        actor=actor_of(context),
+        now=services.clock(),
+    )
+    meta = CheckInModalMeta(refs=nudge.key_result_refs, nudge_id=nudge.id)
+    view = build_check_in_modal(translator_of(context), nudge.objectives, meta)
+    await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+async def handle_checkin_command(
+    *,
+    ack: AsyncAck,
+    command: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    **_: Any,
+) -> None:
+    """`/okr checkin`: the same modal, on demand, with my KRs due this week."""
+    await ack()
+    services, t = services_of(context), translator_of(context)
+    due = await nudges.due_key_results(
+        db=services.db,
+        workspace_id=context.team_id or "",
+        user_id=context.user_id or "",
+        now=services.clock(),
+    )
+    if not due:
+        await respond(
+            response_type="ephemeral",
+            text=t("Nothing is due: you checked in every key result during the last five days."),
+        )
+        return
+    meta = CheckInModalMeta(refs=[kr.ref for o in due for kr in o.key_results])
+    await client.views_open(
+        trigger_id=command["trigger_id"], view=build_check_in_modal(t, due, meta)
+    )
+
+
+async def handle_check_in_submission(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+) -> None:
+    services, t = services_of(context), translator_of(context)
+    meta = metadata(view, CheckInModalMeta)
+    entries, errors = parse_check_in_submission(t, view, meta.refs)
+    if errors:
+        await ack(response_action="errors", errors=errors)
+        return
+    actor, now, workspace_id = actor_of(context), services.clock(), context.team_id or ""
+    cmds = [
+        RecordCheckIn(
+            workspace_id,
+            ref,
+            value,
+            confidence,
+            note,
+            actor,
+            source="check_in",
+            idempotency_key=f"view:{view['id']}:{view.get('hash', '')}:{ref}",
+        )
+        for ref, value, confidence, note in entries
+    ]
+    try:
+        results = await record_check_ins(db=services.db, cmds=cmds, now=now)
+    except UserError as refused:
+        await ack(
+            response_action="errors",
+            errors={f"{cmds[0].key_result_ref}.value": t(refused.message, **refused.values)},
+        )
+        return
+    next_page = await _next_page(context, meta)
+    await ack(response_action="update", view=next_page) if next_page else await ack()
+    for result, cmd in zip(results, cmds, strict=True):
+        await share_check_in(
+            client=client, services=services, result=result, author=actor.user_id, note=cmd.note
+        )
+    if meta.nudge_id is not None and next_page is None:
+        nudge = await nudges.answer_updated(
+            db=services.db, workspace_id=workspace_id, nudge_id=meta.nudge_id, actor=actor, now=now
+        )
+        await _redraw(client, {}, nudge, now, answered=True)
+    await refresh_home(context=context, client=client)
+
+
+async def _next_page(context: AsyncBoltContext, meta: CheckInModalMeta) -> Any:
+    """The modal's next page, or None after the last one."""
+    from handlers.ui.nudges import KRS_PER_PAGE
+
+    if (meta.page + 1) * KRS_PER_PAGE >= len(meta.refs):
+        return None
+    services = services_of(context)
+    due = await nudges.objectives_of_refs(
+        db=services.db, workspace_id=context.team_id or "", refs=meta.refs, now=services.clock()
+    )
+    return build_check_in_modal(
+        translator_of(context), due, meta.model_copy(update={"page": meta.page + 1})
+    )
+
+
+# --- Pause and resume -----------------------------------------------------------------------
+
+
+def parse_pause_until(args: str) -> date | None:
+    """`until 2026-12-24`, `2026-12-24` → the date; anything else → None."""
+    words = [w for w in args.split() if w.lower() not in {"until", "jusqu'au", "jusqu’au", "au"}]
+    try:
+        return date.fromisoformat(words[0]) if len(words) == 1 else None
+    except ValueError:
+        return None
+
+
+async def handle_pause_command(
+    *, ack: AsyncAck, args: str, context: AsyncBoltContext, respond: AsyncRespond, **_: Any
+) -> None:
+    await ack()
+    services, t, profile = services_of(context), translator_of(context), profile_of(context)
+    now = services.clock()
+    today = now.astimezone(ZoneInfo((profile.timezone if profile else None) or "UTC")).date()
+    until = parse_pause_until(args)
+    if until is None:
+        raise UserError(
+            N_("Say until when, e.g. `/okr pause until {example}`."),
+            example=today.replace(day=1).isoformat(),
+        )
+    await nudges.pause_nudges(
+        db=services.db,
+        workspace_id=context.team_id or "",
+        user_id=context.user_id or "",
+        until=until,
+        today=today,
+        now=now,
+    )
+    await respond(
+        response_type="ephemeral",
+        text=t(
+            "No check-in reminders until {date} included. `/okr resume` brings them back.",
+            date=t.date(until),
+        ),
+    )
+
+
+async def handle_resume_command(
+    *, ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond, **_: Any
+) -> None:
+    await ack()
+    services, t = services_of(context), translator_of(context)
+    await nudges.resume_nudges(
+        db=services.db,
+        workspace_id=context.team_id or "",
+        user_id=context.user_id or "",
+        now=services.clock(),
+    )
+    await respond(
+        response_type="ephemeral",
+        text=t("Welcome back: your weekly check-in reminders are on again."),
+    )
+
+
+def register(app: AsyncApp) -> None:
+    for action_id in (
+        NudgeAction.NO_CHANGE,
+        NudgeAction.SKIP,
+        NudgeAction.SNOOZE,
+        NudgeAction.UNDO,
+    ):
+        app.action(action_id.value)(guarded(handle_nudge_answer))
+    app.action(NudgeAction.UPDATE.value)(guarded(handle_nudge_update))
+    app.view(Callback.CHECK_IN.value)(guarded(handle_check_in_submission))

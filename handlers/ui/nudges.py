@@ -1,0 +1,234 @@
+"""The check-in DM, its answered states, and the check-in modal (one or more pages)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    OverflowMenuElement,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.i18n import Translator
+from bot.services.nudges import NudgeView
+from bot.services.read_models import KeyResultView, ObjectiveView
+from handlers.ids import Callback, NudgeAction
+from handlers.ui.forms import state_value, text_input
+from handlers.ui.okr import clip, escape, kr_line
+from handlers.ui.update_modal import confidence_choices
+
+# Four blocks per KR (line, value, confidence, note) keep a page under Slack's 100 blocks.
+KRS_PER_PAGE = 20
+MESSAGE_KRS_MAX = 40  # a DM lists at most this many KRs (one section each, under 50 blocks)
+
+
+class CheckInModalMeta(BaseModel):
+    """Which KRs the modal covers, which page is shown, and the nudge it answers (if any)."""
+
+    refs: list[int]
+    page: int = 0
+    nudge_id: int | None = None
+
+
+def _kr_lines(t: Translator, objectives: Sequence[ObjectiveView]) -> list[str]:
+    return [
+        f"*{escape(o.title)}*\n" + "\n".join(kr_line(t, kr) for kr in o.key_results)
+        for o in objectives
+    ]
+
+
+def build_nudge_message(t: Translator, nudge: NudgeView, *, reminder: bool = False) -> list[Block]:
+    """The weekly DM: due KRs with last value and status, and the four answers."""
+    intro = (
+        t(
+            "A gentle reminder: your weekly check-in for *{team}* is still waiting.",
+            team=nudge.team.name,
+        )
+        if reminder
+        else t("Time for your weekly check-in for *{team}*.", team=nudge.team.name)
+    )
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=intro))]
+    blocks += [
+        SectionBlock(text=MarkdownTextObject(text=clip(line)))
+        for line in _kr_lines(t, nudge.objectives)
+    ][:MESSAGE_KRS_MAX]
+    value = str(nudge.id)
+    blocks.append(
+        ActionsBlock(
+            block_id="nudge",
+            elements=[
+                ButtonElement(
+                    action_id=NudgeAction.NO_CHANGE.value,
+                    text=t("No change"),
+                    value=value,
+                    style="primary",
+                ),
+                ButtonElement(action_id=NudgeAction.UPDATE.value, text=t("Update…"), value=value),
+                ButtonElement(
+                    action_id=NudgeAction.SKIP.value, text=t("Skip this week"), value=value
+                ),
+                OverflowMenuElement(
+                    action_id=NudgeAction.SNOOZE.value,
+                    options=[
+                        Option(value=f"{value}:1", text=t("Snooze until tomorrow")),
+                        Option(value=f"{value}:3", text=t("Snooze for three days")),
+                    ],
+                ),
+            ],
+        )
+    )
+    blocks.append(
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=t("Pause these messages with `/okr pause until 2026-12-24`.")
+                )
+            ]
+        )
+    )
+    return blocks
+
+
+def nudge_text(t: Translator, nudge: NudgeView) -> str:
+    return t("Weekly check-in for {team}", team=nudge.team.name)
+
+
+def build_nudge_answered(t: Translator, nudge: NudgeView, now: datetime) -> list[Block]:
+    """The DM once answered: what was recorded, and an undo for a few minutes."""
+    refs = ", ".join(f"`{kr.label}`" for o in nudge.objectives for kr in o.key_results)
+    if nudge.answer == "no_change":
+        text = t("✅ Recorded: no change for {refs}. Thank you!", refs=refs)
+    elif nudge.answer == "updated":
+        text = t("✅ Your updates are recorded. Thank you!")
+    elif nudge.answer == "skipped":
+        text = t("Skipped this week. See you next week!")
+    else:
+        until = nudge.snoozed_until or now
+        text = t(
+            "😴 Snoozed: I will ask again on {date}.",
+            date=t.datetime(until, format="short", tz=nudge.team.timezone),
+        )
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
+    if nudge.answer != "updated" and nudge.undo_until and now < nudge.undo_until:
+        blocks.append(
+            ActionsBlock(
+                block_id="nudge_undo",
+                elements=[
+                    ButtonElement(
+                        action_id=NudgeAction.UNDO.value, text=t("Undo"), value=str(nudge.id)
+                    )
+                ],
+            )
+        )
+    return blocks
+
+
+def build_stale_suggestion(t: Translator, objective: ObjectiveView) -> str:
+    kr = objective.key_results[0]
+    return t(
+        "`{ref}` {title} (owner <@{owner}>) had no check-in for three weeks in a row. "
+        "Reassign it or close it? Objective {objective}.",
+        ref=kr.label,
+        title=escape(kr.title),
+        owner=kr.owner_user_id,
+        objective=objective.label,
+    )
+
+
+def _kr_inputs(t: Translator, kr: KeyResultView) -> list[Block]:
+    options = confidence_choices(t)
+    current = t.number(kr.current) if kr.current is not None else None
+    return [
+        SectionBlock(text=MarkdownTextObject(text=clip(kr_line(t, kr)))),
+        text_input(
+            f"{kr.ref}.value",
+            t("New value of {ref}", ref=kr.label),
+            initial=current,
+            max_length=30,
+            optional=True,
+        ),
+        InputBlock(
+            block_id=f"{kr.ref}.confidence",
+            label=t("Confidence (0–10)"),
+            optional=True,
+            element=StaticSelectElement(
+                action_id=f"{kr.ref}.confidence",
+                options=options,
+                initial_option=next((o for o in options if o.value == str(kr.confidence)), None),
+            ),
+        ),
+        text_input(f"{kr.ref}.note", t("Note"), multiline=True, max_length=3000, optional=True),
+    ]
+
+
+def build_check_in_modal(
+    t: Translator, objectives: Sequence[ObjectiveView], meta: CheckInModalMeta
+) -> View:
+    """Every due KR on pages of 20: value, confidence, note each. The last page saves."""
+    krs = [kr for o in objectives for kr in o.key_results if kr.ref in meta.refs]
+    page = krs[meta.page * KRS_PER_PAGE : (meta.page + 1) * KRS_PER_PAGE]
+    pages = max(1, -(-len(krs) // KRS_PER_PAGE))
+    blocks: list[Block] = (
+        [HeaderBlock(text=t("Page {page} of {pages}", page=meta.page + 1, pages=pages))]
+        if pages > 1
+        else []
+    )
+    for kr in page:
+        blocks += [*_kr_inputs(t, kr), DividerBlock()]
+    last = meta.page + 1 >= pages
+    return View(
+        type="modal",
+        callback_id=Callback.CHECK_IN.value,
+        title=t("Weekly check-in"),
+        submit=t("Save") if last else t("Save and continue"),
+        close=t("Cancel"),
+        private_metadata=meta.model_dump_json(),
+        blocks=blocks[:-1] if blocks else [SectionBlock(text=t("Nothing to check in."))],
+    )
+
+
+def parse_check_in_submission(
+    t: Translator, view: Mapping[str, Any], refs: Sequence[int]
+) -> tuple[list[tuple[int, float, int | None, str]], dict[str, str]]:
+    """(ref, value, confidence, note) for each KR given a value; inline errors by block id."""
+    entries: list[tuple[int, float, int | None, str]] = []
+    errors: dict[str, str] = {}
+    for ref in refs:
+        raw = state_value(view, f"{ref}.value")
+        if raw is None:
+            continue
+        try:
+            value = t.parse_number(raw)
+        except ValueError:
+            errors[f"{ref}.value"] = t("“{text}” is not a number.", text=raw)
+            continue
+        confidence = state_value(view, f"{ref}.confidence")
+        entries.append(
+            (
+                ref,
+                value,
+                int(confidence) if confidence else None,
+                state_value(view, f"{ref}.note") or "",
+            )
+        )
+    return entries, errors
+
+
+def page_refs(view: Mapping[str, Any]) -> list[int]:
+    """The KR refs whose inputs are on this page."""
+    values = view.get("state", {}).get("values", {})
+    return sorted({int(block.split(".")[0]) for block in values if block.split(".")[0].isdigit()})

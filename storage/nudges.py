@@ -1,0 +1,180 @@
+"""Queries behind the weekly check-in nudges: whole-workspace reads in a fixed number of
+statements (the ticker looks at every owner every minute)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from storage.models import (
+    CheckIn,
+    KeyResult,
+    LifecycleState,
+    Member,
+    Nudge,
+    Objective,
+    Team,
+)
+from storage.upsert import insert_if_absent
+
+NUDGE = Nudge.__table__  # type: ignore[attr-defined]
+MEMBER = Member.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class OwnedKeyResult:
+    """An open KR of an open objective, with its owners and when it was last checked in."""
+
+    workspace_id: str
+    team_id: int
+    key_result_id: int
+    key_result_ref: int
+    owner_user_id: str
+    objective_id: int
+    objective_owner_user_id: str
+    last_check_in_at: datetime | None
+
+
+async def open_key_results(session: AsyncSession) -> list[OwnedKeyResult]:
+    """Every open KR of every open objective, in one statement."""
+    last = func.max(col(CheckIn.created_at)).label("last")
+    rows = await session.execute(
+        select(
+            col(KeyResult.workspace_id),
+            col(Objective.team_id),
+            col(KeyResult.id),
+            col(KeyResult.ref),
+            col(KeyResult.owner_user_id),
+            col(Objective.id),
+            col(Objective.owner_user_id),
+            last,
+        )
+        .join(Objective, col(Objective.id) == col(KeyResult.objective_id))
+        .outerjoin(CheckIn, col(CheckIn.key_result_id) == col(KeyResult.id))
+        .where(
+            col(KeyResult.state) == LifecycleState.OPEN.value,
+            col(Objective.state) == LifecycleState.OPEN.value,
+        )
+        .group_by(
+            col(KeyResult.workspace_id),
+            col(Objective.team_id),
+            col(KeyResult.id),
+            col(KeyResult.ref),
+            col(KeyResult.owner_user_id),
+            col(Objective.id),
+            col(Objective.owner_user_id),
+        )
+    )
+    # max() keeps the column's type, so `at` comes back as an aware UTC datetime.
+    return [
+        OwnedKeyResult(ws, team, kr or 0, ref, owner, objective or 0, objective_owner, at)
+        for ws, team, kr, ref, owner, objective, objective_owner, at in rows
+    ]
+
+
+async def all_teams(session: AsyncSession) -> dict[int, Team]:
+    return {t.id: t for t in await session.scalars(select(Team)) if t.id is not None}
+
+
+async def members_of(
+    session: AsyncSession, workspace_ids: Collection[str]
+) -> dict[tuple[str, str], Member]:
+    if not workspace_ids:
+        return {}
+    rows = await session.scalars(select(Member).where(col(Member.workspace_id).in_(workspace_ids)))
+    return {(m.workspace_id, m.user_id): m for m in rows}
+
+
+async def nudges_since(session: AsyncSession, since: datetime) -> list[Nudge]:
+    return list((await session.scalars(select(Nudge).where(col(Nudge.sent_at) >= since))).all())
+
+
+async def get_nudge(session: AsyncSession, workspace_id: str, nudge_id: int) -> Nudge | None:
+    nudge = await session.get(Nudge, nudge_id)
+    return nudge if nudge is not None and nudge.workspace_id == workspace_id else None
+
+
+async def open_nudge(
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    team_id: int,
+    user_id: str,
+    period: str,
+    key_result_ids: list[int],
+    now: datetime,
+) -> Nudge:
+    """The week's nudge row, created on first call (a retried send finds the first one)."""
+    await insert_if_absent(
+        session,
+        NUDGE,
+        {
+            "workspace_id": workspace_id,
+            "team_id": team_id,
+            "user_id": user_id,
+            "period": period,
+            "key_result_ids": key_result_ids,
+            "check_in_ids": [],
+            "sent_at": now,
+        },
+        conflict=("workspace_id", "team_id", "user_id", "period"),
+    )
+    return (
+        await session.scalars(
+            select(Nudge).where(
+                col(Nudge.workspace_id) == workspace_id,
+                col(Nudge.team_id) == team_id,
+                col(Nudge.user_id) == user_id,
+                col(Nudge.period) == period,
+            )
+        )
+    ).one()
+
+
+async def delete_check_ins(session: AsyncSession, ids: Collection[int]) -> None:
+    if ids:
+        await session.execute(delete(CheckIn).where(col(CheckIn.id).in_(ids)))
+
+
+async def set_pause(
+    session: AsyncSession, *, workspace_id: str, user_id: str, until: date | None, now: datetime
+) -> None:
+    """Pause (or resume with None) a member's nudges; the member row is made if missing."""
+    await insert_if_absent(
+        session,
+        MEMBER,
+        {"workspace_id": workspace_id, "user_id": user_id, "is_admin": False, "refreshed_at": now},
+        conflict=("workspace_id", "user_id"),
+    )
+    await session.execute(
+        update(MEMBER)
+        .where(MEMBER.c.workspace_id == workspace_id, MEMBER.c.user_id == user_id)
+        .values(nudges_paused_until=until)
+    )
+
+
+async def objective_ids_of(session: AsyncSession, key_result_ids: Collection[int]) -> list[int]:
+    if not key_result_ids:
+        return []
+    rows = await session.scalars(
+        select(col(KeyResult.objective_id)).where(col(KeyResult.id).in_(key_result_ids)).distinct()
+    )
+    return list(rows)
+
+
+async def key_result_ids_of_refs(
+    session: AsyncSession, workspace_id: str, refs: Collection[int]
+) -> list[int]:
+    if not refs:
+        return []
+    rows = await session.scalars(
+        select(col(KeyResult.id)).where(
+            col(KeyResult.workspace_id) == workspace_id, col(KeyResult.ref).in_(refs)
+        )
+    )
+    return [i for i in rows if i is not None]

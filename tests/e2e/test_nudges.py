@@ -1,0 +1,350 @@
+"""The weekly check-in nudges, driven by ticks "as of" chosen instants, over real HTTP."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.domain.progress import KrKind
+from bot.scheduler import Ticker
+from bot.services.ledger import LedgerKey, claim_post
+from bot.services.members import remember_member
+from storage.models import CheckIn, LedgerEntry, Nudge
+from tests.conftest import PolarisServer, ack_json
+from tests.factories import kr_draft, seed_check_in, seed_objective, seed_team
+from tests.slack_forms import block_action, view_submission
+
+FRIDAY = 4
+# Friday 27 November 2026, 10:00 in Paris (UTC+1) and in New York (UTC-5).
+PARIS_TEN = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+NEW_YORK_TEN = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
+
+
+def dms(polaris: PolarisServer, user: str) -> list:
+    return [c for c in polaris.fake.calls_to("chat.postMessage") if c.args.get("channel") == user]
+
+
+async def count(polaris: PolarisServer, model: type) -> int:
+    async with polaris.runtime.services.db.transaction() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def tick(
+    polaris: PolarisServer, clock: list[datetime], at: datetime, ticker: Ticker | None = None
+):
+    clock[0] = at
+    return await (ticker or polaris.runtime.ticker).tick(at)
+
+
+@pytest.fixture
+async def week(polaris_on_clock: PolarisServer, clock: list[datetime]) -> PolarisServer:
+    """A Paris team checking in on Fridays at 10:00; KR owners in Paris (U1), New York (U2),
+    and one we know nothing about (U3, the team's time zone applies)."""
+    polaris = polaris_on_clock
+    services = polaris.runtime.services
+    clock[0] = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+    for user, zone, locale in (
+        ("U1", "Europe/Paris", "en-US"),
+        ("U2", "America/New_York", "fr-FR"),
+    ):
+        polaris.fake.add_user(user, tz=zone, locale=locale)
+        await remember_member(
+            db=services.db,
+            workspace_id="T0001",
+            user_id=user,
+            locale=locale,
+            timezone=zone,
+            is_admin=False,
+            default_locale="en",
+            now=clock[0],
+        )
+    team = await seed_team(services, checkin_weekday=FRIDAY, checkin_time=time(10, 0))
+    await seed_objective(
+        services,
+        team,
+        key_results=[
+            kr_draft(title="Weekly active teams", owner_user_id="U1"),
+            kr_draft(title="Churn", kind=KrKind.DECREASE_TO, start=8, target=3, owner_user_id="U2"),
+            kr_draft(
+                title="Onboarding v2", kind=KrKind.MILESTONE, start=0, target=1, owner_user_id="U3"
+            ),
+            kr_draft(title="NPS", owner_user_id="U1", start=10),
+        ],
+    )
+    await seed_check_in(services, 1, 22, confidence=8)
+    polaris.fake.clear()
+    return polaris
+
+
+async def test_each_owner_gets_one_dm_at_ten_in_their_own_time_zone(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    report = await tick(week, clock, PARIS_TEN - timedelta(minutes=1))
+    assert report.sent == 0
+    await tick(week, clock, PARIS_TEN)
+    assert [len(dms(week, u)) for u in ("U1", "U2", "U3")] == [1, 0, 1]
+    await tick(week, clock, NEW_YORK_TEN)
+    assert [len(dms(week, u)) for u in ("U1", "U2", "U3")] == [1, 1, 1]
+    [u1] = dms(week, "U1")
+    text = json.dumps(u1.args["blocks"], ensure_ascii=False)
+    assert "KR-1" in text and "KR-4" in text and "22" in text
+    assert "nudge_no_change" in text and "nudge_update" in text and "nudge_skip" in text
+    assert "<!channel>" not in text and "<!here>" not in text
+    [u2] = dms(week, "U2")
+    assert "Il est temps de faire le point" in json.dumps(u2.args["blocks"], ensure_ascii=False)
+    assert week.fake.validation_errors == []
+
+
+async def test_a_kr_checked_in_during_the_last_five_days_is_not_listed(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    clock[0] = PARIS_TEN - timedelta(days=2)
+    await seed_check_in(week.runtime.services, 4, 50, confidence=7)
+    await tick(week, clock, PARIS_TEN)
+    [u1] = dms(week, "U1")
+    text = json.dumps(u1.args["blocks"])
+    assert "KR-1" in text and "KR-4" not in text
+
+
+async def test_ticking_again_or_from_a_second_instance_sends_nothing_new(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    await tick(week, clock, PARIS_TEN)
+    again = await tick(week, clock, PARIS_TEN)
+    other = Ticker(services=week.runtime.services, jobs=week.runtime.jobs)
+    third = await tick(week, clock, PARIS_TEN + timedelta(minutes=1), ticker=other)
+    assert again.sent == third.sent == 0
+    assert len(dms(week, "U1")) == 1 and len(dms(week, "U3")) == 1
+
+
+async def test_a_crash_between_claim_and_send_ends_with_one_dm(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    services = week.runtime.services
+    key = LedgerKey("T0001", "nudge", "1:U1", "2026-W48")
+    lease = timedelta(seconds=services.settings.polaris_claim_lease_seconds)
+    assert await claim_post(
+        db=services.db, key=key, claimed_by="crashed", now=PARIS_TEN, lease=lease
+    )
+    await tick(week, clock, PARIS_TEN + timedelta(minutes=1))
+    assert dms(week, "U1") == []
+    await tick(week, clock, PARIS_TEN + lease + timedelta(minutes=2))
+    await tick(week, clock, PARIS_TEN + lease + timedelta(minutes=3))
+    assert len(dms(week, "U1")) == 1
+
+
+async def test_no_change_records_check_ins_and_updates_the_dm(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    await tick(week, clock, PARIS_TEN)
+    [dm] = dms(week, "U1")
+    nudge_id = next(
+        e["value"]
+        for b in dm.args["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e.get("action_id") == "nudge_no_change"
+    )
+    clock[0] = PARIS_TEN + timedelta(minutes=3)
+    button = {
+        "type": "button",
+        "action_id": "nudge_no_change",
+        "value": nudge_id,
+        "block_id": "nudge",
+    }
+    payload = block_action(button, user_id="U1", channel_id="D1", message={"ts": "1.000100"})
+    payload["container"] = {
+        "type": "message",
+        "channel_id": dm.args["channel"],
+        "message_ts": "1700000000.000100",
+    }
+    before = await count(week, CheckIn)
+    ack_json(await week.interaction(payload))
+    ack_json(await week.interaction(payload))  # a double click records nothing more
+    [update] = await week.fake.wait_for("chat.update")
+    assert "Recorded: no change for `KR-1`, `KR-4`" in json.dumps(
+        update.args["blocks"], ensure_ascii=False
+    )
+    assert "nudge_undo" in json.dumps(update.args["blocks"])
+    assert await count(week, CheckIn) == before + 2
+    async with week.runtime.services.db.transaction() as session:
+        values = (
+            await session.scalars(
+                select(CheckIn.value).where(CheckIn.source == "nudge").order_by(CheckIn.id)
+            )
+        ).all()
+    assert values == [22, 10], "KR-1 keeps 22; KR-4 had none, so its start"
+    # Undo within the window removes exactly those check-ins.
+    undo = {
+        "type": "button",
+        "action_id": "nudge_undo",
+        "value": nudge_id,
+        "block_id": "nudge_undo",
+    }
+    ack_json(await week.interaction({**payload, "actions": [{"action_ts": "1", **undo}]}))
+    await week.fake.wait_for("chat.update", count=2)
+    assert await count(week, CheckIn) == before
+
+
+async def test_update_opens_one_modal_with_every_due_kr(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    await tick(week, clock, NEW_YORK_TEN)
+    [dm] = dms(week, "U2")
+    nudge_id = next(
+        e["value"]
+        for b in dm.args["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e.get("action_id") == "nudge_update"
+    )
+    button = {"type": "button", "action_id": "nudge_update", "value": nudge_id, "block_id": "nudge"}
+    ack_json(
+        await week.interaction(block_action(button, user_id="U2", channel_id=dm.args["channel"]))
+    )
+    await week.fake.wait_for("views.open")
+    view = week.fake.last_view("check_in_modal")
+    answer = ack_json(
+        await week.interaction(
+            view_submission(
+                view, {"2.value": "5,5", "2.confidence": "6", "2.note": "ça baisse"}, user_id="U2"
+            )
+        )
+    )
+    assert answer == {}
+    [redrawn] = await week.fake.wait_for(
+        "chat.update", where=lambda c: c.args.get("channel") == "DU2"
+    )
+    assert "Vos mises à jour sont enregistrées" in json.dumps(
+        redrawn.args["blocks"], ensure_ascii=False
+    )
+    async with week.runtime.services.db.transaction() as session:
+        [check_in] = (
+            await session.scalars(select(CheckIn).where(CheckIn.author_user_id == "U2"))
+        ).all()
+        nudge = (await session.scalars(select(Nudge).where(Nudge.user_id == "U2"))).one()
+    assert (check_in.value, check_in.confidence, check_in.note) == (5.5, 6, "ça baisse")
+    assert nudge.answer == "updated"
+
+
+async def test_the_reminder_goes_only_to_those_who_did_not_answer_and_only_once(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    await tick(week, clock, PARIS_TEN)
+    [dm] = dms(week, "U1")
+    nudge_id = next(
+        e["value"]
+        for b in dm.args["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e.get("action_id") == "nudge_skip"
+    )
+    skip = {"type": "button", "action_id": "nudge_skip", "value": nudge_id, "block_id": "nudge"}
+    ack_json(
+        await week.interaction(block_action(skip, user_id="U1", channel_id=dm.args["channel"]))
+    )
+    await week.fake.wait_for("chat.update")
+    monday_ten = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # the next working day, 10:00 Paris
+    await tick(week, clock, monday_ten - timedelta(minutes=1))
+    assert len(dms(week, "U3")) == 1
+    await tick(week, clock, monday_ten)
+    await tick(week, clock, monday_ten + timedelta(hours=3))
+    assert len(dms(week, "U3")) == 2, "one reminder, never a second"
+    assert "still waiting" in json.dumps(dms(week, "U3")[1].args["blocks"])
+    assert len(dms(week, "U1")) == 1, "U1 answered"
+
+
+async def test_paused_owners_are_not_nudged(week: PolarisServer, clock: list[datetime]) -> None:
+    clock[0] = PARIS_TEN - timedelta(days=3)
+    response = await week.command("pause until 2026-12-24", user_id="U1")
+    assert response.status_code == 200
+    [answer] = await week.fake.wait_for("response_url:U1")
+    assert "until Dec 24, 2026" in answer.args["text"]
+    await tick(week, clock, PARIS_TEN)
+    assert dms(week, "U1") == [] and len(dms(week, "U3")) == 1
+    await week.command("resume", user_id="U1")
+    await tick(week, clock, PARIS_TEN + timedelta(days=7))
+    assert len(dms(week, "U1")) == 1
+
+
+async def test_pause_needs_a_date(week: PolarisServer) -> None:
+    await week.command("pause", user_id="U1")
+    [answer] = await week.fake.wait_for("response_url:U1")
+    assert answer.args["text"].startswith("Say until when")
+
+
+async def test_snooze_asks_again_later_without_a_reminder(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    await tick(week, clock, PARIS_TEN)
+    [dm] = dms(week, "U1")
+    nudge_id = next(
+        e["value"]
+        for b in dm.args["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e.get("action_id") == "nudge_skip"
+    )
+    snooze = {
+        "type": "overflow",
+        "action_id": "nudge_snooze",
+        "block_id": "nudge",
+        "selected_option": {"value": f"{nudge_id}:1", "text": {"type": "plain_text", "text": "x"}},
+    }
+    ack_json(
+        await week.interaction(block_action(snooze, user_id="U1", channel_id=dm.args["channel"]))
+    )
+    await week.fake.wait_for("chat.update")
+    await tick(week, clock, PARIS_TEN + timedelta(days=1, minutes=1))
+    assert len(dms(week, "U1")) == 2
+    await tick(week, clock, datetime(2026, 11, 30, 9, 1, tzinfo=UTC))
+    assert len(dms(week, "U1")) == 2
+
+
+async def test_three_ignored_weeks_tell_the_objective_owner(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    for weeks in range(3):
+        await tick(week, clock, PARIS_TEN + timedelta(weeks=weeks))
+    # The third nudge is ignored too once its week has passed.
+    for days in (20, 21):
+        await tick(week, clock, PARIS_TEN + timedelta(days=days))
+    notes = [
+        c.args["text"] for c in dms(week, "U1") if "three weeks in a row" in c.args.get("text", "")
+    ]
+    about_kr3 = [n for n in notes if "`KR-3` Onboarding v2 (owner <@U3>)" in n]
+    assert len(about_kr3) == 1, "once per streak, whatever the number of ticks"
+    # Each KR ignored three weeks running gets its own note to the objective owner.
+    assert len(notes) == 3  # KR-1, KR-3, KR-4 (U2 in New York is never due at these ticks)
+
+
+async def test_an_unknown_user_is_skipped_and_not_retried(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    week.fake.fail("chat.postMessage", error="user_not_found")
+    await tick(week, clock, PARIS_TEN)
+    async with week.runtime.services.db.transaction() as session:
+        statuses = sorted(
+            (
+                await session.scalars(select(LedgerEntry.status).where(LedgerEntry.kind == "nudge"))
+            ).all()
+        )
+    assert statuses == ["sent", "skipped"]
+    calls = len(week.fake.calls_to("chat.postMessage"))
+    assert calls == 2  # one refused (user_not_found), one delivered
+    await tick(week, clock, PARIS_TEN + timedelta(minutes=1))
+    assert len(week.fake.calls_to("chat.postMessage")) == calls, "skipped is final"
+
+
+async def test_checkin_command_opens_the_modal_with_my_due_krs(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    clock[0] = PARIS_TEN
+    await week.command("checkin", user_id="U1")
+    await week.fake.wait_for("views.open")
+    view = week.fake.last_view("check_in_modal")
+    ids = {b.get("block_id") for b in view["blocks"]}
+    assert {"1.value", "4.value"} <= ids and "2.value" not in ids
