@@ -132,6 +132,8 @@ async def test_declare_an_objective_with_three_key_results(polaris: PolarisServe
     assert "O-1 · Delight new teams" in text
     for ref in ("KR-1", "KR-2", "KR-3"):
         assert ref in text
+    # The post's ts is stored right after Slack answers; the Home refresh comes after that.
+    await polaris.fake.wait_for("views.publish")
     assert "░" in text, "progress bars"
     async with polaris.runtime.services.db.transaction() as session:
         objective = (await session.scalars(select(Objective))).one()
