@@ -31,28 +31,13 @@ READING = Reading.__table__  # type: ignore[attr-defined]
 IDEMPOTENCY = ApiIdempotencyKey.__table__  # type: ignore[attr-defined]
 
 
-# --- Teams (a small query of our own; teams belong to the team feature) ---------------------
-
-
-async def team_by_channel(session: AsyncSession, workspace_id: str, channel_id: str) -> Team | None:
-    return (
-        await session.scalars(
-            select(Team).where(
-                col(Team.workspace_id) == workspace_id, col(Team.channel_id) == channel_id
-            )
-        )
-    ).first()
+# --- Teams (team_by_channel and team_by_id live in storage.okrs) --------------------------
 
 
 async def teams_by_channel_anywhere(session: AsyncSession, channel_id: str) -> list[Team]:
     """Teams living in `channel_id` in any workspace (the CLI knows no workspace)."""
     query = select(Team).where(col(Team.channel_id) == channel_id)
     return list((await session.scalars(query)).all())
-
-
-async def team_by_id(session: AsyncSession, workspace_id: str, team_id: int) -> Team | None:
-    team = await session.get(Team, team_id)
-    return team if team is not None and team.workspace_id == workspace_id else None
 
 
 # --- Definitions ----------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from bot.domain.northstar import (
 from bot.domain.permissions import Actor
 from bot.domain.refs import objective_label
 from storage import northstar as store
+from storage import okrs as okrs_store
 from storage.database import Database
 from storage.models import ApiToken, CounterMetric, InputMetric, NorthStar, Objective, Team
 
@@ -240,14 +241,14 @@ def team_ref(team: Team) -> TeamRef:
 
 
 async def team_of_channel(session: AsyncSession, workspace_id: str, channel_id: str) -> Team:
-    team = await store.team_by_channel(session, workspace_id, channel_id)
+    team = await okrs_store.team_by_channel(session, workspace_id, channel_id)
     if team is None:
         raise UserError(NO_TEAM)
     return team
 
 
 async def team_of_id(session: AsyncSession, workspace_id: str, team_id: int) -> Team:
-    team = await store.team_by_id(session, workspace_id, team_id)
+    team = await okrs_store.team_by_id(session, workspace_id, team_id)
     if team is None:
         raise NotFound(N_("This team no longer exists."))
     return team

@@ -41,6 +41,7 @@ from bot.services.northstar import (
     team_ref,
 )
 from storage import northstar as store
+from storage import okrs as okrs_store
 from storage.database import Database
 from storage.models import ReadingSource, Team
 
@@ -316,7 +317,7 @@ async def submit_api_reading(
         if stored is None or stored.revoked_at is not None:
             raise ApiAuthError
         assert stored.id is not None
-        team = await store.team_by_id(session, stored.workspace_id, stored.team_id)
+        team = await okrs_store.team_by_id(session, stored.workspace_id, stored.team_id)
         if team is None:
             raise ApiAuthError
         if reading.idempotency_key:
