@@ -18,8 +18,9 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.charts import render_trend_chart
+from bot.domain.archetypes import Archetype
 from bot.domain.errors import N_, UserError
-from bot.domain.northstar import Archetype, Drives, FieldProblem, same_metric_name
+from bot.domain.northstar import Drives, FieldProblem, same_metric_name
 from bot.domain.permissions import Actor
 from bot.domain.refs import parse_objective_ref
 from bot.services.northstar import (

@@ -14,7 +14,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from bot.domain.archetypes import Archetype
+from bot.domain.northstar import Direction, Drives, TimeWindow
 from storage.types import utc_column
+
+# The vocabulary enums live in the domain; the columns hold their `.value`.
+ObjectiveDrives = Drives
+__all__ = ["Archetype", "Direction", "ObjectiveDrives", "TimeWindow"]
 
 # Named constraints, so later migrations (SQLite batch mode above all) can refer to them.
 SQLModel.metadata.naming_convention = {
@@ -24,31 +30,6 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-class Archetype(StrEnum):
-    PROJECT = "project"
-    PRODUCT = "product"
-    NETWORK = "network"
-    FLOW = "flow"
-
-
-class Direction(StrEnum):
-    HIGHER_IS_BETTER = "higher"
-    LOWER_IS_BETTER = "lower"
-
-
-class TimeWindow(StrEnum):
-    WEEK = "week"
-    MONTH = "month"
-    QUARTER = "quarter"
-    POINT_IN_TIME = "point"
-
-
-class ObjectiveDrives(StrEnum):
-    NORTH_STAR = "north_star"
-    INPUT_METRIC = "input_metric"
-    HEALTH = "health"
 
 
 class LifecycleState(StrEnum):

@@ -21,19 +21,11 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from bot.domain.archetypes import Archetype
 from bot.domain.errors import N_, UserError
 from bot.domain.progress import Delta, KrKind, delta, kr_progress, sparkline
 
 # --- Vocabulary -----------------------------------------------------------------------------
-
-
-class Archetype(StrEnum):
-    """The kind of organisation a team is (Agile4Enterprise, from the seed)."""
-
-    PROJECT = "project"
-    PRODUCT = "product"
-    NETWORK = "network"
-    FLOW = "flow"
 
 
 class Direction(StrEnum):
@@ -55,13 +47,6 @@ class Drives(StrEnum):
     INPUT_METRIC = "input_metric"
     HEALTH = "health"
 
-
-ARCHETYPE_LABELS: dict[Archetype, str] = {
-    Archetype.PROJECT: N_("Project"),
-    Archetype.PRODUCT: N_("Product"),
-    Archetype.NETWORK: N_("Network"),
-    Archetype.FLOW: N_("Flow"),
-}
 
 DIRECTION_LABELS: dict[Direction, str] = {
     Direction.HIGHER_IS_BETTER: N_("Higher is better"),

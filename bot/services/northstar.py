@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.archetypes import Archetype
 from bot.domain.cycles import quarter_of
 from bot.domain.errors import N_, NotFound, PermissionDenied, UserError
 from bot.domain.northstar import (
-    Archetype,
     CounterMetricDraft,
     Direction,
     Drives,

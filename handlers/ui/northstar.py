@@ -31,15 +31,14 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.charts import TrendSeries
+from bot.domain.archetypes import ARCHETYPE_LABELS, Archetype
 from bot.domain.northstar import (
-    ARCHETYPE_LABELS,
     BLANK_TEMPLATE,
     DIRECTION_LABELS,
     FINDING_MESSAGES,
     MAX_INPUTS,
     QUESTION_LABELS,
     WINDOW_LABELS,
-    Archetype,
     CounterMetricDraft,
     Direction,
     Drives,

@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.archetypes import ARCHETYPE_INTENTIONS, ARCHETYPE_NAMES
+from bot.domain.archetypes import ARCHETYPE_INTENTIONS, ARCHETYPE_LABELS
 from bot.i18n import Translator
 from bot.services.read_models import Choice, TeamView
 from handlers.ids import Callback, ObjectiveAction
@@ -80,8 +80,8 @@ def build_team_modal(
 ) -> View:
     """The modal, pre-filled with the team or with defaults (the requester's time zone)."""
     archetypes = [
-        Choice(key, f"{t(name)} — {t(ARCHETYPE_INTENTIONS[key])}")
-        for key, name in ARCHETYPE_NAMES.items()
+        Choice(key.value, f"{t(name)} — {t(ARCHETYPE_INTENTIONS[key])}")
+        for key, name in ARCHETYPE_LABELS.items()
     ]
     weekdays = _weekdays(t)
     blocks: list[Block] = [
