@@ -30,6 +30,7 @@ from bot.api import api_routes
 from bot.config import SchedulerMode, Settings
 from bot.scheduler import ScheduledJob, Ticker, build_scheduler
 from bot.services.runtime import Services
+from handlers.digest import DigestJob
 from handlers.nudges import NudgeJob
 from storage.database import Database, create_engine
 from storage.migrate import upgrade_async
@@ -76,7 +77,7 @@ def build_slack_app(
 
 def scheduled_jobs(services: Services, client: AsyncWebClient) -> list[ScheduledJob]:
     """The posting jobs run by the ticker, each exactly-once through the ledger."""
-    return [NudgeJob(services, client)]
+    return [NudgeJob(services, client), DigestJob(services=services, client=client)]
 
 
 @dataclass
@@ -91,6 +92,11 @@ class Runtime:
     jobs: list[ScheduledJob] = field(default_factory=list)
 
     async def close(self) -> None:
+        for job in self.jobs:
+            # Jobs holding resources (the digest's chart worker) release them here.
+            closing = getattr(job, "close", None)
+            if closing is not None:
+                await closing()
         await self.services.db.dispose()
 
 

@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.services.teams import claim_team_prompt
 from handlers.check_ins import handle_update_command
 from handlers.context import services_of, translator_of
+from handlers.digest import handle_digest_command
 from handlers.errors import guarded
 from handlers.ids import SUBCOMMAND_ALIASES, Command, Subcommand
 from handlers.lists import handle_list_command
@@ -49,6 +50,7 @@ SUBCOMMANDS: dict[Subcommand, SubcommandHandler] = {
     Subcommand.CHECKIN: handle_checkin_command,
     Subcommand.PAUSE: handle_pause_command,
     Subcommand.RESUME: handle_resume_command,
+    Subcommand.DIGEST: handle_digest_command,
 }
 # Subcommands that do not offer to create a team in a channel without one (they are about
 # creating it, or handle the missing team themselves).

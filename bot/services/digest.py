@@ -1,0 +1,368 @@
+"""The weekly digest: what each team's digest says, and which digests are due at an instant.
+
+A team's digest is posted once a week in its home channel at its local weekday and time
+(Monday 09:30 by default). Its ledger key is (workspace, "digest", "team:<id>", ISO week of the
+local date), which makes it exactly-once. A digest missed by less than a day (the bot was down)
+is still posted, with a note; one missed by a day or more is recorded as skipped instead.
+
+Building a digest costs a fixed number of SQL statements whatever the number of objectives,
+key results or check-ins (no per-KR query).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.domain.cycles import current_quarter, quarter_span
+from bot.domain.digest import KrWeek, WeekSelection, select_week
+from bot.domain.errors import N_, NotFound, PermissionDenied, UserError
+from bot.domain.permissions import Actor
+from bot.domain.progress import expected_progress, kr_progress
+from bot.domain.schedule import latest_weekly, week_key
+from bot.services.ledger import LedgerKey, claim_post
+from bot.services.northstar import NorthStarSummary, north_star_summary
+from bot.services.okrs import LIVE_STATES, load_objective_views
+from bot.services.read_models import KeyResultView, ObjectiveView, TeamView
+from bot.services.teams import actor_leads, team_view
+from storage import digest as store
+from storage import okrs
+from storage.database import Database
+from storage.models import LifecycleState, Team
+from storage.okrs import ObjectiveFilter
+
+log = logging.getLogger(__name__)
+
+#: Ledger kinds: the scheduled digest, and the one a lead posts with `/okr digest post`.
+DIGEST_KIND = "digest"
+MANUAL_DIGEST_KIND = "digest_manual"
+#: The week a digest covers.
+WEEK = timedelta(days=7)
+#: A digest sent this long after its time says it is late (the ticker runs every minute, so
+#: anything later than a few ticks means Polaris was not running).
+LATE_AFTER = timedelta(minutes=10)
+#: Past this, a missed digest is no longer news: it is recorded as skipped, not posted.
+CATCH_UP = timedelta(days=1)
+MISSED = "missed by more than a day"
+NOTHING_TO_REPORT = "nothing to report"
+
+NO_TEAM = N_("This channel has no team yet: run `/okr team` here first.")
+NOTHING_TO_DIGEST = N_(
+    "There is nothing to put in a digest yet: declare objectives with `/okr new` or "
+    "define your North Star with `/okr northstar define`."
+)
+
+
+def team_subject(team_id: int) -> str:
+    """The ledger subject of a team's digest."""
+    return f"team:{team_id}"
+
+
+# --- Read models ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestModel:
+    """One team's week, ready to render.
+
+    Attributes:
+        period: the ISO week (`2026-W48`) of `until` on the team's calendar.
+        since, until: the week covered, (until − 7 days, until].
+        north_star: the team's North Star board, None without a North Star.
+        objectives: the team's live objectives of the current cycle, by reference.
+        week: the highlights of its open key results (domain rules).
+        key_results: those key results by label (`KR-12`), to name the highlights.
+        unlinked: open objectives that say nothing of what they drive.
+        check_ins: how many key results were checked in during the week.
+        readings: how many North Star or input metric readings were recorded in it.
+        empty: nothing was recorded this week (no check-in, no reading).
+    """
+
+    team: TeamView
+    period: str
+    since: datetime
+    until: datetime
+    cycle_key: str
+    north_star: NorthStarSummary | None
+    objectives: tuple[ObjectiveView, ...]
+    week: WeekSelection
+    key_results: dict[str, KeyResultView] = field(default_factory=dict)
+    unlinked: tuple[ObjectiveView, ...] = ()
+    check_ins: int = 0
+    readings: int = 0
+    empty: bool = True
+
+    @property
+    def has_content(self) -> bool:
+        """False for a team with neither objectives this cycle nor a North Star: no digest."""
+        return bool(self.objectives) or self.north_star is not None
+
+
+@dataclass(frozen=True)
+class DueDigest:
+    """A team's digest the scheduler should act on at an instant.
+
+    `late`: posted more than LATE_AFTER after its time (the post says so). `missed`: a day or
+    more late; it is recorded as skipped, not posted.
+    """
+
+    workspace_id: str
+    team_id: int
+    period: str
+    occurrence_at: datetime
+    late: bool
+    missed: bool = False
+
+    @property
+    def key(self) -> LedgerKey:
+        return LedgerKey(self.workspace_id, DIGEST_KIND, team_subject(self.team_id), self.period)
+
+
+@dataclass(frozen=True)
+class DigestPreview:
+    """`/okr digest`: the digest as it would be posted now, and when the next one is due."""
+
+    digest: DigestModel
+    next_at: datetime
+
+
+@dataclass(frozen=True)
+class ManualDigest:
+    """`/okr digest post`: the digest to post, with its ledger claim. `entry_id` is None when
+    this week's manual digest was already posted (or is being posted): a double click."""
+
+    digest: DigestModel
+    key: LedgerKey
+    entry_id: int | None
+
+
+# --- Due ------------------------------------------------------------------------------------
+
+
+async def due_digests(
+    *,
+    db: Database,
+    at: datetime,
+    late_after: timedelta = LATE_AFTER,
+    catch_up: timedelta = CATCH_UP,
+) -> list[DueDigest]:
+    """Every team's latest digest occurrence at or before `at` that is not settled yet.
+
+    Digests already sent or skipped are left out (one query on the ledger), so a tick after
+    Monday's round costs two statements. The ledger claim stays the guard against duplicates.
+    Occurrences from before a team existed are not due. Teams with an unknown time zone are
+    logged and left out.
+    """
+    candidates: list[tuple[Team, DueDigest]] = []
+    async with db.transaction() as session:
+        for team in await store.all_teams(session):
+            assert team.id is not None
+            try:
+                occurrence = latest_weekly(
+                    at,
+                    timezone=team.timezone,
+                    weekday=team.digest_weekday,
+                    at_time=team.digest_time,
+                )
+            except (ZoneInfoNotFoundError, ValueError):
+                log.warning("team %s has an unknown time zone %r", team.id, team.timezone)
+                continue
+            if occurrence.at < team.created_at:
+                continue
+            lateness = at - occurrence.at
+            candidates.append(
+                (
+                    team,
+                    DueDigest(
+                        workspace_id=team.workspace_id,
+                        team_id=team.id,
+                        period=occurrence.period,
+                        occurrence_at=occurrence.at,
+                        late=lateness >= late_after,
+                        missed=lateness >= catch_up,
+                    ),
+                )
+            )
+        settled = await store.settled_subjects(
+            session, kind=DIGEST_KIND, periods={due.period for _, due in candidates}
+        )
+    return [
+        due
+        for _, due in candidates
+        if (due.workspace_id, team_subject(due.team_id), due.period) not in settled
+    ]
+
+
+# --- The digest -----------------------------------------------------------------------------
+
+
+async def weekly_digest(
+    *, db: Database, workspace_id: str, team_id: int, now: datetime
+) -> DigestModel:
+    """The team's digest for the week ending at `now`. Raises NotFound for an unknown team.
+
+    Progress a week ago comes from each KR's latest check-in at or before `now − 7 days`;
+    "checked in this week" means a check-in in (now − 7 days, now].
+    """
+    summary = await north_star_summary(db=db, workspace_id=workspace_id, team_id=team_id, now=now)
+    since = now - WEEK
+    async with db.transaction() as session:
+        team = await okrs.team_by_id(session, workspace_id, team_id)
+        if team is None or team.id is None:
+            raise NotFound(N_("This team no longer exists."))
+        span = current_quarter(now, team.timezone)
+        cycle = await store.cycle_by_key(session, workspace_id, span.key)
+        objectives = (
+            await load_objective_views(
+                session,
+                ObjectiveFilter(
+                    workspace_id, team_ids=[team.id], cycle_ids=[cycle.id], states=LIVE_STATES
+                ),
+                now=now,
+            )
+            if cycle is not None and cycle.id is not None
+            else []
+        )
+        open_krs = [
+            kr
+            for o in objectives
+            if o.state == LifecycleState.OPEN.value
+            for kr in o.key_results
+            if kr.state == LifecycleState.OPEN.value
+        ]
+        before = await store.latest_check_ins_at(session, [kr.id for kr in open_krs], since)
+        readings = (
+            await store.readings_recorded_between(
+                session,
+                north_star_id=summary.north_star.id,
+                input_metric_ids=[m.id for m in summary.inputs],
+                since=since,
+                until=now,
+            )
+            if summary is not None
+            else 0
+        )
+    start, end = quarter_span(span.key).bounds(team.timezone)
+    expected_before = expected_progress(start=start, end=end, now=since)
+    weeks = []
+    for kr in open_krs:
+        past = before.get(kr.id)
+        progress_before = kr_progress(
+            kind=kr.kind,
+            start=kr.start,
+            target=kr.target,
+            current=past.value if past else None,
+            confidence=past.confidence if past else None,
+            expected=expected_before,
+            cycle_over=since >= end,
+        ).progress
+        weeks.append(
+            KrWeek(
+                key=kr.label,
+                owner_user_id=kr.owner_user_id,
+                progress_before=progress_before,
+                progress_now=kr.progress.progress,
+                status_now=kr.progress.status,
+                confidence_before=past.confidence if past else None,
+                confidence_now=kr.confidence,
+                checked_in_this_week=kr.last_check_in_at is not None
+                and since < kr.last_check_in_at <= now,
+                note=kr.note,
+            )
+        )
+    check_ins = sum(1 for w in weeks if w.checked_in_this_week)
+    return DigestModel(
+        team=team_view(team),
+        period=week_key(now.astimezone(ZoneInfo(team.timezone)).date()),
+        since=since,
+        until=now,
+        cycle_key=span.key,
+        north_star=summary,
+        objectives=tuple(objectives),
+        week=select_week(weeks),
+        key_results={kr.label: kr for kr in open_krs},
+        unlinked=tuple(
+            o for o in objectives if o.state == LifecycleState.OPEN.value and not o.drives
+        ),
+        check_ins=check_ins,
+        readings=readings,
+        empty=check_ins == 0 and readings == 0,
+    )
+
+
+async def _channel_team(db: Database, workspace_id: str, channel_id: str) -> TeamView:
+    async with db.transaction() as session:
+        team = await okrs.team_by_channel(session, workspace_id, channel_id)
+        if team is None:
+            raise UserError(NO_TEAM)
+        return team_view(team)
+
+
+def next_digest_at(team: TeamView, now: datetime) -> datetime:
+    """When the team's next scheduled digest is due, strictly after `now`."""
+    return latest_weekly(
+        now + WEEK, timezone=team.timezone, weekday=team.digest_weekday, at_time=team.digest_time
+    ).at
+
+
+async def preview_digest(
+    *, db: Database, workspace_id: str, channel_id: str, now: datetime
+) -> DigestPreview:
+    """The digest of the channel's team as of now. Raises UserError without a team."""
+    team = await _channel_team(db, workspace_id, channel_id)
+    digest = await weekly_digest(db=db, workspace_id=workspace_id, team_id=team.id, now=now)
+    return DigestPreview(digest=digest, next_at=next_digest_at(team, now))
+
+
+async def start_manual_digest(
+    *,
+    db: Database,
+    workspace_id: str,
+    channel_id: str,
+    actor: Actor,
+    claimed_by: str,
+    now: datetime,
+    lease: timedelta,
+) -> ManualDigest:
+    """Build the channel team's digest and claim this week's manual post in the ledger.
+
+    Only the team lead or an admin may post. Raises UserError without a team or with nothing
+    to report, PermissionDenied for anyone else. The caller posts it and records the outcome.
+    """
+    team = await _channel_team(db, workspace_id, channel_id)
+    if not actor_leads(actor, team):
+        raise PermissionDenied(
+            N_(
+                "Only the team lead or a workspace admin can post the digest. You can preview "
+                "it with `/okr digest`."
+            )
+        )
+    digest = await weekly_digest(db=db, workspace_id=workspace_id, team_id=team.id, now=now)
+    if not digest.has_content:
+        raise UserError(NOTHING_TO_DIGEST)
+    key = LedgerKey(workspace_id, MANUAL_DIGEST_KIND, team_subject(team.id), digest.period)
+    entry_id = await claim_post(db=db, key=key, claimed_by=claimed_by, now=now, lease=lease)
+    return ManualDigest(digest=digest, key=key, entry_id=entry_id)
+
+
+__all__ = [
+    "CATCH_UP",
+    "DIGEST_KIND",
+    "LATE_AFTER",
+    "MANUAL_DIGEST_KIND",
+    "MISSED",
+    "NOTHING_TO_DIGEST",
+    "NOTHING_TO_REPORT",
+    "DigestModel",
+    "DigestPreview",
+    "DueDigest",
+    "ManualDigest",
+    "due_digests",
+    "next_digest_at",
+    "preview_digest",
+    "start_manual_digest",
+    "team_subject",
+    "weekly_digest",
+]

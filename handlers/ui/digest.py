@@ -1,0 +1,498 @@
+"""The weekly digest's Block Kit: the post in the team channel, the thread it folds its long
+lists into, the short message of a quiet week, the private preview and the "posted late" note.
+
+Slack refuses a message of more than 50 blocks and a section of more than 3000 characters. The
+main post therefore shows the first lines of each long list (objectives, what is at risk, who
+is still to check in) and says how many more wait in the thread, where the full lists go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.domain.digest import KrWeek
+from bot.domain.progress import KrKind, percent, progress_bar
+from bot.i18n import Translator
+from bot.services.digest import DigestModel, DigestPreview
+from bot.services.read_models import ObjectiveView
+from handlers.ui.northstar import amount, delta_text, period_label
+from handlers.ui.okr import clip, escape, kr_line, status_text
+
+#: Slack's limit is 50 blocks; the main post keeps room for the preview's banner.
+MAIN_BLOCKS_MAX = 45
+THREAD_BLOCKS_MAX = 45
+#: Past this many characters in one message, long lists go to another thread message
+#: (Slack truncates very long messages behind "Show more" and refuses `msg_too_long`).
+MESSAGE_CHARS_MAX = 12_000
+SECTION_TEXT_MAX = 3000
+#: Lines of each long list shown in the main post; the rest fold into the thread.
+MAIN_OBJECTIVES = 10
+MAIN_LIST_LINES = 8
+NOTE_CHARS = 200
+
+
+@dataclass(frozen=True)
+class DigestMessage:
+    """One Slack message: its notification text and its blocks."""
+
+    text: str
+    blocks: list[Block]
+
+
+@dataclass(frozen=True)
+class DigestPost:
+    """The main post and the thread replies posted under it (often none)."""
+
+    main: DigestMessage
+    thread: tuple[DigestMessage, ...]
+
+
+# --- Pieces ---------------------------------------------------------------------------------
+
+
+def _sections(lines: Sequence[str], title: str | None = None) -> list[Block]:
+    """Lines packed into as few sections as fit 3000 characters each (a title heads the
+    first one); an overlong line is clipped."""
+    blocks: list[Block] = []
+    chunk = f"*{title}*" if title else ""
+    for line in lines:
+        line = clip(line, SECTION_TEXT_MAX - 10)
+        candidate = f"{chunk}\n{line}" if chunk else line
+        if len(candidate) > SECTION_TEXT_MAX:
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
+            candidate = line
+        chunk = candidate
+    if chunk:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
+    return blocks
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=clip(text, 2000))])
+
+
+def _more(t: Translator, hidden: int) -> str:
+    more = t.plural("…and {n} more in the thread 🧵", "…and {n} more in the thread 🧵", hidden)
+    return f"_{more}_"
+
+
+def _indented(text: str) -> str:
+    return "    " + text.replace("\n", "\n    ")
+
+
+def _local(moment: datetime, timezone: str) -> datetime:
+    return moment.astimezone(ZoneInfo(timezone))
+
+
+def _title(digest: DigestModel, week: KrWeek) -> str:
+    kr = digest.key_results.get(week.key)
+    return escape(kr.title) if kr else ""
+
+
+def week_span_text(t: Translator, digest: DigestModel) -> str:
+    zone = digest.team.timezone
+    return t(
+        "{start} → {end} · cycle {cycle}",
+        start=t.date(_local(digest.since, zone).date(), format="d MMM"),
+        end=t.date(_local(digest.until, zone).date(), format="d MMM"),
+        cycle=digest.cycle_key,
+    )
+
+
+def late_note(t: Translator, due_at: datetime, timezone: str) -> str:
+    """The line a late digest carries: when it was due, on the team's clock."""
+    return "⏰ " + t(
+        "Posted late: this digest was due {when}, when Polaris was not running.",
+        when=t.datetime(due_at, format="EEEE d MMMM, HH:mm", tz=ZoneInfo(timezone)),
+    )
+
+
+def _points(t: Translator, change: float) -> str:
+    points = round(change * 100)
+    sign = "+" if points > 0 else "−" if points < 0 else ""
+    return t("{change} pts", change=f"{sign}{t.number(abs(points), digits=0)}")
+
+
+def mover_line(t: Translator, digest: DigestModel, week: KrWeek) -> str:
+    return t(
+        "• `{ref}` {title}: {before} → {now} ({change})",
+        ref=week.key,
+        title=_title(digest, week),
+        before=t.percent(percent(week.progress_before) / 100),
+        now=t.percent(percent(week.progress_now) / 100),
+        change=_points(t, week.progress_now - week.progress_before),
+    )
+
+
+def drop_line(t: Translator, digest: DigestModel, week: KrWeek, *, note_chars: int) -> str:
+    line = t(
+        "• `{ref}` {title}: confidence {before} → {now} · <@{owner}>",
+        ref=week.key,
+        title=_title(digest, week),
+        before=week.confidence_before,
+        now=week.confidence_now,
+        owner=week.owner_user_id,
+    )
+    if week.note.strip():
+        note = clip(" ".join(week.note.split()), note_chars)
+        line += "\n> " + t("“{note}”", note=escape(note))
+    return line
+
+
+def risk_line(t: Translator, digest: DigestModel, week: KrWeek) -> str:
+    return t(
+        "• {status} `{ref}` {title} · <@{owner}>",
+        status=status_text(t, week.status_now),
+        ref=week.key,
+        title=_title(digest, week),
+        owner=week.owner_user_id,
+    )
+
+
+def win_line(t: Translator, digest: DigestModel, week: KrWeek) -> str:
+    kr = digest.key_results.get(week.key)
+    if kr is None or kr.kind is KrKind.MILESTONE:
+        what = t("done")
+    else:
+        what = t("target {target} reached", target=amount(t, kr.target, kr.unit))
+    return t("• 🎉 `{ref}` {title}: {what}", ref=week.key, title=_title(digest, week), what=what)
+
+
+def waiting_line(t: Translator, digest: DigestModel, week: KrWeek) -> str:
+    return t(
+        "• `{ref}` {title} · <@{owner}>",
+        ref=week.key,
+        title=_title(digest, week),
+        owner=week.owner_user_id,
+    )
+
+
+def objective_line(t: Translator, objective: ObjectiveView) -> str:
+    progress = objective.progress
+    return (
+        f"{progress_bar(progress.progress)} {t.percent(percent(progress.progress) / 100)} · "
+        f"{status_text(t, progress.status)} · *{objective.label}* {escape(objective.title)}"
+    )
+
+
+def completion_text(t: Translator, digest: DigestModel) -> str:
+    week = digest.week
+    return t(
+        "*{done}/{total}* owners checked in this week",
+        done=t.number(week.owners_done),
+        total=t.number(week.owners_total),
+    )
+
+
+def _north_star_blocks(t: Translator, digest: DigestModel) -> list[Block]:
+    summary = digest.north_star
+    if summary is None:
+        return []
+    north_star, trend = summary.north_star, summary.metric.trend
+    if trend.current is None:
+        lines = [
+            f"⭐ *{escape(north_star.name)}*",
+            t("No reading yet: record one with `/okr northstar record 1234`."),
+        ]
+    else:
+        lines = [
+            f"⭐ *{escape(north_star.name)}*: "
+            + t(
+                "*{value}* for {period}",
+                value=amount(t, trend.current, north_star.unit),
+                period=period_label(t, trend.current_period, north_star.window),
+            ),
+            t(
+                "Last period: {change}",
+                change=delta_text(t, trend.last_period, north_star.direction, north_star.unit),
+            )
+            + "   "
+            + t(
+                "This cycle ({cycle}): {change}",
+                cycle=summary.cycle_key,
+                change=delta_text(t, trend.over_cycle, north_star.direction, north_star.unit),
+            ),
+            t("Last {n} periods: `{spark}`", n=len(trend.values), spark=trend.spark or " "),
+        ]
+        if north_star.target is not None and summary.progress is not None:
+            lines.append(
+                t(
+                    "Target {target}{by}: `{bar}` {percent}",
+                    target=amount(t, north_star.target, north_star.unit),
+                    by=t(" by {date}", date=t.date(north_star.target_date))
+                    if north_star.target_date
+                    else "",
+                    bar=progress_bar(summary.progress),
+                    percent=t.percent(percent(summary.progress) / 100),
+                )
+            )
+    blocks = _sections(lines)
+    inputs = [
+        "• "
+        + t(
+            "*{name}*: {value} · {change} · `{spark}`",
+            name=escape(metric.name),
+            value=amount(t, metric.trend.current, metric.unit),
+            change=delta_text(t, metric.trend.last_period, metric.direction, metric.unit),
+            spark=metric.trend.spark or " ",
+        )
+        for metric in summary.inputs
+    ]
+    if inputs:
+        blocks += _sections(inputs, t("Input metrics"))
+    return blocks
+
+
+# --- The main post and its thread -----------------------------------------------------------
+
+
+def _folded(
+    t: Translator, title: str, lines: Sequence[str], keep: int
+) -> tuple[list[Block], list[str]]:
+    """A list's blocks for the main post (its first `keep` lines) and the lines left for the
+    thread (all of them when some were cut, so the thread has the whole list)."""
+    if not lines:
+        return [], []
+    if len(lines) <= keep:
+        return _sections(lines, title), []
+    return _sections([*lines[:keep], _more(t, len(lines) - keep)], title), list(lines)
+
+
+def build_digest_post(
+    t: Translator, digest: DigestModel, *, late_since: datetime | None = None
+) -> DigestPost:
+    """The digest in the team's language: its main post (at most MAIN_BLOCKS_MAX blocks) and
+    the thread replies holding the lists that did not fit. A week with nothing recorded gets
+    the short quiet-week message instead. `late_since` (when the digest was due) adds the
+    "posted late" note."""
+    if digest.empty:
+        return DigestPost(build_empty_week_message(t, digest, late_since=late_since), ())
+    week = digest.week
+    blocks: list[Block] = [
+        HeaderBlock(
+            text=PlainTextObject(
+                text=clip("📬 " + t("{team} · weekly digest", team=digest.team.name), 150)
+            )
+        ),
+        _context(week_span_text(t, digest)),
+    ]
+    if late_since is not None:
+        blocks.append(_context(late_note(t, late_since, digest.team.timezone)))
+    blocks += _north_star_blocks(t, digest)
+    blocks.append(DividerBlock())
+    thread: list[tuple[str, list[str]]] = []
+
+    highlights: list[Block] = []
+    if week.movers:
+        highlights += _sections(
+            [mover_line(t, digest, w) for w in week.movers], "📈 " + t("Moved most")
+        )
+    if week.confidence_drops:
+        title = "📉 " + t("Confidence drops")
+        drops = [drop_line(t, digest, w, note_chars=NOTE_CHARS) for w in week.confidence_drops]
+        shown, rest = _folded(t, title, drops, MAIN_LIST_LINES)
+        highlights += shown
+        if rest:
+            thread.append(
+                (title, [drop_line(t, digest, w, note_chars=1000) for w in week.confidence_drops])
+            )
+    if week.at_risk:
+        title = "⚠️ " + t("At risk or off track")
+        shown, rest = _folded(
+            t, title, [risk_line(t, digest, w) for w in week.at_risk], MAIN_LIST_LINES
+        )
+        highlights += shown
+        if rest:
+            thread.append((title, rest))
+    if week.wins:
+        highlights += _sections([win_line(t, digest, w) for w in week.wins], "🏆 " + t("Wins"))
+    if week.owners_total:
+        title = "✅ " + t("Check-ins")
+        waiting = [waiting_line(t, digest, w) for w in week.waiting]
+        lines = [completion_text(t, digest)]
+        if waiting:
+            lines.append(t("Still waiting for news:"))
+        shown, rest = _folded(t, title, [*lines, *waiting], len(lines) + MAIN_LIST_LINES)
+        highlights += shown
+        if rest:
+            thread.append((t("Still waiting for news"), waiting))
+    if highlights:
+        blocks += [*highlights, DividerBlock()]
+
+    if digest.objectives:
+        title = "🎯 " + t("Objectives")
+        lines = [objective_line(t, o) for o in digest.objectives]
+        shown, rest = _folded(t, title, lines, MAIN_OBJECTIVES)
+        blocks += shown
+        if rest:
+            full: list[str] = []
+            for objective in digest.objectives:
+                full.append(objective_line(t, objective))
+                full += [_indented(kr_line(t, kr)) for kr in objective.key_results]
+            thread.insert(0, (title, full))
+    if digest.unlinked:
+        labels = [f"*{o.label}* {escape(o.title)}" for o in digest.unlinked]
+        shown_labels = labels[:MAIN_LIST_LINES]
+        if len(labels) > MAIN_LIST_LINES:
+            shown_labels.append(_more(t, len(labels) - MAIN_LIST_LINES))
+            thread.append(("🔗 " + t("Linked to nothing"), labels))
+        blocks.append(
+            _context(
+                "🔗 "
+                + t(
+                    "Linked to nothing: {objectives}. Use `/okr northstar link`.",
+                    objectives=", ".join(shown_labels),
+                )
+            )
+        )
+    blocks.append(
+        _context(
+            t("Details with `/okr list`; check in with `/okr update`; preview with `/okr digest`.")
+        )
+    )
+    blocks = _fit(blocks, MAIN_BLOCKS_MAX, t)
+    return DigestPost(
+        DigestMessage(digest_fallback_text(t, digest), blocks),
+        _thread_messages(t, digest, thread),
+    )
+
+
+def _fit(blocks: list[Block], limit: int, t: Translator) -> list[Block]:
+    """Never more than `limit` blocks: the last ones give way to a pointer to the thread."""
+    if len(blocks) <= limit:
+        return blocks
+    return [*blocks[: limit - 1], _context(t("More in the thread 🧵"))]
+
+
+def _thread_messages(
+    t: Translator, digest: DigestModel, lists: Sequence[tuple[str, Sequence[str]]]
+) -> tuple[DigestMessage, ...]:
+    """The folded lists, packed into as few thread replies as Slack's limits allow."""
+    messages: list[DigestMessage] = []
+    blocks: list[Block] = []
+    chars = 0
+    text = t("{team} · weekly digest (continued)", team=digest.team.name)
+    for title, lines in lists:
+        for block in _sections(lines, title):
+            size = len(block.text.text) if isinstance(block, SectionBlock) and block.text else 0
+            if blocks and (len(blocks) >= THREAD_BLOCKS_MAX or chars + size > MESSAGE_CHARS_MAX):
+                messages.append(DigestMessage(text, blocks))
+                blocks, chars = [], 0
+            blocks.append(block)
+            chars += size
+    if blocks:
+        messages.append(DigestMessage(text, blocks))
+    return tuple(messages)
+
+
+def digest_fallback_text(t: Translator, digest: DigestModel) -> str:
+    """The notification text: the team and, when known, the North Star's value."""
+    summary = digest.north_star
+    if summary is not None and summary.metric.trend.current is not None:
+        return t(
+            "{team} · weekly digest: {name} {value}",
+            team=digest.team.name,
+            name=summary.north_star.name,
+            value=amount(t, summary.metric.trend.current, summary.north_star.unit),
+        )
+    return t("{team} · weekly digest", team=digest.team.name)
+
+
+def build_empty_week_message(
+    t: Translator, digest: DigestModel, *, late_since: datetime | None = None
+) -> DigestMessage:
+    """A quiet week: nothing was checked in or measured. Short, and kind."""
+    zone = digest.team.timezone
+    lines = [
+        "🌱 "
+        + t(
+            "*{team}* had a quiet week: no check-ins or readings since {date}.",
+            team=escape(digest.team.name),
+            date=t.date(_local(digest.since, zone).date(), format="EEEE d MMMM"),
+        ),
+        t(
+            "No worries, weeks like this happen. When you have a minute, `/okr update` "
+            "takes a few seconds, and next week's digest will show your progress."
+        ),
+    ]
+    if digest.week.owners_total:
+        lines.append(
+            t.plural(
+                "{n} key result is waiting for news.",
+                "{n} key results are waiting for news.",
+                len(digest.week.waiting),
+            )
+        )
+    blocks: list[Block] = [*_sections(lines)]
+    if late_since is not None:
+        blocks.append(_context(late_note(t, late_since, zone)))
+    return DigestMessage(t("{team}: a quiet week", team=digest.team.name), blocks)
+
+
+def build_digest_preview(t: Translator, preview: DigestPreview) -> DigestMessage:
+    """`/okr digest`: the main post as it would be posted, marked as a private preview, with
+    when the next one is due and how many thread replies it would carry."""
+    digest = preview.digest
+    post = build_digest_post(t, digest)
+    zone = digest.team.timezone
+    banner = "👀 " + t(
+        "*Preview*, only you can see it. The next digest is due {when} in <#{channel}>. "
+        "Team leads can post it now with `/okr digest post`.",
+        when=t.datetime(preview.next_at, format="EEEE d MMMM, HH:mm", tz=ZoneInfo(zone)),
+        channel=digest.team.channel_id,
+    )
+    blocks: list[Block] = [_context(banner), *post.main.blocks]
+    if post.thread:
+        blocks.append(
+            _context(
+                t.plural(
+                    "Its thread will hold {n} more message with the full lists.",
+                    "Its thread will hold {n} more messages with the full lists.",
+                    len(post.thread),
+                )
+            )
+        )
+    return DigestMessage(t("Preview: {text}", text=post.main.text), blocks)
+
+
+def manual_posted_text(t: Translator, channel_id: str) -> str:
+    return t("Posted this week's digest in <#{channel}>.", channel=channel_id)
+
+
+def manual_already_text(t: Translator, channel_id: str) -> str:
+    return t("This week's digest was already posted in <#{channel}>.", channel=channel_id)
+
+
+def manual_failed_text(t: Translator, code: str) -> str:
+    return t("Slack did not take the digest ({error}). Please try again in a minute.", error=code)
+
+
+def unreachable_text(t: Translator, *, team: str, channel_id: str, error: str) -> str:
+    """The DM to a team lead whose channel Polaris cannot post in."""
+    if error == "is_archived":
+        return t(
+            "I could not post the weekly digest of *{team}*: <#{channel}> is archived. Pick "
+            "another home channel with `/okr team`.",
+            team=escape(team),
+            channel=channel_id,
+        )
+    return t(
+        "I could not post the weekly digest of *{team}* in <#{channel}>. If it is a private "
+        "channel, invite me there: type `/invite @Polaris` in the channel. If the channel was "
+        "deleted, pick another home channel with `/okr team`.",
+        team=escape(team),
+        channel=channel_id,
+    )

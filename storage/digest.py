@@ -1,0 +1,99 @@
+"""Queries of the weekly digest: where each KR stood a week ago, what was recorded this week,
+which digests are already settled in the ledger, and the teams a digest may be due for.
+
+Every function is one statement whatever the number of teams, KRs or check-ins involved, so a
+team's digest costs a fixed number of statements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlmodel import col
+
+from storage.models import CheckIn, Cycle, LedgerEntry, LedgerStatus, Reading, Team
+
+SETTLED = (LedgerStatus.SENT.value, LedgerStatus.SKIPPED.value)
+
+
+async def all_teams(session: AsyncSession) -> list[Team]:
+    """Every team of every workspace, by id (the scheduler looks at all of them each tick)."""
+    return list((await session.scalars(select(Team).order_by(col(Team.id)))).all())
+
+
+async def cycle_by_key(session: AsyncSession, workspace_id: str, key: str) -> Cycle | None:
+    return (
+        await session.scalars(
+            select(Cycle).where(col(Cycle.workspace_id) == workspace_id, col(Cycle.key) == key)
+        )
+    ).first()
+
+
+async def latest_check_ins_at(
+    session: AsyncSession, key_result_ids: Collection[int], at: datetime
+) -> dict[int, CheckIn]:
+    """Each key result's latest check-in made at or before `at`, in one statement (a window
+    function over the KRs' check-ins up to `at`). KRs without one are absent."""
+    if not key_result_ids:
+        return {}
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=col(CheckIn.key_result_id),
+            order_by=(col(CheckIn.created_at).desc(), col(CheckIn.id).desc()),
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(CheckIn, rank)
+        .where(col(CheckIn.key_result_id).in_(key_result_ids), col(CheckIn.created_at) <= at)
+        .subquery()
+    )
+    before = aliased(CheckIn, ranked)
+    rows = await session.scalars(select(before).where(ranked.c.rank == 1))
+    return {c.key_result_id: c for c in rows}
+
+
+async def readings_recorded_between(
+    session: AsyncSession,
+    *,
+    north_star_id: int,
+    input_metric_ids: Collection[int],
+    since: datetime,
+    until: datetime,
+) -> int:
+    """How many readings of a North Star and its inputs were recorded in (since, until]."""
+    metric = col(Reading.north_star_id) == north_star_id
+    if input_metric_ids:
+        metric = or_(metric, col(Reading.input_metric_id).in_(input_metric_ids))
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Reading)
+            .where(metric, col(Reading.recorded_at) > since, col(Reading.recorded_at) <= until)
+        )
+        or 0
+    )
+
+
+async def settled_subjects(
+    session: AsyncSession, *, kind: str, periods: Collection[str]
+) -> set[tuple[str, str, str]]:
+    """(workspace, subject, period) of the ledger entries of `kind` in `periods` that are
+    settled for good (sent or skipped): nothing is left to do for them."""
+    if not periods:
+        return set()
+    rows = await session.execute(
+        select(
+            col(LedgerEntry.workspace_id), col(LedgerEntry.subject), col(LedgerEntry.period)
+        ).where(
+            col(LedgerEntry.kind) == kind,
+            col(LedgerEntry.period).in_(periods),
+            col(LedgerEntry.status).in_(SETTLED),
+        )
+    )
+    return {(str(w), str(s), str(p)) for w, s, p in rows}

@@ -1,0 +1,377 @@
+"""The weekly digest end to end: the real app over HTTP, the real DigestJob driven by
+`Ticker.tick(at)` as `polaris tick --at` does, a recording fake of Slack."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from bot.app import start_runtime
+from bot.config import Settings
+from bot.scheduler import Ticker
+from bot.services.digest import DIGEST_KIND, MANUAL_DIGEST_KIND, MISSED
+from bot.services.ledger import LedgerKey, claim_post
+from bot.services.runtime import Services
+from handlers.digest import DigestJob
+from storage.database import Database, create_engine
+from storage.models import LedgerEntry
+from tests.conftest import PolarisServer, ack_json, serve
+from tests.digest_factories import DIGEST_AT, DROP_NOTE, seed_week, set_digest_time
+from tests.factories import WORKSPACE, kr_draft, seed_objective, seed_team
+from tests.slack_fake import Call, FakeSlack
+
+
+@pytest.fixture
+async def polaris_clocked(
+    settings: Settings, fake_slack: FakeSlack, database_url: str, clock: list[datetime]
+) -> AsyncIterator[PolarisServer]:
+    """The real app over HTTP whose services read `clock[0]` (claims, leases, commands)."""
+    services = Services(
+        settings=settings,
+        db=Database(create_engine(database_url)),
+        instance_id="e2e-digest",
+        clock=lambda: clock[0],
+    )
+    runtime = await start_runtime(settings, services=services)
+    try:
+        async for url in serve(runtime):
+            async with httpx.AsyncClient(base_url=url, timeout=10) as http:
+                yield PolarisServer(url=url, runtime=runtime, fake=fake_slack, http=http)
+    finally:
+        await runtime.close()
+
+
+def digest_job(polaris: PolarisServer) -> DigestJob:
+    [job] = [j for j in polaris.runtime.ticker.jobs if isinstance(j, DigestJob)]
+    return job
+
+
+def ticker(polaris: PolarisServer) -> Ticker:
+    """A ticker running only the real DigestJob of the runtime (the check-in nudges, another
+    job of the same ticker, are tested on their own)."""
+    return Ticker(services=polaris.runtime.services, jobs=[digest_job(polaris)])
+
+
+async def tick(
+    polaris: PolarisServer, clock: list[datetime], at: datetime, one: Ticker | None = None
+):
+    clock[0] = at
+    return await (one or ticker(polaris)).tick(at)
+
+
+def posts(fake: FakeSlack, channel: str = "C1") -> list[Call]:
+    """Top-level messages posted in `channel` (thread replies left out)."""
+    return [
+        c
+        for c in fake.calls_to("chat.postMessage")
+        if c.args.get("channel") == channel and not c.args.get("thread_ts")
+    ]
+
+
+async def ledger(polaris: PolarisServer, kind: str = DIGEST_KIND) -> list[LedgerEntry]:
+    async with polaris.runtime.services.db.transaction() as session:
+        rows = await session.scalars(
+            select(LedgerEntry).where(LedgerEntry.kind == kind).order_by(LedgerEntry.id)
+        )
+        return list(rows.all())
+
+
+def stored_messages(fake: FakeSlack, channel: str = "C1") -> list[dict[str, Any]]:
+    return [m for (ch, _), m in fake._messages.items() if ch == channel and not m.get("thread_ts")]
+
+
+@pytest.fixture
+async def week(polaris_clocked: PolarisServer, clock: list[datetime]) -> PolarisServer:
+    await seed_week(polaris_clocked.runtime.services, clock)
+    polaris_clocked.fake.clear()
+    return polaris_clocked
+
+
+async def test_the_runtime_ticks_the_digest_job(polaris: PolarisServer) -> None:
+    assert any(isinstance(j, DigestJob) for j in polaris.runtime.ticker.jobs)
+
+
+async def test_monday_0930_in_paris_posts_one_digest_with_the_weeks_numbers(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    before = await tick(week, clock, DIGEST_AT - timedelta(minutes=1))
+    assert posts(week.fake) == [] and before.skipped == 1  # last week's, missed: recorded
+    report = await tick(week, clock, DIGEST_AT)
+    assert (report.due, report.sent) == (1, 1)
+    [post] = posts(week.fake)
+    text = str(post.args["blocks"])
+    assert "Growth · weekly digest" in text
+    assert "`KR-1` Weekly active teams: 40% → 100% (+60 pts)" in text
+    assert "confidence 8 → 3" in text and DROP_NOTE in text
+    assert "*1/2* owners checked in this week" in text and "`KR-3` Digest shipped" in text
+    assert "Posted late" not in text
+    assert "Linked to nothing" in text
+    [entry] = [e for e in await ledger(week) if e.period == "2026-W48"]
+    assert (entry.status, entry.slack_channel) == ("sent", "C1")
+    assert entry.slack_ts == stored_messages(week.fake)[0]["ts"]
+    # Ticking the same instant again, later, or from another instance: nothing new.
+    again = await tick(week, clock, DIGEST_AT)
+    other = Ticker(services=week.runtime.services, jobs=[digest_job(week)])
+    third = await tick(week, clock, DIGEST_AT + timedelta(minutes=1), other)
+    assert (again.sent, third.sent, again.due, third.due) == (0, 0, 0, 0)
+    assert len(posts(week.fake)) == 1
+    assert week.fake.validation_errors == []
+
+
+async def test_two_instances_ticking_together_post_once(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    import asyncio
+
+    clock[0] = DIGEST_AT
+    one, other = ticker(week), ticker(week)
+    await asyncio.gather(one.tick(DIGEST_AT), other.tick(DIGEST_AT))
+    assert len(posts(week.fake)) == 1
+
+
+async def test_a_claim_left_by_a_crash_is_posted_once_after_the_lease(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    services = week.runtime.services
+    lease = timedelta(seconds=services.settings.polaris_claim_lease_seconds)
+    key = LedgerKey(WORKSPACE, DIGEST_KIND, "team:1", "2026-W48")
+    # Another process claimed the digest and died before posting.
+    assert await claim_post(db=services.db, key=key, claimed_by="dead", now=DIGEST_AT, lease=lease)
+    report = await tick(week, clock, DIGEST_AT + timedelta(minutes=1))
+    assert report.already_claimed == 1 and posts(week.fake) == []
+    retaken = await tick(week, clock, DIGEST_AT + lease + timedelta(minutes=1))
+    assert retaken.sent == 1
+    await tick(week, clock, DIGEST_AT + lease + timedelta(minutes=2))
+    assert len(posts(week.fake)) == 1
+    [entry] = [e for e in await ledger(week) if e.period == "2026-W48"]
+    assert (entry.status, entry.attempts) == ("sent", 2)
+
+
+async def test_an_hour_late_is_posted_with_the_late_note(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    await tick(week, clock, DIGEST_AT + timedelta(hours=1))
+    [post] = posts(week.fake)
+    assert "Posted late: this digest was due Monday 23 November, 09:30" in str(post.args["blocks"])
+
+
+async def test_two_days_late_is_skipped_and_recorded(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    report = await tick(week, clock, DIGEST_AT + timedelta(days=2))
+    assert (report.due, report.skipped) == (1, 1)
+    assert posts(week.fake) == []
+    [entry] = [e for e in await ledger(week) if e.period == "2026-W48"]
+    assert (entry.status, entry.error) == ("skipped", MISSED)
+    later = await tick(week, clock, DIGEST_AT + timedelta(days=2, minutes=1))
+    assert later.due == 0 and posts(week.fake) == []
+
+
+async def seed_dst_team(
+    polaris: PolarisServer, clock: list[datetime], *, channel: str, zone: str, cycle: str
+) -> None:
+    services = polaris.runtime.services
+    team = await seed_team(services, channel_id=channel, name=f"Team {channel}", timezone=zone)
+    await set_digest_time(services.db, team.id, weekday=0, at=time(9, 30))
+    await seed_objective(services, team, cycle_key=cycle, key_results=[kr_draft()])
+
+
+MARCH_SPANS = (
+    # US clocks spring forward on Sunday 8 March 2026, European ones on Sunday 29 March.
+    (datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 10, 12, tzinfo=UTC)),
+    (datetime(2026, 3, 22, tzinfo=UTC), datetime(2026, 3, 31, 12, tzinfo=UTC)),
+)
+OCTOBER_SPANS = (
+    # European clocks fall back on Sunday 25 October 2026, American ones on Sunday 1 November.
+    (datetime(2026, 10, 18, tzinfo=UTC), datetime(2026, 11, 3, 12, tzinfo=UTC)),
+)
+
+
+@pytest.mark.parametrize(
+    ("spans", "cycle", "mondays", "missed"),
+    [
+        (MARCH_SPANS, "2026-Q1", [2, 9, 23, 30], ["2026-W12"]),
+        (OCTOBER_SPANS, "2026-Q4", [19, 26, 2], []),
+    ],
+    ids=["march", "october"],
+)
+async def test_one_digest_a_week_at_0930_local_across_dst_changes(
+    polaris_clocked: PolarisServer,
+    clock: list[datetime],
+    spans: tuple[tuple[datetime, datetime], ...],
+    cycle: str,
+    mondays: list[int],
+    missed: list[str],
+) -> None:
+    """A tick every 15 minutes of simulated time over the weeks around each change (the
+    weeks in between are left out: their digest is then a day late, recorded as missed)."""
+    polaris = polaris_clocked
+    clock[0] = spans[0][0] - timedelta(days=1)
+    zones = {"CPARIS": "Europe/Paris", "CNY": "America/New_York"}
+    for channel, zone in zones.items():
+        await seed_dst_team(polaris, clock, channel=channel, zone=zone, cycle=cycle)
+    one = ticker(polaris)
+    posted_at: dict[str, list[datetime]] = {channel: [] for channel in zones}
+    for start, end in spans:
+        at = start
+        while at <= end:
+            seen = {channel: len(posts(polaris.fake, channel)) for channel in zones}
+            await tick(polaris, clock, at, one)
+            for channel in zones:
+                if len(posts(polaris.fake, channel)) > seen[channel]:
+                    posted_at[channel].append(at)
+            at += timedelta(minutes=15)
+    for channel, zone in zones.items():
+        local = [a.astimezone(ZoneInfo(zone)) for a in posted_at[channel]]
+        assert [(d.day, d.weekday(), d.time()) for d in local] == [
+            (day, 0, time(9, 30)) for day in mondays
+        ], (channel, local)
+        assert len(posts(polaris.fake, channel)) == len(mondays)
+    entries = await ledger(polaris)
+    assert sorted(e.period for e in entries if e.status == "skipped") == sorted(missed * 2)
+    assert sum(e.status == "sent" for e in entries) == 2 * len(mondays)
+    assert polaris.fake.validation_errors == []
+
+
+async def test_a_deleted_channel_is_skipped_and_not_retried(
+    polaris_clocked: PolarisServer, clock: list[datetime]
+) -> None:
+    await seed_week(polaris_clocked.runtime.services, clock, channel_id="CMISSING1")
+    report = await tick(polaris_clocked, clock, DIGEST_AT)
+    assert (report.due, report.skipped) == (1, 1)
+    [entry] = [e for e in await ledger(polaris_clocked) if e.period == "2026-W48"]
+    assert (entry.status, entry.error) == ("skipped", "channel_not_found")
+    again = await tick(polaris_clocked, clock, DIGEST_AT + timedelta(minutes=1))
+    assert again.due == 0
+    assert len(posts(polaris_clocked.fake, "CMISSING1")) == 1
+
+
+async def test_a_private_channel_without_the_bot_tells_the_lead_once(
+    polaris_clocked: PolarisServer, clock: list[datetime]
+) -> None:
+    polaris_clocked.fake.add_channel("CPRIV", name="secret", is_private=True, is_member=False)
+    await seed_week(polaris_clocked.runtime.services, clock, channel_id="CPRIV")
+    await tick(polaris_clocked, clock, DIGEST_AT)
+    await tick(polaris_clocked, clock, DIGEST_AT + timedelta(minutes=1))
+    await tick(polaris_clocked, clock, DIGEST_AT + timedelta(hours=2))
+    [dm] = posts(polaris_clocked.fake, "U1")
+    assert "`/invite @Polaris`" in dm.args["text"] and "<#CPRIV>" in dm.args["text"]
+    assert polaris_clocked.fake.calls_to("conversations.join") == []
+
+
+async def test_a_public_channel_without_the_bot_is_joined(
+    polaris_clocked: PolarisServer, clock: list[datetime]
+) -> None:
+    polaris_clocked.fake.add_channel("CPUB", name="growth", is_member=False)
+    await seed_week(polaris_clocked.runtime.services, clock, channel_id="CPUB")
+    report = await tick(polaris_clocked, clock, DIGEST_AT)
+    assert report.sent == 1
+    assert [c.args["channel"] for c in polaris_clocked.fake.calls_to("conversations.join")] == [
+        "CPUB"
+    ]
+    assert len(stored_messages(polaris_clocked.fake, "CPUB")) == 1
+
+
+async def test_a_rate_limit_is_waited_out_and_posted_in_the_same_tick(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    week.fake.fail("chat.postMessage", status=429, retry_after=1)
+    report = await tick(week, clock, DIGEST_AT)
+    assert report.sent == 1
+    first, second = posts(week.fake)
+    assert second.at - first.at >= 0.9  # Retry-After honoured
+    assert len(stored_messages(week.fake)) == 1
+
+
+async def test_a_server_error_fails_the_tick_and_the_next_one_posts(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    # Three 500s outlast the client's own two retries.
+    week.fake.fail("chat.postMessage", status=500, times=3)
+    report = await tick(week, clock, DIGEST_AT)
+    assert (report.sent, report.failed) == (0, 1)
+    [entry] = [e for e in await ledger(week) if e.period == "2026-W48"]
+    assert entry.status == "failed"
+    retry = await tick(week, clock, DIGEST_AT + timedelta(minutes=1))
+    assert retry.sent == 1
+    assert len(stored_messages(week.fake)) == 1
+
+
+async def test_a_chart_failure_does_not_fail_the_digest(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    from bot.services.readings import RecordReading, record_reading
+    from tests.northstar_factories import define
+
+    services = week.runtime.services
+    await define(services.db, 1, now=clock[0])
+    await record_reading(
+        db=services.db,
+        cmd=RecordReading(WORKSPACE, "C1", None, 1100, None, "U1"),
+        now=clock[0],
+    )
+    week.fake.fail("files.getUploadURLExternal", status=200, error="internal_error", times=5)
+    report = await tick(week, clock, DIGEST_AT)
+    assert report.sent == 1
+    assert "1,100 sessions" in str(posts(week.fake)[0].args["blocks"])
+
+
+async def test_the_north_star_chart_goes_into_the_thread(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    from bot.services.readings import RecordReading, record_reading
+    from tests.northstar_factories import define
+
+    services = week.runtime.services
+    await define(services.db, 1, now=clock[0])
+    await record_reading(
+        db=services.db, cmd=RecordReading(WORKSPACE, "C1", None, 1100, None, "U1"), now=clock[0]
+    )
+    await tick(week, clock, DIGEST_AT)
+    [complete] = await week.fake.wait_for("files.completeUploadExternal")
+    [message] = stored_messages(week.fake)
+    assert complete.args.get("thread_ts") == message["ts"]
+    assert complete.args.get("channel_id") == "C1"
+
+
+# --- /okr digest ------------------------------------------------------------------------------
+
+
+async def test_okr_digest_shows_a_private_preview(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    clock[0] = DIGEST_AT - timedelta(hours=1)
+    ack_json(await week.command("digest"))
+    [answer] = await week.fake.wait_for("response_url:U1")
+    assert answer.args["response_type"] == "ephemeral"
+    text = str(answer.args["blocks"])
+    assert "*Preview*, only you can see it" in text and "Monday 23 November, 09:30" in text
+    assert "`KR-1` Weekly active teams" in text
+    assert posts(week.fake) == []
+
+
+async def test_okr_digest_post_is_for_leads_and_posts_once(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    week.fake.add_user("U2", locale="en-US")
+    clock[0] = DIGEST_AT - timedelta(hours=1)
+    ack_json(await week.command("digest post", user_id="U2"))
+    [refusal] = await week.fake.wait_for("response_url:U2")
+    assert "Only the team lead or a workspace admin" in refusal.args["text"]
+    ack_json(await week.command("digest post"))
+    ack_json(await week.command("digest post"))
+    answers = await week.fake.wait_for("response_url:U1", 2)
+    texts = sorted(a.args.get("text", "") for a in answers)
+    assert texts == [
+        "Posted this week's digest in <#C1>.",
+        "This week's digest was already posted in <#C1>.",
+    ]
+    assert len(posts(week.fake)) == 1
+    [entry] = await ledger(week, MANUAL_DIGEST_KIND)
+    assert (entry.status, entry.subject, entry.period) == ("sent", "team:1", "2026-W48")

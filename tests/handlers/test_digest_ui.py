@@ -1,0 +1,248 @@
+"""The digest's builders: within Slack's limits however long the lists, folded into the thread,
+a quiet week of its own, the preview and the late note, in English and French."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from slack_sdk.models.blocks import Block
+
+from bot.domain.digest import KrWeek, select_week
+from bot.domain.northstar import Direction, TimeWindow, trend
+from bot.domain.progress import Status
+from bot.i18n import translator
+from bot.services.digest import DigestModel, DigestPreview
+from bot.services.northstar import MetricTrend, NorthStarSummary, NorthStarView, TeamRef
+from bot.services.read_models import KeyResultView, ObjectiveView
+from handlers.ui.digest import (
+    MAIN_BLOCKS_MAX,
+    build_digest_post,
+    build_digest_preview,
+    late_note,
+    unreachable_text,
+)
+from tests.factories import key_result_view_stub, objective_view_stub, team_view_stub
+
+UNTIL = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
+SINCE = datetime(2026, 11, 16, 8, 30, tzinfo=UTC)
+
+
+def rendered(blocks: list[Block]) -> list[dict[str, Any]]:
+    """Every block through slack_sdk's validation, with the section limit checked too."""
+    out = [b.to_dict() for b in blocks]
+    for block in out:
+        if block["type"] == "section":
+            assert len(block["text"]["text"]) <= 3000
+    return out
+
+
+def text_of(blocks: list[Block]) -> str:
+    return str(rendered(blocks))
+
+
+def north_star_summary_stub() -> NorthStarSummary:
+    team = TeamRef(1, "T0001", "Growth", "C1", "product", "Europe/Paris", "U1")
+    weekly = trend(
+        [(date(2026, 11, 9), 1000.0), (date(2026, 11, 16), 1100.0)],
+        window=TimeWindow.WEEK,
+        today=date(2026, 11, 23),
+        cycle_start=date(2026, 10, 1),
+    )
+    view = NorthStarView(
+        id=1,
+        team=team,
+        name="Weekly sessions rated 4/5",
+        definition="",
+        unit="sessions",
+        direction=Direction.HIGHER_IS_BETTER,
+        window=TimeWindow.WEEK,
+        target=1500.0,
+        target_date=None,
+        owner_user_id="U1",
+        measured_since=date(2026, 1, 1),
+        archetype=None,
+        template=None,
+        revision=1,
+        revised_by="U1",
+        revised_at=UNTIL,
+        counter_metrics=(),
+        inputs=(),
+    )
+    metric = MetricTrend(1, view.name, "sessions", Direction.HIGHER_IS_BETTER, "U1", weekly, ())
+    activated = MetricTrend(
+        2, "New users activated", "", Direction.HIGHER_IS_BETTER, "U2", weekly, ()
+    )
+    return NorthStarSummary(
+        team=team,
+        north_star=view,
+        metric=metric,
+        progress=0.2,
+        cycle_key="2026-Q4",
+        inputs=(activated,),
+        health=(),
+        unlinked=(),
+        warnings=0,
+    )
+
+
+def digest_of(
+    objectives: list[ObjectiveView],
+    weeks: list[KrWeek],
+    *,
+    locale: str = "en",
+    north_star: NorthStarSummary | None = None,
+    empty: bool = False,
+) -> DigestModel:
+    krs: dict[str, KeyResultView] = {kr.label: kr for o in objectives for kr in o.key_results}
+    team = replace(team_view_stub(), locale=locale)
+    return DigestModel(
+        team=team,
+        period="2026-W48",
+        since=SINCE,
+        until=UNTIL,
+        cycle_key="2026-Q4",
+        north_star=north_star,
+        objectives=tuple(objectives),
+        week=select_week(weeks),
+        key_results=krs,
+        unlinked=tuple(objectives[:3]),
+        check_ins=sum(w.checked_in_this_week for w in weeks),
+        readings=0,
+        empty=empty,
+    )
+
+
+def big_team(objectives: int) -> tuple[list[ObjectiveView], list[KrWeek]]:
+    """`objectives` objectives of 4 KRs each; every KR moved, most are at risk, a third waits."""
+    views: list[ObjectiveView] = []
+    weeks: list[KrWeek] = []
+    ref = 1
+    for index in range(1, objectives + 1):
+        krs = []
+        for _ in range(4):
+            krs.append(
+                key_result_view_stub(
+                    ref,
+                    objective_id=index,
+                    title=f"A rather long key result title number {ref} " + "x" * 60,
+                    owner_user_id=f"U{ref % 13}",
+                    current=40,
+                    confidence=5,
+                )
+            )
+            weeks.append(
+                KrWeek(
+                    key=f"KR-{ref}",
+                    owner_user_id=f"U{ref % 13}",
+                    progress_before=0.1,
+                    progress_now=0.4,
+                    status_now=Status.AT_RISK,
+                    confidence_before=8,
+                    confidence_now=5,
+                    checked_in_this_week=ref % 3 != 0,
+                    note="We lost a week to the migration " * 20,
+                )
+            )
+            ref += 1
+        views.append(
+            objective_view_stub(index, key_results=krs, title=f"Objective {index} " + "y" * 80)
+        )
+    return views, weeks
+
+
+@pytest.mark.parametrize("locale", ["en", "fr"])
+def test_sixty_objectives_fit_in_fifty_blocks_and_fold_into_the_thread(locale: str) -> None:
+    objectives, weeks = big_team(60)
+    digest = digest_of(objectives, weeks, locale=locale, north_star=north_star_summary_stub())
+    post = build_digest_post(translator(locale), digest)
+    assert len(post.main.blocks) <= MAIN_BLOCKS_MAX
+    main = text_of(post.main.blocks)
+    assert "O-10" in main and "*O-11*" not in main
+    assert ("more in the thread" if locale == "en" else "dans le fil") in main
+    assert post.thread, "the long lists fold into the thread"
+    thread = " ".join(text_of(m.blocks) for m in post.thread)
+    for message in post.thread:
+        assert 1 <= len(message.blocks) <= 50 and message.text
+    # The whole objective list with its KRs, and every waiting KR, are in the thread.
+    assert "O-60" in thread and "KR-240" in thread and "KR-237" in thread
+
+
+def test_a_small_team_fits_in_the_main_post_with_no_thread() -> None:
+    objectives, weeks = big_team(2)
+    post = build_digest_post(translator("en"), digest_of(objectives, weeks))
+    assert post.thread == ()
+    text = text_of(post.main.blocks)
+    assert "*6/8* owners checked in this week" in text  # KR-3 and KR-6 still wait
+    assert "`KR-3`" in text and "`KR-6`" in text
+    assert "O-1" in text and "O-2" in text and "Linked to nothing" in text
+
+
+def test_the_north_star_and_its_inputs_head_the_digest() -> None:
+    objectives, weeks = big_team(1)
+    post = build_digest_post(
+        translator("en"), digest_of(objectives, weeks, north_star=north_star_summary_stub())
+    )
+    text = text_of(post.main.blocks)
+    assert "Weekly sessions rated 4/5" in text and "1,100 sessions" in text
+    assert "+100" in text and "New users activated" in text
+    assert post.main.text == "Growth · weekly digest: Weekly sessions rated 4/5 1,100 sessions"
+
+
+def test_movers_drops_wins_lines() -> None:
+    kr = key_result_view_stub(7, title="Weekly active teams", current=60, target=50, confidence=8)
+    objective = objective_view_stub(1, key_results=[kr])
+    weeks = [
+        KrWeek("KR-7", "U1", 0.4, 1.0, Status.DONE, 8, 3, True, note="Legal <review> & co"),
+    ]
+    text = text_of(build_digest_post(translator("en"), digest_of([objective], weeks)).main.blocks)
+    assert "`KR-7` Weekly active teams: 40% → 100% (+60 pts)" in text
+    assert "confidence 8 → 3 · <@U1>" in text and "Legal &lt;review&gt; &amp; co" in text
+    assert "target 50 reached" in text
+
+
+@pytest.mark.parametrize("locale", ["en", "fr"])
+def test_a_quiet_week_has_its_own_short_kind_message(locale: str) -> None:
+    objectives, weeks = big_team(3)
+    quiet = [KrWeek(w.key, w.owner_user_id, 0.1, 0.1, Status.AT_RISK, 5, 5, False) for w in weeks]
+    post = build_digest_post(
+        translator(locale), digest_of(objectives, quiet, locale=locale, empty=True)
+    )
+    assert post.thread == ()
+    assert len(post.main.blocks) <= 3
+    text = text_of(post.main.blocks)
+    assert ("quiet week" if locale == "en" else "Semaine calme") in text
+    assert "12" in text
+
+
+def test_the_late_note_says_when_it_was_due_on_the_team_clock() -> None:
+    objectives, weeks = big_team(1)
+    post = build_digest_post(translator("en"), digest_of(objectives, weeks), late_since=UNTIL)
+    assert "Posted late" in text_of(post.main.blocks)
+    assert "Monday 23 November, 09:30" in late_note(translator("en"), UNTIL, "Europe/Paris")
+    assert "lundi 23 novembre, 09:30" in late_note(translator("fr"), UNTIL, "Europe/Paris")
+
+
+def test_the_preview_is_the_same_post_marked_private() -> None:
+    objectives, weeks = big_team(60)
+    digest = digest_of(objectives, weeks)
+    preview = build_digest_preview(
+        translator("en"),
+        DigestPreview(digest=digest, next_at=datetime(2026, 11, 30, 8, 30, tzinfo=UTC)),
+    )
+    assert len(preview.blocks) <= 50
+    text = text_of(preview.blocks)
+    assert "*Preview*, only you can see it" in text and "Monday 30 November, 09:30" in text
+    assert text_of(build_digest_post(translator("en"), digest).main.blocks)[1:-1] in text
+
+
+def test_the_lead_learns_how_to_invite_the_bot() -> None:
+    text = unreachable_text(
+        translator("en"), team="Growth", channel_id="C9", error="channel_not_found"
+    )
+    assert "`/invite @Polaris`" in text and "<#C9>" in text
+    assert "archived" in unreachable_text(
+        translator("en"), team="G", channel_id="C9", error="is_archived"
+    )
