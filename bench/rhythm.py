@@ -20,7 +20,7 @@ Run from the repository root::
     .venv/bin/python bench/rhythm.py --database-url postgresql://postgres@127.0.0.1:5432/test
 
 Targets (issue 5): every Monday digest posted within 60 s of the tick; the Friday nudges for
-10,000 owners within 120 s (`bench_nudges`, filled in with the nudges); peak memory under
+10,000 owners within 120 s (`bench_nudges`); peak memory under
 300 MB; SQL statements per team digest bounded whatever the KR count. The figures are printed,
 then one line of JSON. Exit code 0 even when a target is missed (this is a measurement), 1 if
 the benchmark could not run or its results are wrong (a digest missing or posted twice).
@@ -417,6 +417,9 @@ def fake_stats(fake: Any) -> dict[str, Any]:
         "first_post_call_at": min(top_calls) if top_calls else None,
         "last_post_call_at": max(top_calls) if top_calls else None,
         "files_completed": len(fake.calls_to("files.completeUploadExternal")),
+        # Check-in nudges are DMs: Slack answers a post to a user id with a D… channel.
+        "dm_posts": sum(n for channel, n in top_level.items() if channel.startswith("D")),
+        "dm_channels": sum(1 for channel in top_level if channel.startswith("D")),
         "validation_errors": len(fake.validation_errors),
         "validation_samples": fake.validation_errors[:3],
     }
@@ -453,11 +456,17 @@ class FakeProcess:
     @classmethod
     async def start(cls, latency: float, interval: float) -> FakeProcess:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, str(SCRIPT), "--fake", "--latency", str(latency),
-            "--channel-post-interval", str(interval),
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            sys.executable,
+            str(SCRIPT),
+            "--fake",
+            "--latency",
+            str(latency),
+            "--channel-post-interval",
+            str(interval),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
             limit=1 << 20,
-        )  # fmt: skip
+        )
         assert process.stdout is not None
         line = await asyncio.wait_for(process.stdout.readline(), timeout=30)
         if not line:
@@ -687,15 +696,82 @@ async def bench_digests(
     )
 
 
-async def bench_nudges(runtime: Any, fake: FakeProcess, scale: Scale) -> dict[str, Any] | None:
-    """THE NUDGE PART — to be filled in with the check-in nudges (issue 5, the lead's part).
+#: Friday 4 December 2026, 10:00 in every team's zone (UTC+1): a week after the seeded
+#: check-ins, so every open KR is due.
+FRIDAY_TEN = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 
-    Friday 10:00 in each owner's zone: the real NudgeJob through `Ticker.tick(at)` must DM all
-    `scale.owners` KR owners within NUDGE_TARGET_S (120 s). Return a dict of figures (at least
-    `owners`, `sent`, `tick_s`, `ledger_sent`) and they are printed and put in the JSON line;
-    return None while there is nothing to measure.
-    """
-    return None
+
+async def expected_nudges(runtime: Any) -> int:
+    """One DM per (team, owner) with open KRs: what the tick must send."""
+    from sqlalchemy import func, select
+
+    from storage.models import KeyResult, Objective
+
+    async with runtime.services.db.transaction() as session:
+        pairs = (
+            select(Objective.team_id, KeyResult.owner_user_id)
+            .join(Objective, Objective.id == KeyResult.objective_id)
+            .distinct()
+            .subquery()
+        )
+        return int(await session.scalar(select(func.count()).select_from(pairs)) or 0)
+
+
+async def bench_nudges(
+    runtime: Any, fake: FakeProcess, scale: Scale, concurrency: int
+) -> dict[str, Any]:
+    """Friday 10:00 in each owner's zone: one tick DMs every KR owner of every team."""
+    from bot.scheduler import Ticker
+    from handlers.nudges import NudgeJob
+
+    [job] = [j for j in runtime.ticker.jobs if isinstance(j, NudgeJob)]
+    ticker = Ticker(services=runtime.services, jobs=[job], concurrency=concurrency)
+    counter = SqlCounter()
+    remove = counter.install(runtime.services.db.engine.sync_engine)
+    expected = await expected_nudges(runtime)
+    await fake.ask("clear")
+    before = await fake.ask("stats")
+    started = time.monotonic()
+    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    try:
+        due_started = time.monotonic()
+        due = await job.due(FRIDAY_TEN)
+        due_s = time.monotonic() - due_started
+        report = await ticker.tick(FRIDAY_TEN)
+        tick_s = time.monotonic() - started
+        cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+        again = await ticker.tick(FRIDAY_TEN + timedelta(minutes=1))
+    finally:
+        remove()
+    cpu_s = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    stats = await fake.ask("stats")
+    dms = stats["dm_posts"] - before["dm_posts"]
+    last = stats["last_post_call_at"]
+    all_posted_s = (last - started + LATENCY) if last is not None else tick_s
+    sent = await ledger_sent(runtime, "nudge")
+    problems = []
+    if dms != expected or sent != expected:
+        problems.append(f"{dms} DMs and {sent} ledger rows sent for {expected} (team, owner)")
+    if again.sent:
+        problems.append(f"a second tick sent {again.sent} more")
+    return {
+        "owners": scale.owners,
+        "expected_dms": expected,
+        "due": len(due),
+        "sent": report.sent,
+        "failed": report.failed,
+        "dms_posted": dms,
+        "ledger_sent": sent,
+        "second_tick_sent": again.sent,
+        "due_computation_s": round(due_s, 2),
+        "all_posted_s": round(all_posted_s, 1),
+        "target_s": NUDGE_TARGET_S,
+        "ok": all_posted_s < NUDGE_TARGET_S and not problems,
+        "sql_per_nudge_with_ledger": round(counter.total / max(1, report.due), 1),
+        "cpu_s": round(cpu_s, 1),
+        "concurrency": concurrency,
+        "problems": problems,
+    }
 
 
 # --------------------------------------------------------------------------------- the run
@@ -704,11 +780,24 @@ async def bench_nudges(runtime: Any, fake: FakeProcess, scale: Scale) -> dict[st
 def run_seed(url: str, scale: Scale) -> dict[str, int]:
     """Seed in a child process, so its memory never counts in this one's peak."""
     result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--seed", "--database-url-exact", url,
-         "--teams", str(scale.teams), "--owners", str(scale.owners),
-         "--north-star-every", str(scale.north_star_every)],
-        capture_output=True, text=True, timeout=900, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            str(SCRIPT),
+            "--seed",
+            "--database-url-exact",
+            url,
+            "--teams",
+            str(scale.teams),
+            "--owners",
+            str(scale.owners),
+            "--north-star-every",
+            str(scale.north_star_every),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     if result.returncode != 0:
         raise RuntimeError(f"seeding failed: {result.stderr.strip()[-2000:]}")
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
@@ -727,14 +816,16 @@ def report(
     backend: str,
     counts: dict[str, int],
     digests: DigestFigures,
-    nudges: dict[str, Any] | None,
+    nudges: dict[str, Any],
     seconds: float,
 ) -> None:
     posted_s = digests.last_post_s if digests.last_post_s is not None else digests.tick_s
     memory = peak_rss_mb()
     print()
-    print(f"Rhythm benchmark ({scale.name}, {backend}) on {platform.platform()}, "
-          f"{os.cpu_count()} CPUs, Python {platform.python_version()}")  # fmt: skip
+    print(
+        f"Rhythm benchmark ({scale.name}, {backend}) on {platform.platform()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}"
+    )
     print(
         f"  data: {counts['teams']:,} teams, {counts['objectives']:,} objectives, "
         f"{counts['key_results']:,} KRs, {counts['owners']:,} distinct owners, "
@@ -773,12 +864,19 @@ def report(
         f"{digests.sql_per_item_with_ledger:.1f} per due item with the ledger and `due`"
     )
     print()
-    if nudges is None:
-        print("Friday nudges: not measured yet (bench_nudges is a placeholder)")
-    else:
-        print("Friday nudges")
-        for key, value in nudges.items():
-            print(f"  {key}: {value}")
+    print(f"Friday nudges (one tick, concurrency {nudges['concurrency']})")
+    print(
+        f"  {nudges['sent']:,} sent, {nudges['failed']} failed of {nudges['due']:,} due; "
+        f"{nudges['dms_posted']:,} DMs for {nudges['expected_dms']:,} (team, owner) pairs of "
+        f"{nudges['owners']:,} owners; {nudges['ledger_sent']:,} ledger rows sent; a second tick "
+        f"sent {nudges['second_tick_sent']}"
+    )
+    print(
+        f"  all posted after {nudges['all_posted_s']:.1f} s (target < {NUDGE_TARGET_S:.0f} s) "
+        f"{verdict(nudges['ok'])}; finding who is due took {nudges['due_computation_s']:.2f} s; "
+        f"{nudges['sql_per_nudge_with_ledger']:g} SQL statements per nudge with the ledger; "
+        f"{nudges['cpu_s']:.1f} s of CPU in this process"
+    )
     print()
     print(
         f"Peak memory (RSS of the Polaris process): {memory:.0f} MB "
@@ -845,9 +943,10 @@ async def bench(args: argparse.Namespace) -> int:
         concurrency = args.concurrency or default_concurrency()
         print(f"ticking Monday 09:30 for {scale.teams:,} teams …", file=sys.stderr, flush=True)
         digests = await bench_digests(runtime, fake, scale, concurrency)
-        nudges = await bench_nudges(runtime, fake, scale)
+        print(f"ticking Friday 10:00 for {scale.owners:,} owners …", file=sys.stderr, flush=True)
+        nudges = await bench_nudges(runtime, fake, scale, concurrency)
         report(scale, database.backend, counts, digests, nudges, time.monotonic() - started)
-        return 1 if digests.problems() else 0
+        return 1 if digests.problems() or nudges["problems"] else 0
     finally:
         if runtime is not None:
             await runtime.close()

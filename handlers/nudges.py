@@ -53,25 +53,37 @@ class NudgeJob:
 
     async def due(self, at: datetime) -> Sequence[DueItem]:
         found = await nudges.due_nudges(db=self.services.db, at=at)
-        return [DueItem(LedgerKey(d.workspace_id, d.kind, d.subject, d.period), d) for d in found]
+        # What each DM shows is gathered here, in bulk, rather than once per send.
+        now = self.services.clock()
+        contents = await nudges.nudge_contents(db=self.services.db, due=found, now=now)
+        slots = await nudges.open_week_nudges(db=self.services.db, due=found, now=now)
+        return [
+            DueItem(
+                LedgerKey(d.workspace_id, d.kind, d.subject, d.period),
+                (d, contents.get(d), slots.get(d)),
+            )
+            for d in found
+        ]
 
     async def send(self, item: DueItem, at: datetime) -> Outcome:
-        due: nudges.DueNudge = item.payload
+        due, content, slot = item.payload
         try:
-            if due.kind == nudges.STALE:
+            if content is None or slot is None:
                 return await self._send_stale(due)
-            return await self._send_nudge(due)
+            return await self._send_nudge(due, content, slot)
         except (SlackApiError, SlackClientError, OSError) as error:
             status, code = outcome_of(error)
             return Outcome(status, error=code)
 
-    async def _send_nudge(self, due: nudges.DueNudge) -> Outcome:
+    async def _send_nudge(
+        self, due: nudges.DueNudge, content: nudges.NudgeContent, slot: nudges.NudgeSlot
+    ) -> Outcome:
         db, now = self.services.db, self.services.clock()
-        nudge = await nudges.open_week_nudge(db=db, due=due, now=now)
-        if due.kind == nudges.NUDGE and nudge.dm_ts:  # posted just before a crash
-            return Outcome(LedgerStatus.SENT, nudge.dm_channel, nudge.dm_ts)
-        if not nudge.objectives:
+        if due.kind == nudges.NUDGE and slot.dm_ts:  # posted just before a crash
+            return Outcome(LedgerStatus.SENT, slot.dm_channel, slot.dm_ts)
+        if not content.objectives:
             return Outcome(LedgerStatus.SKIPPED, error="nothing left to check in")
+        nudge = nudges.nudge_view_of(slot, due, content)
         t = translator(nudge.locale)
         # Posting to a user id opens (or reuses) the DM with them: no channel-wide mention.
         response = await self.client.chat_postMessage(
@@ -82,8 +94,7 @@ class NudgeJob:
         channel, ts = str(response["channel"]), str(response["ts"])
         await nudges.record_nudge_sent(
             db=db,
-            workspace_id=due.workspace_id,
-            nudge_id=nudge.id,
+            nudge_id=slot.id,
             channel=channel,
             ts=ts,
             now=now,

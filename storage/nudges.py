@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +21,7 @@ from storage.models import (
     Objective,
     Team,
 )
-from storage.upsert import insert_if_absent
+from storage.upsert import insert_if_absent, insert_statement
 
 NUDGE = Nudge.__table__  # type: ignore[attr-defined]
 MEMBER = Member.__table__  # type: ignore[attr-defined]
@@ -94,46 +95,62 @@ async def nudges_since(session: AsyncSession, since: datetime) -> list[Nudge]:
     return list((await session.scalars(select(Nudge).where(col(Nudge.sent_at) >= since))).all())
 
 
+async def nudges_by_id(session: AsyncSession, ids: Collection[int]) -> list[Nudge]:
+    if not ids:
+        return []
+    return list((await session.scalars(select(Nudge).where(col(Nudge.id).in_(ids)))).all())
+
+
 async def get_nudge(session: AsyncSession, workspace_id: str, nudge_id: int) -> Nudge | None:
     nudge = await session.get(Nudge, nudge_id)
     return nudge if nudge is not None and nudge.workspace_id == workspace_id else None
 
 
-async def open_nudge(
+async def open_nudges(
     session: AsyncSession,
+    rows: list[dict[str, Any]],
     *,
-    workspace_id: str,
-    team_id: int,
-    user_id: str,
-    period: str,
-    key_result_ids: list[int],
-    now: datetime,
-) -> Nudge:
-    """The week's nudge row, created on first call (a retried send finds the first one)."""
-    await insert_if_absent(
-        session,
-        NUDGE,
-        {
-            "workspace_id": workspace_id,
-            "team_id": team_id,
-            "user_id": user_id,
-            "period": period,
-            "key_result_ids": key_result_ids,
-            "check_in_ids": [],
-            "sent_at": now,
-        },
-        conflict=("workspace_id", "team_id", "user_id", "period"),
-    )
-    return (
-        await session.scalars(
-            select(Nudge).where(
-                col(Nudge.workspace_id) == workspace_id,
-                col(Nudge.team_id) == team_id,
-                col(Nudge.user_id) == user_id,
-                col(Nudge.period) == period,
-            )
+    chunk: int = 1000,
+) -> dict[tuple[str, int, str, str], Nudge]:
+    """Create the week's nudge rows that do not exist yet, in a few statements, and return
+    every row of those keys (new or older) by (workspace, team, user, period)."""
+    for start in range(0, len(rows), chunk):
+        await session.execute(
+            insert_statement(session, NUDGE)
+            .values(rows[start : start + chunk])
+            .on_conflict_do_nothing(index_elements=["workspace_id", "team_id", "user_id", "period"])
         )
-    ).one()
+    wanted = {(r["workspace_id"], r["team_id"], r["user_id"], r["period"]) for r in rows}
+    users = sorted({r["user_id"] for r in rows})
+    periods = sorted({r["period"] for r in rows})
+    found: dict[tuple[str, int, str, str], Nudge] = {}
+    for start in range(0, len(users), chunk):
+        query = select(Nudge).where(
+            col(Nudge.user_id).in_(users[start : start + chunk]), col(Nudge.period).in_(periods)
+        )
+        for nudge in await session.scalars(query):
+            key = (nudge.workspace_id, nudge.team_id, nudge.user_id, nudge.period)
+            if key in wanted:
+                found[key] = nudge
+    return found
+
+
+async def mark_posted(
+    session: AsyncSession,
+    nudge_id: int,
+    *,
+    channel: str,
+    ts: str,
+    reminded_at: datetime | None,
+    ask_afresh: bool,
+) -> None:
+    """Record where the latest DM is, in one statement."""
+    values: dict[str, Any] = {"dm_channel": channel, "dm_ts": ts}
+    if reminded_at is not None:
+        values["reminded_at"] = reminded_at
+    if ask_afresh:
+        values |= {"answer": None, "answered_at": None, "snoozed_until": None}
+    await session.execute(update(NUDGE).where(NUDGE.c.id == nudge_id).values(**values))
 
 
 async def delete_check_ins(session: AsyncSession, ids: Collection[int]) -> None:

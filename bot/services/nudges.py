@@ -202,25 +202,127 @@ def _ignored(nudge: Nudge, kr_id: int, last_check_in: datetime | None) -> bool:
     return nudge.answer is None and (last_check_in is None or last_check_in < nudge.sent_at)
 
 
-async def open_week_nudge(*, db: Database, due: DueNudge, now: datetime) -> NudgeView:
-    """The nudge row for `due` (created the first time), with what its DM lists. A retried
-    send finds the row of the first attempt, with `dm_ts` set if the DM already went out."""
+@dataclass(frozen=True)
+class NudgeContent:
+    """What one nudge's DM shows, gathered in bulk for all the nudges of a tick."""
+
+    team: TeamView
+    locale: str
+    objectives: tuple[ObjectiveView, ...]
+
+
+# Objectives loaded per statement when gathering contents (keeps IN lists well under the
+# bound-parameter limits of SQLite and PostgreSQL).
+CONTENT_CHUNK = 500
+
+
+async def nudge_contents(
+    *, db: Database, due: Sequence[DueNudge], now: datetime
+) -> dict[DueNudge, NudgeContent]:
+    """The DM content of every due nudge, reminder and snoozed nudge, in a fixed number of
+    statements per 500 objectives (not per nudge): the Friday tick may DM thousands."""
+    wanted = [d for d in due if d.kind != STALE]
+    if not wanted:
+        return {}
     async with db.transaction() as session:
-        if due.nudge_id is not None:
-            nudge = await store.get_nudge(session, due.workspace_id, due.nudge_id)
-            if nudge is None:
-                raise NotFound(N_("This check-in reminder no longer exists."))
-        else:
-            nudge = await store.open_nudge(
-                session,
-                workspace_id=due.workspace_id,
-                team_id=due.team_id,
-                user_id=due.user_id,
-                period=due.period,
-                key_result_ids=list(due.key_result_ids),
-                now=now,
-            )
-        return await _nudge_view(session, nudge, now)
+        teams = await store.all_teams(session)
+        members = await store.members_of(session, {d.workspace_id for d in wanted})
+        kr_ids = {kr for d in wanted for kr in d.key_result_ids}
+        objective_ids = await store.objective_ids_of(session, kr_ids)
+        views: list[ObjectiveView] = []
+        for workspace_id in {d.workspace_id for d in wanted}:
+            for start in range(0, len(objective_ids), CONTENT_CHUNK):
+                chunk = objective_ids[start : start + CONTENT_CHUNK]
+                views += await load_objective_views(
+                    session, ObjectiveFilter(workspace_id, objective_ids=chunk), now=now
+                )
+    by_kr = {kr.id: view for view in views for kr in view.key_results}
+    contents: dict[DueNudge, NudgeContent] = {}
+    for item in wanted:
+        team, member = teams[item.team_id], members.get((item.workspace_id, item.user_id))
+        listed = set(item.key_result_ids)
+        objectives: dict[int, ObjectiveView] = {}
+        for kr_id in item.key_result_ids:
+            if kr_id in by_kr:
+                objectives.setdefault(by_kr[kr_id].id, by_kr[kr_id])
+        contents[item] = NudgeContent(
+            team=team_view(team),
+            locale=(member.locale if member and member.locale else None) or team.locale,
+            objectives=tuple(
+                replace(o, key_results=tuple(k for k in o.key_results if k.id in listed))
+                for o in objectives.values()
+            ),
+        )
+    return contents
+
+
+@dataclass(frozen=True)
+class NudgeSlot:
+    """The nudge row a send works on; `dm_ts` is set when its DM already went out."""
+
+    id: int
+    dm_channel: str | None
+    dm_ts: str | None
+
+
+async def open_week_nudges(
+    *, db: Database, due: Sequence[DueNudge], now: datetime
+) -> dict[DueNudge, NudgeSlot]:
+    """The nudge row of every due DM, created in bulk for new nudges. A send retried after a
+    crash finds the row of the first attempt, with `dm_ts` set if the DM was in fact posted.
+    Rows are made before the ledger claims (several instances may make the same row: the
+    unique key keeps one); a row without `dm_ts` means "not posted yet"."""
+    wanted = [d for d in due if d.kind != STALE]
+    if not wanted:
+        return {}
+    rows = [
+        {
+            "workspace_id": d.workspace_id,
+            "team_id": d.team_id,
+            "user_id": d.user_id,
+            "period": d.period,
+            "key_result_ids": list(d.key_result_ids),
+            "check_in_ids": [],
+            "sent_at": now,
+        }
+        for d in wanted
+        if d.nudge_id is None
+    ]
+    async with db.transaction() as session:
+        by_key = await store.open_nudges(session, rows) if rows else {}
+        known = {
+            n.id: n
+            for n in await store.nudges_by_id(session, [d.nudge_id for d in wanted if d.nudge_id])
+        }
+    slots: dict[DueNudge, NudgeSlot] = {}
+    for d in wanted:
+        nudge = (
+            known.get(d.nudge_id)
+            if d.nudge_id is not None
+            else by_key.get((d.workspace_id, d.team_id, d.user_id, d.period))
+        )
+        if nudge is not None and nudge.id is not None:
+            slots[d] = NudgeSlot(nudge.id, nudge.dm_channel, nudge.dm_ts)
+    return slots
+
+
+def nudge_view_of(slot: NudgeSlot, due: DueNudge, content: NudgeContent) -> NudgeView:
+    """The view of a nudge about to be sent (nothing answered yet)."""
+    return NudgeView(
+        id=slot.id,
+        workspace_id=due.workspace_id,
+        team=content.team,
+        user_id=due.user_id,
+        period=due.period,
+        locale=content.locale,
+        objectives=content.objectives,
+        answer=None,
+        answered_at=None,
+        snoozed_until=None,
+        dm_channel=slot.dm_channel,
+        dm_ts=slot.dm_ts,
+        undo_until=None,
+    )
 
 
 async def _nudge_view(session: AsyncSession, nudge: Nudge, now: datetime) -> NudgeView:
@@ -255,7 +357,6 @@ async def _nudge_view(session: AsyncSession, nudge: Nudge, now: datetime) -> Nud
 async def record_nudge_sent(
     *,
     db: Database,
-    workspace_id: str,
     nudge_id: int,
     channel: str,
     ts: str,
@@ -265,15 +366,14 @@ async def record_nudge_sent(
     """Remember where the latest DM is (answers update it in place). A reminder is never sent
     twice; a snoozed nudge coming back asks afresh (and brings no reminder after it)."""
     async with db.transaction() as session:
-        nudge = await store.get_nudge(session, workspace_id, nudge_id)
-        if nudge is None:
-            raise NotFound(N_("This check-in reminder no longer exists."))
-        nudge.dm_channel, nudge.dm_ts = channel, ts
-        if kind in (REMINDER, SNOOZE):
-            nudge.reminded_at = now
-        if kind == SNOOZE:
-            nudge.answer = nudge.answered_at = nudge.snoozed_until = None
-        session.add(nudge)
+        await store.mark_posted(
+            session,
+            nudge_id,
+            channel=channel,
+            ts=ts,
+            reminded_at=now if kind in (REMINDER, SNOOZE) else None,
+            ask_afresh=kind == SNOOZE,
+        )
 
 
 async def _answerable(
