@@ -22,14 +22,15 @@ from bot.services.read_models import CheckInResult
 from bot.services.runtime import Services
 from handlers.context import services_of, translator_of
 from handlers.errors import guarded
-from handlers.home import refresh_home
+from handlers.home import from_home, refresh_home
 from handlers.ids import Callback, ObjectiveAction
 from handlers.objectives import key_result_modal, refresh_objective_post
-from handlers.slack_io import ChannelUnreachable, post_in_channel
+from handlers.slack_io import ChannelUnreachable, follow_up, post_in_channel
 from handlers.teams import actor_of
-from handlers.ui.forms import inline_errors
+from handlers.ui.forms import inline_errors, metadata
 from handlers.ui.update_modal import (
     KEY_RESULT,
+    UpdateModalMeta,
     UpdatePrefill,
     build_check_in_saved,
     build_thread_line,
@@ -94,6 +95,7 @@ async def open_update_modal(
     ref: int | None,
     prefill: UpdatePrefill | None = None,
     objective_ref: int | None = None,
+    home: bool = False,
 ) -> None:
     services, t = services_of(context), translator_of(context)
     objectives, selected = await check_ins.update_choices(
@@ -108,7 +110,7 @@ async def open_update_modal(
         raise NotFound(N_("You have no key results to update yet. Declare some with `/okr new`."))
     await client.views_open(
         trigger_id=trigger_id,
-        view=build_update_modal(t, objectives, selected=selected, prefill=prefill),
+        view=build_update_modal(t, objectives, selected=selected, prefill=prefill, from_home=home),
     )
 
 
@@ -158,7 +160,6 @@ async def handle_update_command(
                 author=cmd.actor.user_id,
                 note=cmd.note,
             )
-            await refresh_home(context=context, client=client)
             return
     prefill = UpdatePrefill(
         value=line.value_text,
@@ -181,6 +182,7 @@ def problem_text(t: Translator, error: UserError) -> str:
     return t(error.message, **error.values)
 
 
+@follow_up
 async def share_check_in(
     *, client: AsyncWebClient, services: Services, result: CheckInResult, author: str, note: str
 ) -> None:
@@ -233,7 +235,8 @@ async def handle_update_submission(
     await share_check_in(
         client=client, services=services, result=result, author=cmd.actor.user_id, note=cmd.note
     )
-    await refresh_home(context=context, client=client)
+    if metadata(view, UpdateModalMeta).from_home:
+        await refresh_home(context=context, client=client)
 
 
 async def handle_update_key_result_changed(
@@ -274,6 +277,7 @@ async def handle_update_button(
         trigger_id=body["trigger_id"],
         ref=None if from_post else ref,
         objective_ref=ref if from_post else None,
+        home=from_home(body),
     )
 
 

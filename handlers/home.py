@@ -16,6 +16,7 @@ from bot.services.runtime import Services
 from handlers.context import profile_of, services_of
 from handlers.errors import guarded
 from handlers.ids import Event
+from handlers.slack_io import follow_up
 from handlers.ui.home import build_home
 from handlers.ui.northstar import build_north_star_summary_blocks
 
@@ -56,9 +57,11 @@ async def publish_home(
     )
 
 
+@follow_up
 async def refresh_home(*, context: AsyncBoltContext, client: AsyncWebClient) -> None:
-    """Re-publish the acting user's Home after they changed something (Slack keeps the last
-    published view, so a stale Home would show yesterday's numbers)."""
+    """Re-publish the acting user's Home after they changed something from it (Slack keeps
+    the last published view). Changes made elsewhere need no refresh: opening the Home tab
+    publishes it afresh."""
     if context.user_id:
         await publish_home(
             client=client,
@@ -81,6 +84,11 @@ async def handle_home_opened(
         user_id=event["user"],
         profile=profile_of(context),
     )
+
+
+def from_home(body: dict[str, Any]) -> bool:
+    """Whether an action was clicked on the Home tab."""
+    return (body.get("view") or {}).get("type") == "home"
 
 
 def register(app: AsyncApp) -> None:

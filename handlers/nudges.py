@@ -26,7 +26,6 @@ from bot.services.runtime import Services
 from handlers.check_ins import share_check_in
 from handlers.context import profile_of, services_of, translator_of
 from handlers.errors import guarded
-from handlers.home import refresh_home
 from handlers.ids import Callback, NudgeAction
 from handlers.slack_io import outcome_of, update_message
 from handlers.teams import actor_of
@@ -275,7 +274,6 @@ async def handle_check_in_submission(
             db=services.db, workspace_id=workspace_id, nudge_id=meta.nudge_id, actor=actor, now=now
         )
         await _redraw(client, {}, nudge, now, answered=True)
-    await refresh_home(context=context, client=client)
 
 
 async def _next_page(context: AsyncBoltContext, meta: CheckInModalMeta) -> Any:

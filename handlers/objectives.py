@@ -25,9 +25,15 @@ from bot.services.read_models import ObjectiveView
 from bot.services.runtime import Services
 from handlers.context import services_of, translator_of
 from handlers.errors import guarded
-from handlers.home import refresh_home
+from handlers.home import from_home, refresh_home
 from handlers.ids import Callback, ObjectiveAction
-from handlers.slack_io import ChannelUnreachable, notify_user, post_in_channel, update_message
+from handlers.slack_io import (
+    ChannelUnreachable,
+    follow_up,
+    notify_user,
+    post_in_channel,
+    update_message,
+)
 from handlers.teams import actor_of
 from handlers.ui.forms import inline_errors, metadata
 from handlers.ui.objective_modal import (
@@ -124,9 +130,9 @@ async def handle_new_objective_submission(
     await publish_objective(
         client=client, services=services, objective=objective, actor=cmd.actor.user_id
     )
-    await refresh_home(context=context, client=client)
 
 
+@follow_up
 async def publish_objective(
     *, client: AsyncWebClient, services: Services, objective: ObjectiveView, actor: str
 ) -> None:
@@ -161,6 +167,7 @@ async def publish_objective(
     )
 
 
+@follow_up
 async def refresh_objective_post(
     *, client: AsyncWebClient, services: Services, objective: ObjectiveView
 ) -> None:
@@ -200,7 +207,8 @@ async def handle_objective_menu(
         )
         objective = await okrs.change_objective_state(db=services.db, cmd=cmd, now=now)
         await refresh_objective_post(client=client, services=services, objective=objective)
-        await refresh_home(context=context, client=client)
+        if from_home(body):
+            await refresh_home(context=context, client=client)
         channel = (body.get("channel") or {}).get("id")
         await notify_user(
             client,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar, cast
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.models.blocks import Block
@@ -101,6 +102,25 @@ async def notify_user(
                 "ephemeral in %s failed (%s); sending a DM", channel, error.response.get("error")
             )
     await client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+
+
+F = TypeVar("F", bound=Callable[..., Awaitable[None]])
+
+
+def follow_up(work: F) -> F:
+    """Mark a follow-up of a change that is already stored (a thread line, a post redrawn,
+    the Home tab re-published): if it fails, the failure is logged, never reported as the
+    change failing. The person's data is safe, and telling them otherwise would make them
+    record it twice."""
+
+    @functools.wraps(work)
+    async def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            await work(*args, **kwargs)
+        except Exception:  # one place on purpose: see the docstring
+            log.exception("follow-up %s failed; the change itself is stored", work.__name__)
+
+    return cast(F, run)
 
 
 def outcome_of(error: Exception) -> tuple[LedgerStatus, str]:

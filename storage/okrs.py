@@ -75,18 +75,20 @@ async def teams_led_by(session: AsyncSession, workspace_id: str, user_id: str) -
 async def ensure_cycle(
     session: AsyncSession, workspace_id: str, key: str, starts_on: Any, ends_on: Any
 ) -> Cycle:
+    """The workspace's cycle `key`, created the first time it is needed. Read first: reads
+    (lists, the Home tab) then take no write lock, which on SQLite would queue them behind
+    every check-in."""
+    query = select(Cycle).where(col(Cycle.workspace_id) == workspace_id, col(Cycle.key) == key)
+    cycle = (await session.scalars(query)).first()
+    if cycle is not None:
+        return cycle
     await insert_if_absent(
         session,
         CYCLE,
         {"workspace_id": workspace_id, "key": key, "starts_on": starts_on, "ends_on": ends_on},
         conflict=("workspace_id", "key"),
     )
-    cycle = (
-        await session.scalars(
-            select(Cycle).where(col(Cycle.workspace_id) == workspace_id, col(Cycle.key) == key)
-        )
-    ).one()
-    return cycle
+    return (await session.scalars(query)).one()
 
 
 async def cycles_by_id(session: AsyncSession, ids: Collection[int]) -> dict[int, Cycle]:

@@ -35,6 +35,7 @@ OPTIONS_MAX = 100
 
 class UpdateModalMeta(BaseModel):
     key_result_ref: int | None = None
+    from_home: bool = False  # opened from the Home tab, which is re-published after saving
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ def build_update_modal(
     *,
     selected: KeyResultView | None,
     prefill: UpdatePrefill | None = None,
+    from_home: bool = False,
 ) -> View:
     """KR select grouped by objective (changing it re-fills the last value), value, confidence,
     note. At most 100 KRs can be offered (Slack's cap); the selected one is always among them."""
@@ -155,7 +157,7 @@ def build_update_modal(
         submit=t("Save"),
         close=t("Cancel"),
         private_metadata=UpdateModalMeta(
-            key_result_ref=selected.ref if selected else None
+            key_result_ref=selected.ref if selected else None, from_home=from_home
         ).model_dump_json(),
         blocks=blocks,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -132,8 +133,12 @@ async def test_declare_an_objective_with_three_key_results(polaris: PolarisServe
     assert "O-1 · Delight new teams" in text
     for ref in ("KR-1", "KR-2", "KR-3"):
         assert ref in text
-    # The post's ts is stored right after Slack answers; the Home refresh comes after that.
-    await polaris.fake.wait_for("views.publish")
+    # The post's ts is stored right after Slack answers: wait for it (bounded).
+    for _ in range(100):
+        async with polaris.runtime.services.db.transaction() as session:
+            if (await session.scalars(select(Objective.post_ts))).first():
+                break
+        await asyncio.sleep(0.02)
     assert "░" in text, "progress bars"
     async with polaris.runtime.services.db.transaction() as session:
         objective = (await session.scalars(select(Objective))).one()
@@ -345,3 +350,38 @@ async def test_the_journey_in_french(polaris: PolarisServer) -> None:
     )
     assert "Enregistré" in saved.args["text"]
     assert "1\u202f500" in saved.args["text"]
+
+
+@pytest.mark.usefixtures("team")
+async def test_the_home_is_republished_only_after_changes_made_from_it(
+    polaris: PolarisServer,
+) -> None:
+    await declare_objective(polaris, krs=1)
+    await polaris.command("update KR-1 12 7")
+    await polaris.fake.wait_for("chat.update")
+    assert polaris.fake.calls_to("views.publish") == [], "opening the Home publishes it afresh"
+    button = {"type": "button", "action_id": "kr_update", "value": "1", "block_id": "b"}
+    home = {"id": "VHOME", "type": "home", "hash": "h"}
+    await polaris.interaction(block_action(button, view=home))
+    view = await opened(polaris, "update_modal")
+    assert await submit(polaris, view, {"value": "15", "confidence": "7"}) == {}
+    [published] = await polaris.fake.wait_for("views.publish")
+    assert published.args["user_id"] == "U1"
+
+
+@pytest.mark.usefixtures("team")
+async def test_a_failing_follow_up_never_turns_a_stored_check_in_into_an_error(
+    polaris: PolarisServer,
+) -> None:
+    await declare_objective(polaris, krs=1)
+    polaris.fake.fail("views.publish", error="internal_error", times=5)
+    button = {"type": "button", "action_id": "kr_update", "value": "1", "block_id": "b"}
+    await polaris.interaction(
+        block_action(button, view={"id": "VHOME", "type": "home", "hash": "h"})
+    )
+    view = await opened(polaris, "update_modal")
+    assert await submit(polaris, view, {"value": "15", "confidence": "7"}) == {}
+    await polaris.fake.wait_for("views.publish")
+    assert await count(polaris, CheckIn) == 1
+    sorry = [c for c in polaris.fake.calls if "went wrong" in str(c.args.get("text", ""))]
+    assert sorry == []
