@@ -63,5 +63,10 @@ i18n: install-test
 	$(VENV)/bin/pybabel update --ignore-obsolete -w 100 \
 		-i bot/locales/messages.pot -d bot/locales
 
+## The benchmarks' quick runs (under a minute each); see bench/README.md for the full ones.
+bench: install-test
+	$(PY) bench/requests.py --quick
+	$(PY) bench/rhythm.py --quick
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache build *.egg-info
