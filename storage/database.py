@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -71,6 +72,11 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        # SQLite has one writer at a time; a second one sleeps in SQLite's busy handler with
+        # growing back-offs (seconds of tail latency under load). Queueing transactions on an
+        # asyncio lock instead hands the database over as soon as it is free. (Transactions
+        # are never nested, so the lock cannot deadlock a task.)
+        self._serial = asyncio.Lock() if engine.dialect.name == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -78,7 +84,11 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        async with self._sessions() as session, session.begin():
+        if self._serial is None:
+            async with self._sessions() as session, session.begin():
+                yield session
+            return
+        async with self._serial, self._sessions() as session, session.begin():
             yield session
 
     async def dispose(self) -> None:
