@@ -37,10 +37,6 @@ class Event(StrEnum):
     APP_HOME_OPENED = "app_home_opened"
 
 
-class ActionId(StrEnum):
-    HOME_HELP = "home_help"
-
-
 class ObjectiveAction(StrEnum):
     MENU = "objective_menu"  # overflow; option values are "<action>:<ref>"
     KR_MENU = "key_result_menu"  # overflow on a KR line: update or edit

@@ -7,9 +7,8 @@ and cycles (no N+1).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select, update
@@ -234,35 +233,3 @@ async def latest_check_ins(
     latest = aliased(CheckIn, ranked)
     rows = await session.scalars(select(latest).where(ranked.c.rank == 1))
     return {c.key_result_id: c for c in rows}
-
-
-async def check_ins_since(
-    session: AsyncSession, key_result_ids: Sequence[int], since: datetime
-) -> list[CheckIn]:
-    if not key_result_ids:
-        return []
-    return list(
-        (
-            await session.scalars(
-                select(CheckIn)
-                .where(
-                    col(CheckIn.key_result_id).in_(key_result_ids),
-                    col(CheckIn.created_at) >= since,
-                )
-                .order_by(col(CheckIn.created_at))
-            )
-        ).all()
-    )
-
-
-async def check_in_by_key(
-    session: AsyncSession, workspace_id: str, idempotency_key: str
-) -> CheckIn | None:
-    return (
-        await session.scalars(
-            select(CheckIn).where(
-                col(CheckIn.workspace_id) == workspace_id,
-                col(CheckIn.idempotency_key) == idempotency_key,
-            )
-        )
-    ).first()

@@ -140,23 +140,6 @@ async def record_check_in(*, db: Database, cmd: RecordCheckIn, now: datetime) ->
     return result
 
 
-async def my_key_results(
-    *, db: Database, workspace_id: str, user_id: str, now: datetime, limit: int = 100
-) -> list[ObjectiveView]:
-    """Open objectives with the KRs this user owns (or all KRs of objectives they own)."""
-    async with db.transaction() as session:
-        views = await load_objective_views(
-            session,
-            ObjectiveFilter(
-                workspace_id, involving_user=user_id, states=[LifecycleState.OPEN.value]
-            ),
-            now=now,
-            limit=limit,
-            kr_states=[LifecycleState.OPEN.value],
-        )
-    return [v for v in views if v.key_results]
-
-
 async def update_choices(
     *,
     db: Database,
@@ -205,14 +188,4 @@ async def update_choices(
     return views, selected
 
 
-async def key_result_for_update(
-    *, db: Database, workspace_id: str, ref: int, actor: Actor, now: datetime
-) -> tuple[ObjectiveView, KeyResultView]:
-    """The KR to pre-fill the update modal with, if this actor may update it."""
-    async with db.transaction() as session:
-        kr, objective = await _updatable(session, workspace_id, ref, actor)
-        view = await one_objective(session, workspace_id, objective.id or 0, now=now)
-    return view, next(k for k in view.key_results if k.id == kr.id)
-
-
-__all__ = ["LIVE_STATES", "my_key_results", "record_check_in"]
+__all__ = ["LIVE_STATES", "record_check_in", "record_check_ins"]

@@ -52,11 +52,6 @@ def welcome_blocks(t: Translator) -> list[Block]:
     ]
 
 
-def build_welcome_home(t: Translator) -> View:
-    """The Home tab of someone with nothing in Polaris yet: what it is and the first steps."""
-    return View(type="home", blocks=welcome_blocks(t))
-
-
 def build_home(
     t: Translator,
     model: HomeModel,

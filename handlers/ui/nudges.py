@@ -226,9 +226,3 @@ def parse_check_in_submission(
             )
         )
     return entries, errors
-
-
-def page_refs(view: Mapping[str, Any]) -> list[int]:
-    """The KR refs whose inputs are on this page."""
-    values = view.get("state", {}).get("values", {})
-    return sorted({int(block.split(".")[0]) for block in values if block.split(".")[0].isdigit()})
