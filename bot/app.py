@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+import aiohttp
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -47,11 +48,16 @@ def retry_handlers() -> list[AsyncRetryHandler]:
     ]
 
 
-def build_web_client(settings: Settings) -> AsyncWebClient:
+def build_web_client(
+    settings: Settings, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
+    """The Web API client. Given a `session`, every call (and every per-request client Bolt
+    derives from this one) reuses its pooled connections instead of a new TLS handshake each."""
     return AsyncWebClient(
         token=settings.secret("SLACK_BOT_TOKEN"),
         base_url=settings.slack_api_url,
         retry_handlers=retry_handlers(),
+        session=session,
     )
 
 
@@ -92,6 +98,8 @@ class Runtime:
     jobs: list[ScheduledJob] = field(default_factory=list)
 
     async def close(self) -> None:
+        if self.client.session is not None:
+            await self.client.session.close()
         for job in self.jobs:
             # Jobs holding resources (the digest's chart worker) release them here.
             closing = getattr(job, "close", None)
@@ -116,7 +124,7 @@ async def start_runtime(
             db=Database(create_engine(settings.database_url)),
             instance_id=instance_name(),
         )
-    client = build_web_client(settings)
+    client = build_web_client(settings, aiohttp.ClientSession())
     slack_app = build_slack_app(services, client, process_before_response=process_before_response)
     jobs = scheduled_jobs(services, client)
     return Runtime(
