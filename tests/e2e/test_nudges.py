@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -25,6 +26,17 @@ NEW_YORK_TEN = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 
 def dms(polaris: PolarisServer, user: str) -> list:
     return [c for c in polaris.fake.calls_to("chat.postMessage") if c.args.get("channel") == user]
+
+
+def button_value(dm: Any, action_id: str) -> str:
+    """The value of a button of a posted DM (the nudge id)."""
+    return next(
+        e["value"]
+        for b in dm.args["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e.get("action_id") == action_id
+    )
 
 
 async def count(polaris: PolarisServer, model: type) -> int:
@@ -141,13 +153,7 @@ async def test_no_change_records_check_ins_and_updates_the_dm(
 ) -> None:
     await tick(week, clock, PARIS_TEN)
     [dm] = dms(week, "U1")
-    nudge_id = next(
-        e["value"]
-        for b in dm.args["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e.get("action_id") == "nudge_no_change"
-    )
+    nudge_id = button_value(dm, "nudge_no_change")
     clock[0] = PARIS_TEN + timedelta(minutes=3)
     button = {
         "type": "button",
@@ -196,13 +202,7 @@ async def test_update_opens_one_modal_with_every_due_kr(
 ) -> None:
     await tick(week, clock, NEW_YORK_TEN)
     [dm] = dms(week, "U2")
-    nudge_id = next(
-        e["value"]
-        for b in dm.args["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e.get("action_id") == "nudge_update"
-    )
+    nudge_id = button_value(dm, "nudge_update")
     button = {"type": "button", "action_id": "nudge_update", "value": nudge_id, "block_id": "nudge"}
     ack_json(
         await week.interaction(block_action(button, user_id="U2", channel_id=dm.args["channel"]))
@@ -237,13 +237,7 @@ async def test_the_reminder_goes_only_to_those_who_did_not_answer_and_only_once(
 ) -> None:
     await tick(week, clock, PARIS_TEN)
     [dm] = dms(week, "U1")
-    nudge_id = next(
-        e["value"]
-        for b in dm.args["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e.get("action_id") == "nudge_skip"
-    )
+    nudge_id = button_value(dm, "nudge_skip")
     skip = {"type": "button", "action_id": "nudge_skip", "value": nudge_id, "block_id": "nudge"}
     ack_json(
         await week.interaction(block_action(skip, user_id="U1", channel_id=dm.args["channel"]))
@@ -283,13 +277,7 @@ async def test_snooze_asks_again_later_without_a_reminder(
 ) -> None:
     await tick(week, clock, PARIS_TEN)
     [dm] = dms(week, "U1")
-    nudge_id = next(
-        e["value"]
-        for b in dm.args["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e.get("action_id") == "nudge_skip"
-    )
+    nudge_id = button_value(dm, "nudge_skip")
     snooze = {
         "type": "overflow",
         "action_id": "nudge_snooze",
