@@ -38,6 +38,10 @@ from storage.migrate import upgrade_async
 
 log = logging.getLogger(__name__)
 
+# How long a stopping process waits for work started before the stop (Slack retries a
+# request it got no answer to, but not a follow-up it never knew about).
+DRAIN_SECONDS = 10.0
+
 
 def retry_handlers() -> list[AsyncRetryHandler]:
     """Retries for every Slack call: 429 (waits Retry-After), 5xx and connection resets."""
@@ -61,21 +65,16 @@ def build_web_client(
     )
 
 
-def build_slack_app(
-    services: Services, client: AsyncWebClient, *, process_before_response: bool = False
-) -> AsyncApp:
-    """The Bolt app with every listener registered. Socket Mode needs no signing secret.
-
-    `process_before_response=True` answers Slack only once the listener has finished; the
-    benchmarks use it to time whole requests. In production listeners ack first.
-    """
+def build_slack_app(services: Services, client: AsyncWebClient) -> AsyncApp:
+    """The Bolt app with every listener registered. Socket Mode needs no signing secret."""
     settings = services.settings
     secret = settings.slack_signing_secret
     app = AsyncApp(
         client=client,
         signing_secret=secret.get_secret_value() if secret else "",
-        # Events are acknowledged at once and handled after; listeners ack commands themselves.
-        process_before_response=process_before_response,
+        # Bolt answers Slack when the listener returns; every listener is registered through
+        # handlers.errors.guarded, which returns at the ack and goes on in the background.
+        process_before_response=True,
     )
     handlers.register(app, services)
     return app
@@ -98,6 +97,9 @@ class Runtime:
     jobs: list[ScheduledJob] = field(default_factory=list)
 
     async def close(self) -> None:
+        # What listeners went on with after acking (thread lines, posts redrawn) ends first:
+        # it needs the Slack session and the database closed below.
+        await self.services.background.drain(within=DRAIN_SECONDS)
         if self.client.session is not None:
             await self.client.session.close()
         for job in self.jobs:
@@ -112,9 +114,7 @@ def instance_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-async def start_runtime(
-    settings: Settings, *, services: Services | None = None, process_before_response: bool = False
-) -> Runtime:
+async def start_runtime(settings: Settings, *, services: Services | None = None) -> Runtime:
     """Build the process: migrate SQLite if needed, open the database, wire the Slack app."""
     if services is None:
         if settings.is_sqlite:
@@ -125,7 +125,7 @@ async def start_runtime(
             instance_id=instance_name(),
         )
     client = build_web_client(settings, aiohttp.ClientSession())
-    slack_app = build_slack_app(services, client, process_before_response=process_before_response)
+    slack_app = build_slack_app(services, client)
     jobs = scheduled_jobs(services, client)
     return Runtime(
         settings=settings,

@@ -1,0 +1,84 @@
+"""Slack gets its answer at the ack; what the listener does after goes on in the background."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from tests.conftest import PolarisServer
+
+
+async def test_slack_gets_its_answer_while_the_listener_goes_on(
+    polaris: PolarisServer, monkeypatch
+) -> None:
+    from handlers import commands
+    from handlers.ids import Subcommand
+
+    release = asyncio.Event()
+    finished = asyncio.Event()
+
+    async def slow_after_ack(*, ack: Any, respond: Any, **_: object) -> None:
+        await ack(text="On it")
+        await release.wait()
+        await respond(text="Done", response_type="ephemeral")
+        finished.set()
+
+    monkeypatch.setitem(commands.SUBCOMMANDS, Subcommand.LIST, slow_after_ack)
+    response = await polaris.command("list")
+    assert response.status_code == 200
+    assert response.text == "On it"  # Bolt acks a bare text as text/plain
+    assert not finished.is_set()
+    assert polaris.runtime.services.background.pending == 1
+    release.set()
+    [answer] = await polaris.fake.wait_for("response_url:U1")
+    assert answer.args["text"] == "Done"
+    await asyncio.wait_for(finished.wait(), 5)
+
+
+async def test_an_error_after_the_ack_is_reported_to_the_user(
+    polaris: PolarisServer, monkeypatch
+) -> None:
+    from handlers import commands
+    from handlers.ids import Subcommand
+
+    async def breaks_after_ack(*, ack: Any, **_: object) -> None:
+        await ack()
+        raise RuntimeError("disk full")
+
+    monkeypatch.setitem(commands.SUBCOMMANDS, Subcommand.LIST, breaks_after_ack)
+    response = await polaris.command("list")
+    assert response.status_code == 200
+    [answer] = await polaris.fake.wait_for("response_url:U1")
+    assert "Sorry, something went wrong on our side (reference " in answer.args["text"]
+    assert "disk full" not in answer.args["text"]
+
+
+async def test_an_error_before_the_ack_still_reaches_the_error_handler(
+    polaris: PolarisServer, monkeypatch
+) -> None:
+    from handlers import commands
+    from handlers.ids import Subcommand
+
+    async def breaks_before_ack(**_: object) -> None:
+        raise RuntimeError("no ack")
+
+    monkeypatch.setitem(commands.SUBCOMMANDS, Subcommand.LIST, breaks_before_ack)
+    await polaris.command("list")
+    [answer] = await polaris.fake.wait_for("response_url:U1")
+    assert "(reference " in answer.args["text"]
+    assert polaris.runtime.services.background.pending == 0
+
+
+async def test_an_event_is_answered_before_its_listener_talks_to_slack(
+    polaris: PolarisServer,
+) -> None:
+    event = {"type": "app_home_opened", "user": "U1", "tab": "home", "channel": "D1"}
+    await polaris.event(event, event_id="EvWARM")  # caches U1's profile (users.info)
+    await polaris.fake.wait_for("views.publish")
+    polaris.fake.latency = 1.0  # every Slack call now takes a second
+    started = time.monotonic()
+    response = await polaris.event(event, event_id="EvSLOW")
+    assert response.status_code == 200
+    assert time.monotonic() - started < 0.8, "the ack waited for views.publish"
+    await polaris.fake.wait_for("views.publish", count=2, timeout=5)
