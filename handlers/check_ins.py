@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ from bot.domain.errors import N_, InvalidFields, NotFound, UserError
 from bot.domain.progress import CONFIDENCE_MAX, CONFIDENCE_MIN
 from bot.domain.refs import parse_key_result_ref
 from bot.i18n import Translator, translator
-from bot.services import check_ins
+from bot.services import check_ins, okrs
 from bot.services.commands import RecordCheckIn
 from bot.services.read_models import CheckInResult
 from bot.services.runtime import Services
@@ -153,12 +154,12 @@ async def handle_update_command(
                 response_type="ephemeral",
                 text=build_check_in_saved(t, result.key_result, result.previous_value),
             )
-            await share_check_in(
+            await share_check_ins(
                 client=client,
                 services=services,
-                result=result,
+                workspace_id=cmd.workspace_id,
+                results=[result],
                 author=cmd.actor.user_id,
-                note=cmd.note,
             )
             return
     prefill = UpdatePrefill(
@@ -183,24 +184,44 @@ def problem_text(t: Translator, error: UserError) -> str:
 
 
 @follow_up
-async def share_check_in(
-    *, client: AsyncWebClient, services: Services, result: CheckInResult, author: str, note: str
+async def share_check_ins(
+    *,
+    client: AsyncWebClient,
+    services: Services,
+    workspace_id: str,
+    results: Sequence[CheckInResult],
+    author: str,
 ) -> None:
-    """A short line in the objective's thread, then the objective's post redrawn."""
-    objective = result.objective
-    if result.duplicate or not (objective.post_channel_id and objective.post_ts):
-        return
-    t_team = translator(objective.team.locale)
-    text = build_thread_line(
-        t_team, kr=result.key_result, previous=result.previous_value, author=author, note=note
-    )
-    try:
-        await post_in_channel(
-            client, channel=objective.post_channel_id, text=text, thread_ts=objective.post_ts
+    """A short line per check-in in its objective's thread, then each objective's post
+    redrawn once. Runs after Slack has had its answer."""
+    redraw: list[int] = []
+    for result in results:
+        if result.duplicate or not (result.post_channel_id and result.post_ts):
+            continue
+        kr = result.key_result
+        text = build_thread_line(
+            translator(result.team_locale),
+            kr=kr,
+            previous=result.previous_value,
+            author=author,
+            note=kr.note,
         )
-    except ChannelUnreachable:
-        return
-    await refresh_objective_post(client=client, services=services, objective=objective)
+        try:
+            await post_in_channel(
+                client, channel=result.post_channel_id, text=text, thread_ts=result.post_ts
+            )
+        except ChannelUnreachable:
+            continue
+        if result.objective_id not in redraw:
+            redraw.append(result.objective_id)
+    for objective_id in redraw:
+        objective = await okrs.objective_by_id(
+            db=services.db,
+            workspace_id=workspace_id,
+            objective_id=objective_id,
+            now=services.clock(),
+        )
+        await refresh_objective_post(client=client, services=services, objective=objective)
 
 
 async def handle_update_submission(
@@ -232,8 +253,12 @@ async def handle_update_submission(
         )
         return
     await ack()
-    await share_check_in(
-        client=client, services=services, result=result, author=cmd.actor.user_id, note=cmd.note
+    await share_check_ins(
+        client=client,
+        services=services,
+        workspace_id=cmd.workspace_id,
+        results=[result],
+        author=cmd.actor.user_id,
     )
     if metadata(view, UpdateModalMeta).from_home:
         await refresh_home(context=context, client=client)

@@ -23,7 +23,7 @@ from bot.services.commands import RecordCheckIn
 from bot.services.ledger import LedgerKey, LedgerStatus
 from bot.services.nudges import NudgeView
 from bot.services.runtime import Services
-from handlers.check_ins import share_check_in
+from handlers.check_ins import share_check_ins
 from handlers.context import profile_of, services_of, translator_of
 from handlers.errors import guarded
 from handlers.ids import Callback, NudgeAction
@@ -265,10 +265,13 @@ async def handle_check_in_submission(
         return
     next_page = await _next_page(context, meta)
     await ack(response_action="update", view=next_page) if next_page else await ack()
-    for result, cmd in zip(results, cmds, strict=True):
-        await share_check_in(
-            client=client, services=services, result=result, author=actor.user_id, note=cmd.note
-        )
+    await share_check_ins(
+        client=client,
+        services=services,
+        workspace_id=workspace_id,
+        results=results,
+        author=actor.user_id,
+    )
     if meta.nudge_id is not None and next_page is None:
         nudge = await nudges.answer_updated(
             db=services.db, workspace_id=workspace_id, nudge_id=meta.nudge_id, actor=actor, now=now

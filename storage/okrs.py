@@ -215,21 +215,57 @@ async def key_results_of(
     )
 
 
+def latest_check_in_id(key_result_id: Any) -> Any:
+    """The id of a key result's most recent check-in, as a correlated scalar subquery: one
+    backward step on `ix_check_in_key_result_created` per key result, whatever its history."""
+    latest = aliased(CheckIn)
+    return (
+        select(col(latest.id))
+        .where(col(latest.key_result_id) == key_result_id)
+        .order_by(col(latest.created_at).desc(), col(latest.id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 async def latest_check_ins(
     session: AsyncSession, key_result_ids: Collection[int]
 ) -> dict[int, CheckIn]:
-    """Each key result's most recent check-in, in one statement (a window function)."""
+    """Each key result's most recent check-in, in one statement."""
     if not key_result_ids:
         return {}
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=col(CheckIn.key_result_id),
-            order_by=(col(CheckIn.created_at).desc(), col(CheckIn.id).desc()),
-        )
-        .label("rank")
+    rows = await session.scalars(
+        select(CheckIn)
+        .join(KeyResult, col(CheckIn.id) == latest_check_in_id(col(KeyResult.id)))
+        .where(col(KeyResult.id).in_(key_result_ids))
     )
-    ranked = select(CheckIn, rank).where(col(CheckIn.key_result_id).in_(key_result_ids)).subquery()
-    latest = aliased(CheckIn, ranked)
-    rows = await session.scalars(select(latest).where(ranked.c.rank == 1))
     return {c.key_result_id: c for c in rows}
+
+
+@dataclass(frozen=True)
+class CheckInTarget:
+    """What recording a check-in on a key result needs to know, read in one statement."""
+
+    key_result: KeyResult
+    objective: Objective
+    team: Team
+    cycle: Cycle
+    latest: CheckIn | None
+
+
+async def check_in_target(
+    session: AsyncSession, workspace_id: str, ref: int
+) -> CheckInTarget | None:
+    """The key result `ref` of the workspace with its objective, team, cycle and latest
+    check-in (one statement), or None."""
+    row = (
+        await session.execute(
+            select(KeyResult, Objective, Team, Cycle, CheckIn)
+            .join(Objective, col(Objective.id) == col(KeyResult.objective_id))
+            .join(Team, col(Team.id) == col(Objective.team_id))
+            .join(Cycle, col(Cycle.id) == col(Objective.cycle_id))
+            .outerjoin(CheckIn, col(CheckIn.id) == latest_check_in_id(col(KeyResult.id)))
+            .where(col(KeyResult.workspace_id) == workspace_id, col(KeyResult.ref) == ref)
+        )
+    ).first()
+    return None if row is None else CheckInTarget(*row)

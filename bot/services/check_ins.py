@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,11 +13,17 @@ from bot.domain.permissions import Actor, may_change
 from bot.domain.progress import CONFIDENCE_MAX, CONFIDENCE_MIN, KrKind
 from bot.domain.refs import key_result_label
 from bot.services.commands import RecordCheckIn
-from bot.services.okrs import LIVE_STATES, load_objective_views, one_objective
+from bot.services.okrs import (
+    LIVE_STATES,
+    cycle_position,
+    key_result_view,
+    load_objective_views,
+    one_objective,
+)
 from bot.services.read_models import CheckInResult, KeyResultView, ObjectiveView
 from storage import okrs
 from storage.database import Database
-from storage.models import CheckIn, KeyResult, LifecycleState, Objective
+from storage.models import CheckIn, LifecycleState
 from storage.okrs import ObjectiveFilter
 from storage.upsert import insert_statement
 
@@ -26,24 +31,15 @@ CHECK_IN = CheckIn.__table__  # type: ignore[attr-defined]
 NOTE_MAX = 3000
 
 
-async def _updatable(
-    session: AsyncSession, workspace_id: str, ref: int, actor: Actor
-) -> tuple[KeyResult, Objective]:
-    kr = await okrs.key_result_by_ref(session, workspace_id, ref)
-    if kr is None:
+def _updatable(target: okrs.CheckInTarget | None, ref: int, actor: Actor) -> okrs.CheckInTarget:
+    if target is None:
         raise NotFound(N_("There is no key result {ref}."), ref=key_result_label(ref))
-    objective = await session.get(Objective, kr.objective_id)
-    assert objective is not None
-    if (
-        kr.state == LifecycleState.ARCHIVED.value
-        or objective.state == LifecycleState.ARCHIVED.value
-    ):
+    if LifecycleState.ARCHIVED.value in (target.key_result.state, target.objective.state):
         raise field_error("key_result", N_("{ref} is archived."), ref=key_result_label(ref))
-    team = await okrs.team_by_id(session, workspace_id, objective.team_id)
     if not may_change(
         actor,
-        owners=[kr.owner_user_id, objective.owner_user_id],
-        team_lead=team.lead_user_id if team else None,
+        owners=[target.key_result.owner_user_id, target.objective.owner_user_id],
+        team_lead=target.team.lead_user_id,
     ):
         raise PermissionDenied(
             N_(
@@ -51,7 +47,7 @@ async def _updatable(
             ),
             ref=key_result_label(ref),
         )
-    return kr, objective
+    return target
 
 
 def _check(cmd: RecordCheckIn, kind: KrKind) -> None:
@@ -65,73 +61,62 @@ def _check(cmd: RecordCheckIn, kind: KrKind) -> None:
         raise field_error("note", N_("Keep the note under {max} characters."), max=NOTE_MAX)
 
 
-@dataclass(frozen=True)
-class _Appended:
-    key_result: KeyResult
-    objective: Objective
-    check_in_id: int | None  # None: the same idempotency key was already recorded
-    previous: CheckIn | None
-
-
-async def _append(session: AsyncSession, cmd: RecordCheckIn, now: datetime) -> _Appended:
-    kr, objective = await _updatable(session, cmd.workspace_id, cmd.key_result_ref, cmd.actor)
+async def _append(session: AsyncSession, cmd: RecordCheckIn, now: datetime) -> CheckInResult:
+    """Two statements: the key result with all the checks need, then the insert."""
+    target = _updatable(
+        await okrs.check_in_target(session, cmd.workspace_id, cmd.key_result_ref),
+        cmd.key_result_ref,
+        cmd.actor,
+    )
+    kr, objective = target.key_result, target.objective
     _check(cmd, KrKind(kr.kind))
-    previous = (await okrs.latest_check_ins(session, [kr.id or 0])).get(kr.id or 0)
+    check_in = CheckIn(
+        workspace_id=cmd.workspace_id,
+        key_result_id=kr.id or 0,
+        value=cmd.value,
+        confidence=cmd.confidence,
+        note=cmd.note.strip(),
+        author_user_id=cmd.actor.user_id,
+        source=cmd.source,
+        idempotency_key=cmd.idempotency_key,
+        created_at=now,
+    )
     # A NULL idempotency key never conflicts, so one statement serves keyed and plain check-ins.
     new_id = (
         await session.execute(
             insert_statement(session, CHECK_IN)
-            .values(
-                workspace_id=cmd.workspace_id,
-                key_result_id=kr.id,
-                value=cmd.value,
-                confidence=cmd.confidence,
-                note=cmd.note.strip(),
-                author_user_id=cmd.actor.user_id,
-                source=cmd.source,
-                idempotency_key=cmd.idempotency_key,
-                created_at=now,
-            )
+            .values(check_in.model_dump(exclude={"id"}))
             .on_conflict_do_nothing(index_elements=["workspace_id", "idempotency_key"])
             .returning(CHECK_IN.c.id)
         )
     ).scalar_one_or_none()
-    return _Appended(kr, objective, new_id, previous)
+    expected, cycle_over = cycle_position(target.cycle.key, target.team.timezone, now)
+    return CheckInResult(
+        key_result=key_result_view(kr, check_in, expected, cycle_over),
+        previous_value=target.latest.value if target.latest and new_id is not None else None,
+        duplicate=new_id is None,
+        objective_id=objective.id or 0,
+        team_locale=target.team.locale,
+        post_channel_id=objective.post_channel_id,
+        post_ts=objective.post_ts,
+        check_in_id=new_id,
+    )
 
 
 async def record_check_ins(
     *, db: Database, cmds: Sequence[RecordCheckIn], now: datetime
 ) -> list[CheckInResult]:
-    """Append several check-ins in one transaction (all or none) and return each with its
-    refreshed objective.
+    """Append several check-ins in one transaction (all or none), two statements each.
 
     Two people saving the same KR at once both land; the same submission twice (same
     idempotency key) lands once and reports `duplicate`. Raises NotFound, PermissionDenied,
-    InvalidFields.
+    InvalidFields. The objectives' views are not reloaded here: redrawing their posts is
+    work for after Slack has its answer (`objective_by_id`).
     """
     if not cmds:
         return []
     async with db.transaction() as session:
-        appended = [await _append(session, cmd, now) for cmd in cmds]
-        objective_ids = sorted({a.objective.id or 0 for a in appended})
-        views = await load_objective_views(
-            session, ObjectiveFilter(cmds[0].workspace_id, objective_ids=objective_ids), now=now
-        )
-    by_id = {v.id: v for v in views}
-    results = []
-    for item in appended:
-        view = by_id[item.objective.id or 0]
-        inserted = item.check_in_id is not None
-        results.append(
-            CheckInResult(
-                objective=view,
-                key_result=next(k for k in view.key_results if k.id == item.key_result.id),
-                previous_value=item.previous.value if item.previous and inserted else None,
-                duplicate=not inserted,
-                check_in_id=item.check_in_id,
-            )
-        )
-    return results
+        return [await _append(session, cmd, now) for cmd in cmds]
 
 
 async def record_check_in(*, db: Database, cmd: RecordCheckIn, now: datetime) -> CheckInResult:

@@ -102,10 +102,7 @@ def objective_view(
     *,
     now: datetime,
 ) -> ObjectiveView:
-    span = quarter_span(cycle.key)
-    start, end = span.bounds(team.timezone)
-    expected = expected_progress(start=start, end=end, now=now)
-    cycle_over = now >= end
+    expected, cycle_over = cycle_position(cycle.key, team.timezone, now)
     krs = tuple(
         key_result_view(kr, latest.get(kr.id or 0), expected, cycle_over) for kr in key_results
     )
@@ -133,6 +130,12 @@ def objective_view(
         key_results=krs,
         progress=progress,
     )
+
+
+def cycle_position(cycle_key: str, timezone: str, now: datetime) -> tuple[float, bool]:
+    """How far into its cycle a team is (the expected progress, 0–1) and whether it is over."""
+    start, end = quarter_span(cycle_key).bounds(timezone)
+    return expected_progress(start=start, end=end, now=now), now >= end
 
 
 def key_result_view(
@@ -176,6 +179,13 @@ async def one_objective(
         session, ObjectiveFilter(workspace_id, objective_ids=[objective_id]), now=now
     )
     return view
+
+
+async def objective_by_id(
+    *, db: Database, workspace_id: str, objective_id: int, now: datetime
+) -> ObjectiveView:
+    async with db.transaction() as session:
+        return await one_objective(session, workspace_id, objective_id, now=now)
 
 
 async def get_objective(
