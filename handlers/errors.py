@@ -88,9 +88,13 @@ class SignallingAck:
 
     async def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
         try:
-            return await self._ack(*args, **kwargs)
+            response = await self._ack(*args, **kwargs)
         finally:
             self._answered.set()
+        # Step aside once: `guarded` wakes up first and the answer leaves for Slack before the
+        # listener's next step (building the thread line, say) holds the event loop.
+        await asyncio.sleep(0)
+        return response
 
 
 def guarded(listener: Listener) -> Listener:

@@ -7,19 +7,22 @@ and cycles (no N+1).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from storage.models import CheckIn, Cycle, KeyResult, Objective, Team, Workspace
-from storage.upsert import insert_if_absent
+from storage.upsert import dialect_of, insert_if_absent
 
 CYCLE = Cycle.__table__  # type: ignore[attr-defined]
+CHECK_IN = CheckIn.__table__  # type: ignore[attr-defined]
 WORKSPACE = Workspace.__table__  # type: ignore[attr-defined]
 
 
@@ -228,17 +231,45 @@ def latest_check_in_id(key_result_id: Any) -> Any:
     )
 
 
+# Hot statements are built once: building a SELECT costs more Python than running it.
+_LATEST_CHECK_INS = (
+    select(CheckIn)
+    .join(KeyResult, col(CheckIn.id) == latest_check_in_id(col(KeyResult.id)))
+    .where(col(KeyResult.id).in_(bindparam("ids", expanding=True)))
+)
+_LATEST = aliased(CheckIn)
+_CHECK_IN_TARGET: Any = (
+    # One entity and plain columns: hydrating five ORM objects cost more than the query.
+    select(
+        KeyResult,
+        col(Objective.owner_user_id).label("objective_owner"),
+        col(Objective.state).label("objective_state"),
+        col(Objective.post_channel_id),
+        col(Objective.post_ts),
+        col(Team.lead_user_id),
+        col(Team.locale),
+        col(Team.timezone),
+        col(Cycle.key).label("cycle_key"),
+        col(_LATEST.value).label("latest_value"),
+    )
+    .join(Objective, col(Objective.id) == col(KeyResult.objective_id))
+    .join(Team, col(Team.id) == col(Objective.team_id))
+    .join(Cycle, col(Cycle.id) == col(Objective.cycle_id))
+    .outerjoin(_LATEST, col(_LATEST.id) == latest_check_in_id(col(KeyResult.id)))
+    .where(
+        col(KeyResult.workspace_id) == bindparam("workspace_id"),
+        col(KeyResult.ref) == bindparam("ref"),
+    )
+)
+
+
 async def latest_check_ins(
     session: AsyncSession, key_result_ids: Collection[int]
 ) -> dict[int, CheckIn]:
     """Each key result's most recent check-in, in one statement."""
     if not key_result_ids:
         return {}
-    rows = await session.scalars(
-        select(CheckIn)
-        .join(KeyResult, col(CheckIn.id) == latest_check_in_id(col(KeyResult.id)))
-        .where(col(KeyResult.id).in_(key_result_ids))
-    )
+    rows = await session.scalars(_LATEST_CHECK_INS, {"ids": list(key_result_ids)})
     return {c.key_result_id: c for c in rows}
 
 
@@ -247,25 +278,41 @@ class CheckInTarget:
     """What recording a check-in on a key result needs to know, read in one statement."""
 
     key_result: KeyResult
-    objective: Objective
-    team: Team
-    cycle: Cycle
-    latest: CheckIn | None
+    objective_owner: str
+    objective_state: str
+    post_channel_id: str | None
+    post_ts: str | None
+    lead_user_id: str | None
+    locale: str
+    timezone: str
+    cycle_key: str
+    latest_value: float | None
 
 
 async def check_in_target(
     session: AsyncSession, workspace_id: str, ref: int
 ) -> CheckInTarget | None:
-    """The key result `ref` of the workspace with its objective, team, cycle and latest
-    check-in (one statement), or None."""
+    """The key result `ref` of the workspace with what the check needs of its objective, team,
+    cycle and latest check-in (one statement), or None."""
     row = (
-        await session.execute(
-            select(KeyResult, Objective, Team, Cycle, CheckIn)
-            .join(Objective, col(Objective.id) == col(KeyResult.objective_id))
-            .join(Team, col(Team.id) == col(Objective.team_id))
-            .join(Cycle, col(Cycle.id) == col(Objective.cycle_id))
-            .outerjoin(CheckIn, col(CheckIn.id) == latest_check_in_id(col(KeyResult.id)))
-            .where(col(KeyResult.workspace_id) == workspace_id, col(KeyResult.ref) == ref)
-        )
+        await session.execute(_CHECK_IN_TARGET, {"workspace_id": workspace_id, "ref": ref})
     ).first()
     return None if row is None else CheckInTarget(*row)
+
+
+@functools.cache
+def _insert_check_in(dialect: str) -> Any:
+    # A NULL idempotency key never conflicts, so one statement serves keyed and plain check-ins.
+    return (
+        (postgresql.insert if dialect == "postgresql" else sqlite.insert)(CHECK_IN)
+        .on_conflict_do_nothing(index_elements=["workspace_id", "idempotency_key"])
+        .returning(CHECK_IN.c.id)
+    )
+
+
+async def insert_check_in(session: AsyncSession, check_in: CheckIn) -> int | None:
+    """Append a check-in; its id, or None when its idempotency key was already recorded."""
+    values = check_in.model_dump(exclude={"id"})
+    result = await session.execute(_insert_check_in(dialect_of(session)), values)
+    new_id: int | None = result.scalar_one_or_none()
+    return new_id

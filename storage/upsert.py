@@ -10,6 +10,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
+def dialect_of(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
 def insert_statement(session: AsyncSession, table: Table) -> Any:
     """The dialect's own `insert` construct, which knows `on_conflict_do_nothing`."""
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"

@@ -25,21 +25,19 @@ from storage import okrs
 from storage.database import Database
 from storage.models import CheckIn, LifecycleState
 from storage.okrs import ObjectiveFilter
-from storage.upsert import insert_statement
 
-CHECK_IN = CheckIn.__table__  # type: ignore[attr-defined]
 NOTE_MAX = 3000
 
 
 def _updatable(target: okrs.CheckInTarget | None, ref: int, actor: Actor) -> okrs.CheckInTarget:
     if target is None:
         raise NotFound(N_("There is no key result {ref}."), ref=key_result_label(ref))
-    if LifecycleState.ARCHIVED.value in (target.key_result.state, target.objective.state):
+    if LifecycleState.ARCHIVED.value in (target.key_result.state, target.objective_state):
         raise field_error("key_result", N_("{ref} is archived."), ref=key_result_label(ref))
     if not may_change(
         actor,
-        owners=[target.key_result.owner_user_id, target.objective.owner_user_id],
-        team_lead=target.team.lead_user_id,
+        owners=[target.key_result.owner_user_id, target.objective_owner],
+        team_lead=target.lead_user_id,
     ):
         raise PermissionDenied(
             N_(
@@ -68,7 +66,7 @@ async def _append(session: AsyncSession, cmd: RecordCheckIn, now: datetime) -> C
         cmd.key_result_ref,
         cmd.actor,
     )
-    kr, objective = target.key_result, target.objective
+    kr = target.key_result
     _check(cmd, KrKind(kr.kind))
     check_in = CheckIn(
         workspace_id=cmd.workspace_id,
@@ -81,24 +79,16 @@ async def _append(session: AsyncSession, cmd: RecordCheckIn, now: datetime) -> C
         idempotency_key=cmd.idempotency_key,
         created_at=now,
     )
-    # A NULL idempotency key never conflicts, so one statement serves keyed and plain check-ins.
-    new_id = (
-        await session.execute(
-            insert_statement(session, CHECK_IN)
-            .values(check_in.model_dump(exclude={"id"}))
-            .on_conflict_do_nothing(index_elements=["workspace_id", "idempotency_key"])
-            .returning(CHECK_IN.c.id)
-        )
-    ).scalar_one_or_none()
-    expected, cycle_over = cycle_position(target.cycle.key, target.team.timezone, now)
+    new_id = await okrs.insert_check_in(session, check_in)
+    expected, cycle_over = cycle_position(target.cycle_key, target.timezone, now)
     return CheckInResult(
         key_result=key_result_view(kr, check_in, expected, cycle_over),
-        previous_value=target.latest.value if target.latest and new_id is not None else None,
+        previous_value=target.latest_value if new_id is not None else None,
         duplicate=new_id is None,
-        objective_id=objective.id or 0,
-        team_locale=target.team.locale,
-        post_channel_id=objective.post_channel_id,
-        post_ts=objective.post_ts,
+        objective_id=kr.objective_id,
+        team_locale=target.locale,
+        post_channel_id=target.post_channel_id,
+        post_ts=target.post_ts,
         check_in_id=new_id,
     )
 

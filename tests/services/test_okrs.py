@@ -178,6 +178,50 @@ async def test_check_ins_append_and_drive_progress(
     assert values == [22, 25], "history is kept"
 
 
+async def test_the_latest_check_in_is_the_most_recent_not_the_last_written(
+    services: Services,
+) -> None:
+    """`previous_value` and the objective's current values follow created_at (then id)."""
+    team_id = await make_team(services)
+    await declare(services, team_id)
+
+    async def check_in(value: float, minutes: int) -> float | None:
+        result = await record_check_in(
+            db=services.db,
+            cmd=RecordCheckIn("T0001", 1, value, 7, "", LEAD),
+            now=NOW + timedelta(minutes=minutes),
+        )
+        return result.previous_value
+
+    assert await check_in(30, 10) is None
+    assert await check_in(20, 5) == 30, "a back-dated check-in does not hide the newer one"
+    assert await check_in(35, 10) == 30
+    assert await check_in(36, 10) == 35, "same instant: the later row is the latest"
+    page = await list_objectives(
+        db=services.db,
+        workspace_id="T0001",
+        scope=ListScope(channel_id="C1"),
+        timezone="UTC",
+        now=NOW + timedelta(minutes=10),
+    )
+    [view] = page.items
+    assert view.key_results[0].current == 36
+
+
+async def test_a_check_in_on_an_archived_objective_is_refused(services: Services) -> None:
+    team_id = await make_team(services)
+    await declare(services, team_id)
+    await change_objective_state(
+        db=services.db, cmd=ChangeObjectiveState("T0001", 1, "archived", LEAD), now=NOW
+    )
+    with pytest.raises(InvalidFields) as refused:
+        await record_check_in(
+            db=services.db, cmd=RecordCheckIn("T0001", 1, 25, 7, "", LEAD), now=NOW
+        )
+    assert "key_result" in refused.value.fields
+    assert await rows(services, CheckIn) == 0
+
+
 async def test_two_people_saving_the_same_kr_at_once_both_land(services: Services) -> None:
     team_id = await make_team(services)
     await declare(services, team_id)
