@@ -1,8 +1,7 @@
 """Queries for teams, cycles, objectives, key results and check-ins.
 
-Loading a page of objectives costs a fixed number of statements whatever the data size:
-objectives, then their key results, then each key result's latest check-in, then their teams
-and cycles (no N+1).
+Loading a page of objectives costs two statements whatever the data size: the objectives with
+their teams and cycles, then their key results with each one's latest check-in (no N+1).
 """
 
 from __future__ import annotations
@@ -91,13 +90,6 @@ async def ensure_cycle(
         conflict=("workspace_id", "key"),
     )
     return (await session.scalars(query)).one()
-
-
-async def cycles_by_id(session: AsyncSession, ids: Collection[int]) -> dict[int, Cycle]:
-    if not ids:
-        return {}
-    rows = await session.scalars(select(Cycle).where(col(Cycle.id).in_(ids)))
-    return {c.id: c for c in rows if c.id is not None}
 
 
 async def teams_by_id(session: AsyncSession, ids: Collection[int]) -> dict[int, Team]:
@@ -205,6 +197,23 @@ async def find_objectives(
     return list((await session.scalars(stmt)).all())
 
 
+async def find_objectives_in_context(
+    session: AsyncSession, f: ObjectiveFilter, *, limit: int | None = None, offset: int = 0
+) -> list[tuple[Objective, Team, Cycle]]:
+    """`find_objectives`, each with its team and cycle, in the same statement."""
+    stmt = (
+        select(Objective, Team, Cycle)
+        .join(Team, col(Team.id) == col(Objective.team_id))
+        .join(Cycle, col(Cycle.id) == col(Objective.cycle_id))
+        .where(*_conditions(f))
+        .order_by(col(Objective.team_id), col(Objective.ref))
+        .offset(offset)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [(o, t, c) for o, t, c in (await session.execute(stmt)).all()]
+
+
 async def key_results_of(
     session: AsyncSession, objective_ids: Collection[int], *, states: Collection[str] | None = None
 ) -> list[KeyResult]:
@@ -232,11 +241,6 @@ def latest_check_in_id(key_result_id: Any) -> Any:
 
 
 # Hot statements are built once: building a SELECT costs more Python than running it.
-_LATEST_CHECK_INS = (
-    select(CheckIn)
-    .join(KeyResult, col(CheckIn.id) == latest_check_in_id(col(KeyResult.id)))
-    .where(col(KeyResult.id).in_(bindparam("ids", expanding=True)))
-)
 _LATEST = aliased(CheckIn)
 _CHECK_IN_TARGET: Any = (
     # One entity and plain columns: hydrating five ORM objects cost more than the query.
@@ -263,14 +267,34 @@ _CHECK_IN_TARGET: Any = (
 )
 
 
-async def latest_check_ins(
-    session: AsyncSession, key_result_ids: Collection[int]
-) -> dict[int, CheckIn]:
-    """Each key result's most recent check-in, in one statement."""
-    if not key_result_ids:
-        return {}
-    rows = await session.scalars(_LATEST_CHECK_INS, {"ids": list(key_result_ids)})
-    return {c.key_result_id: c for c in rows}
+_KEY_RESULTS_WITH_LATEST = (
+    select(KeyResult, CheckIn)
+    .outerjoin(CheckIn, col(CheckIn.id) == latest_check_in_id(col(KeyResult.id)))
+    .where(col(KeyResult.objective_id).in_(bindparam("objective_ids", expanding=True)))
+    .order_by(col(KeyResult.position), col(KeyResult.ref))
+)
+_KEY_RESULTS_IN_STATES_WITH_LATEST = _KEY_RESULTS_WITH_LATEST.where(
+    col(KeyResult.state).in_(bindparam("states", expanding=True))
+)
+
+
+async def key_results_with_latest(
+    session: AsyncSession, objective_ids: Collection[int], *, states: Collection[str] | None
+) -> list[tuple[KeyResult, CheckIn | None]]:
+    """The objectives' key results (in `states`, if given), each with its latest check-in,
+    in one statement."""
+    if not objective_ids:
+        return []
+    if states is None:
+        rows = await session.execute(
+            _KEY_RESULTS_WITH_LATEST, {"objective_ids": list(objective_ids)}
+        )
+    else:
+        rows = await session.execute(
+            _KEY_RESULTS_IN_STATES_WITH_LATEST,
+            {"objective_ids": list(objective_ids), "states": list(states)},
+        )
+    return [(kr, latest) for kr, latest in rows.all()]
 
 
 @dataclass(frozen=True)

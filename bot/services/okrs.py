@@ -75,21 +75,18 @@ async def load_objective_views(
     offset: int = 0,
     kr_states: Sequence[str] | None = LIVE_STATES,
 ) -> list[ObjectiveView]:
-    """Objectives with their key results and latest check-ins, in five statements."""
-    objectives = await okrs.find_objectives(session, f, limit=limit, offset=offset)
-    ids = [o.id for o in objectives if o.id is not None]
-    key_results = await okrs.key_results_of(session, ids, states=kr_states)
-    latest = await okrs.latest_check_ins(session, [k.id for k in key_results if k.id])
-    teams = await okrs.teams_by_id(session, {o.team_id for o in objectives})
-    cycles = await okrs.cycles_by_id(session, {o.cycle_id for o in objectives})
+    """Objectives with their key results and latest check-ins, in two statements."""
+    found = await okrs.find_objectives_in_context(session, f, limit=limit, offset=offset)
+    ids = [o.id for o, _, _ in found if o.id is not None]
     by_objective: dict[int, list[KeyResult]] = defaultdict(list)
-    for kr in key_results:
+    latest: dict[int, CheckIn] = {}
+    for kr, check_in in await okrs.key_results_with_latest(session, ids, states=kr_states):
         by_objective[kr.objective_id].append(kr)
+        if check_in is not None:
+            latest[check_in.key_result_id] = check_in
     return [
-        objective_view(
-            o, by_objective[o.id or 0], latest, teams[o.team_id], cycles[o.cycle_id], now=now
-        )
-        for o in objectives
+        objective_view(o, by_objective[o.id or 0], latest, team, cycle, now=now)
+        for o, team, cycle in found
     ]
 
 
