@@ -3,8 +3,10 @@
 Seeds a workspace (200 teams, 2,000 objectives, 8,000 KRs, 100,000 check-ins; a tenth of that
 with ``--quick``), serves the app with uvicorn on a loopback port against the fake Slack Web API,
 and sends signed ``/okr update KR-n …``, ``/okr list`` and update-modal submissions from
-concurrent clients. A no-op Bolt ``AsyncApp`` (one ``/okr`` listener that only acks) is served
-in the same process and event loop and measured the same way, as the yardstick.
+concurrent clients in an open loop (``--rate`` arrivals per second of each kind, whatever the
+answers). A no-op Bolt ``AsyncApp`` (listeners that only ack) is served in the same process and
+event loop and sent the same payloads, as the yardstick. Server latency is the time until Slack
+has its answer; "done" follows the request's work after the ack.
 
 Two processes, so the load generator does not steal the server's event loop:
 
@@ -466,11 +468,16 @@ class RequestStats:
     # caused, the work after the ack included (background tasks inherit the ContextVar).
     done_seconds: float = 0.0
     started: float = 0.0
+    # This process's CPU time (every thread) from the start to 'done': meaningful for one
+    # request at a time, when nothing else runs.
+    cpu_seconds: float = 0.0
+    cpu_started: float = 0.0
     sql: list[str] = field(default_factory=list)
     _sql_started: float = 0.0
 
     def activity_ended(self) -> None:
         self.done_seconds = max(self.done_seconds, time.perf_counter() - self.started)
+        self.cpu_seconds = max(self.cpu_seconds, time.process_time() - self.cpu_started)
 
 
 CURRENT: contextvars.ContextVar[RequestStats | None] = contextvars.ContextVar(
@@ -509,6 +516,7 @@ class Meter:
                 kind = value.decode()
         stats = RequestStats(kind)
         started = stats.started = time.perf_counter()
+        stats.cpu_started = time.process_time()
         ended: list[float] = []
 
         async def metered_send(message: Any) -> None:
@@ -525,6 +533,7 @@ class Meter:
             CURRENT.reset(token)
             stats.seconds = (ended[0] if ended else time.perf_counter()) - started
             stats.done_seconds = max(stats.done_seconds, stats.seconds)
+            stats.activity_ended()
             self.recorder.requests.append(stats)
 
 
@@ -1192,6 +1201,7 @@ class KindFigures:
     serial_ms: dict[str, float]
     serial_done_ms: dict[str, float]
     serial_parts: tuple[float, float, float]  # medians: SQL ms, Slack ms, the rest
+    serial_cpu_ms: float
 
 
 def medians(requests: list[RequestStats]) -> tuple[float, float, float]:
@@ -1239,6 +1249,9 @@ def figures(result: SessionResult) -> dict[str, KindFigures]:
             serial_ms=percentiles([r.seconds * 1000 for r in serial]),
             serial_done_ms=percentiles([r.done_seconds * 1000 for r in serial]),
             serial_parts=medians(serial),
+            serial_cpu_ms=statistics.median(r.cpu_seconds * 1000 for r in serial)
+            if serial
+            else math.nan,
         )
     return out
 
@@ -1330,9 +1343,9 @@ def report(
     print()
     header = (
         f"{'where the time goes':<20} {'SQL/req':>9} {'Slack':>5} │ {'ack':>6} {'×noop':>6} "
-        f"{'done':>6} {'SQL ms':>6} {'Slack ms':>8} {'other ms':>8}"
+        f"{'done':>6} {'SQL ms':>6} {'Slack ms':>8} {'other ms':>8} {'CPU ms':>6}"
     )
-    print(f"{'':<36} │ {'one request at a time, p50':^47}")
+    print(f"{'':<36} │ {'one request at a time, p50':^54}")
     print(header)
     print("-" * len(header))
     for kind in KINDS:
@@ -1345,18 +1358,21 @@ def report(
             f"{kind:<20} {f'{lo}/{med}/{hi}':>9} {calls:>5} │ {fmt(f.serial_ms['p50']):>6} "
             f"{fmt(summary_kinds[kind]['one_client_ratio_p50']):>6} "
             f"{fmt(f.serial_done_ms['p50']):>6} {fmt(sql_ms):>6} {fmt(slack_ms):>8} "
-            f"{fmt(other_ms):>8}"
+            f"{fmt(other_ms):>8} {fmt(f.serial_cpu_ms):>6}"
         )
         summary_kinds[kind]["one_client_parts_ms"] = {
             "sql": round(sql_ms, 2),
             "slack": round(slack_ms, 2),
             "other": round(other_ms, 2),
+            "cpu": round(f.serial_cpu_ms, 2),
         }
     print(
         "\n  SQL/req = SQL statements per request, min/median/max; Slack = outbound Slack calls "
         "per request\n  (both counted up to 'done'). SQL ms = time inside statements, Slack ms "
         "= time until Slack's\n  response headers (fake Slack on loopback, another process), "
-        "other = the rest of 'done'\n  (Python: Bolt, handlers, Block Kit, i18n)."
+        "other = the rest of 'done'\n  (Python: Bolt, handlers, Block Kit, i18n). CPU ms = this "
+        "process's CPU time until 'done'\n  (all its threads): 1000 / CPU ms is what one core "
+        "serves per second of that kind."
     )
 
     # Statements per request at two data sizes.

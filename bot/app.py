@@ -28,6 +28,7 @@ from starlette.routing import Route
 
 import handlers
 from bot.api import api_routes
+from bot.background import yield_to_answers
 from bot.config import SchedulerMode, Settings
 from bot.scheduler import ScheduledJob, Ticker, build_scheduler
 from bot.services.runtime import Services
@@ -63,6 +64,18 @@ def build_web_client(
         retry_handlers=retry_handlers(),
         session=session,
     )
+
+
+def slack_session() -> aiohttp.ClientSession:
+    """The pooled HTTP session of every Slack call; a call made after an ack makes way for
+    the answers Slack is waiting for before it starts."""
+
+    async def before_request(*_: object) -> None:
+        await yield_to_answers()
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_start.append(before_request)
+    return aiohttp.ClientSession(trace_configs=[trace])
 
 
 def build_slack_app(services: Services, client: AsyncWebClient) -> AsyncApp:
@@ -121,10 +134,10 @@ async def start_runtime(settings: Settings, *, services: Services | None = None)
             await upgrade_async(settings.database_url)
         services = Services(
             settings=settings,
-            db=Database(create_engine(settings.database_url)),
+            db=Database(create_engine(settings.database_url), before_transaction=yield_to_answers),
             instance_id=instance_name(),
         )
-    client = build_web_client(settings, aiohttp.ClientSession())
+    client = build_web_client(settings, slack_session())
     slack_app = build_slack_app(services, client)
     jobs = scheduled_jobs(services, client)
     return Runtime(
@@ -142,7 +155,8 @@ def build_http_app(runtime: Runtime) -> Starlette:
     slack_handler = AsyncSlackRequestHandler(runtime.slack_app)
 
     async def slack_events(request: Request) -> Response:
-        return await slack_handler.handle(request)
+        async with runtime.services.background.answering():
+            return await slack_handler.handle(request)
 
     async def healthz(_: Request) -> Response:
         try:

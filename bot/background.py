@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
+from contextvars import ContextVar
 from typing import Any
 
 log = logging.getLogger(__name__)
+
+# Set in a listener's task once it has acked: from there on its database transactions and Slack
+# calls make way for the answers Slack is still waiting for (see `yield_to_answers`).
+_AFTER_ACK: ContextVar[Background | None] = ContextVar("polaris_after_ack", default=None)
 
 
 class Background:
@@ -18,8 +24,35 @@ class Background:
     stop lets them finish (a thread line, a post redrawn) instead of cutting them off.
     """
 
+    # How long work after an ack defers to Slack requests still waiting for their answer.
+    MAX_DEFERRAL = 0.1
+
     def __init__(self) -> None:
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._answering = 0
+        self._quiet = asyncio.Event()
+        self._quiet.set()
+
+    @contextlib.asynccontextmanager
+    async def answering(self) -> AsyncIterator[None]:
+        """Around each Slack request until its answer has been written."""
+        self._answering += 1
+        self._quiet.clear()
+        try:
+            yield
+        finally:
+            self._answering -= 1
+            if not self._answering:
+                self._quiet.set()
+
+    async def after_answers(self) -> None:
+        """Let the Slack requests in flight have their answers first (at most MAX_DEFERRAL
+        seconds): Slack gives each 3 seconds and a person is waiting; work after an ack has
+        no deadline. Yields to the event loop at least once."""
+        await asyncio.sleep(0)
+        if not self._quiet.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._quiet.wait(), self.MAX_DEFERRAL)
 
     def spawn(self, work: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]:
         task = asyncio.create_task(work, name=name)
@@ -46,3 +79,19 @@ class Background:
                 await asyncio.gather(*self._tasks, return_exceptions=True)
                 return
             await asyncio.wait(set(self._tasks), timeout=left)
+
+    def after_ack(self) -> None:
+        """Mark the rest of the current task (and the tasks it starts) as work after an ack."""
+        _AFTER_ACK.set(self)
+
+
+async def yield_to_answers() -> None:
+    """In work after an ack, let the answers in flight go first; anywhere else, nothing.
+
+    Called before each database transaction and Slack call (the hooks are installed by the
+    composition root), so that a follow-up's steps queue behind the requests Slack is timing
+    instead of between their steps.
+    """
+    background = _AFTER_ACK.get()
+    if background is not None:
+        await background.after_answers()

@@ -193,34 +193,33 @@ async def share_check_ins(
     author: str,
 ) -> None:
     """A short line per check-in in its objective's thread, then each objective's post
-    redrawn once. Runs after Slack has had its answer."""
-    redraw: list[int] = []
-    for result in results:
-        if result.duplicate or not (result.post_channel_id and result.post_ts):
-            continue
-        kr = result.key_result
-        text = build_thread_line(
-            translator(result.team_locale),
-            kr=kr,
-            previous=result.previous_value,
-            author=author,
-            note=kr.note,
-        )
-        try:
-            await post_in_channel(
-                client, channel=result.post_channel_id, text=text, thread_ts=result.post_ts
-            )
-        except ChannelUnreachable:
-            continue
-        if result.objective_id not in redraw:
-            redraw.append(result.objective_id)
-    for objective_id in redraw:
+    redrawn once. Runs after Slack has had its answer; the post is read afresh, as it may
+    have been sent (and its ts stored) after the check-in was."""
+    recorded = [r for r in results if not r.duplicate]
+    for objective_id in dict.fromkeys(r.objective_id for r in recorded):
         objective = await okrs.objective_by_id(
             db=services.db,
             workspace_id=workspace_id,
             objective_id=objective_id,
             now=services.clock(),
         )
+        if not (objective.post_channel_id and objective.post_ts):
+            continue
+        t_team = translator(objective.team.locale)
+        try:
+            for result in (r for r in recorded if r.objective_id == objective_id):
+                kr = result.key_result
+                text = build_thread_line(
+                    t_team, kr=kr, previous=result.previous_value, author=author, note=kr.note
+                )
+                await post_in_channel(
+                    client,
+                    channel=objective.post_channel_id,
+                    text=text,
+                    thread_ts=objective.post_ts,
+                )
+        except ChannelUnreachable:
+            continue
         await refresh_objective_post(client=client, services=services, objective=objective)
 
 

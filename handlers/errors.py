@@ -17,6 +17,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.background import Background
 from bot.domain.errors import UserError
 from handlers.context import services_of, translator_of
 
@@ -78,9 +79,10 @@ Listener = Callable[..., Awaitable[None]]
 class SignallingAck:
     """Bolt's `ack`, which also tells `guarded` that Slack may have its answer now."""
 
-    def __init__(self, ack: AsyncAck, answered: asyncio.Event) -> None:
+    def __init__(self, ack: AsyncAck, answered: asyncio.Event, background: Background) -> None:
         self._ack = ack
         self._answered = answered
+        self._background = background
 
     @property
     def response(self) -> BoltResponse | None:
@@ -91,9 +93,11 @@ class SignallingAck:
             response = await self._ack(*args, **kwargs)
         finally:
             self._answered.set()
-        # Step aside once: `guarded` wakes up first and the answer leaves for Slack before the
-        # listener's next step (building the thread line, say) holds the event loop.
-        await asyncio.sleep(0)
+        # Step aside: this answer, and the others Slack is waiting for, leave before the
+        # listener's next step (building the thread line, say) holds the event loop; the
+        # steps after that make way for them too.
+        self._background.after_ack()
+        await self._background.after_answers()
         return response
 
 
@@ -134,8 +138,9 @@ def guarded(listener: Listener) -> Listener:
         if event is not None and ack.response is None:
             await ack()  # an event needs no content: Slack only waits for the 200
         answered = asyncio.Event()
+        background = services_of(context).background
         given = {
-            "ack": SignallingAck(ack, answered), "body": body, "context": context,
+            "ack": SignallingAck(ack, answered, background), "body": body, "context": context,
             "client": client, "respond": respond, "payload": payload, "action": action,
             "command": command, "view": view, "event": event,
         }  # fmt: skip
@@ -157,7 +162,7 @@ def guarded(listener: Listener) -> Listener:
             finally:
                 answered.set()
 
-        task = services_of(context).background.spawn(run(), name=name)
+        task = background.spawn(run(), name=name)
         if ack.response is None:
             await answered.wait()
         if task.done():

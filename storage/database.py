@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -69,8 +69,16 @@ class Database:
     exception, so a use case never leaves a half-written change behind.
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        before_transaction: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.engine = engine
+        # Awaited before each transaction begins (the app passes bot.background's
+        # yield_to_answers, which lets Slack's pending answers go first).
+        self._before_transaction = before_transaction
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         # SQLite has one writer at a time; a second one sleeps in SQLite's busy handler with
         # growing back-offs (seconds of tail latency under load). Queueing transactions on an
@@ -84,6 +92,8 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
+        if self._before_transaction is not None:
+            await self._before_transaction()
         if self._serial is None:
             async with self._sessions() as session, session.begin():
                 yield session

@@ -248,10 +248,7 @@ _CHECK_IN_TARGET: Any = (
         KeyResult,
         col(Objective.owner_user_id).label("objective_owner"),
         col(Objective.state).label("objective_state"),
-        col(Objective.post_channel_id),
-        col(Objective.post_ts),
         col(Team.lead_user_id),
-        col(Team.locale),
         col(Team.timezone),
         col(Cycle.key).label("cycle_key"),
         col(_LATEST.value).label("latest_value"),
@@ -304,10 +301,7 @@ class CheckInTarget:
     key_result: KeyResult
     objective_owner: str
     objective_state: str
-    post_channel_id: str | None
-    post_ts: str | None
     lead_user_id: str | None
-    locale: str
     timezone: str
     cycle_key: str
     latest_value: float | None

@@ -86,9 +86,6 @@ async def _append(session: AsyncSession, cmd: RecordCheckIn, now: datetime) -> C
         previous_value=target.latest_value if new_id is not None else None,
         duplicate=new_id is None,
         objective_id=kr.objective_id,
-        team_locale=target.locale,
-        post_channel_id=target.post_channel_id,
-        post_ts=target.post_ts,
         check_in_id=new_id,
     )
 

@@ -73,16 +73,13 @@ class ObjectiveView:
 
 @dataclass(frozen=True)
 class CheckInResult:
-    """A recorded check-in: the key result as it now stands, and where its objective is
-    posted (the post is redrawn afterwards, from `objective_id`)."""
+    """A recorded check-in and the key result as it now stands (its objective's post is
+    redrawn afterwards, from `objective_id`)."""
 
     key_result: KeyResultView
     previous_value: float | None
     duplicate: bool
     objective_id: int
-    team_locale: str
-    post_channel_id: str | None
-    post_ts: str | None
     check_in_id: int | None = None
 
 
