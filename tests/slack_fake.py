@@ -283,6 +283,9 @@ class FakeSlack:
             per this many seconds. A faster post is answered HTTP 429 with ``Retry-After``
             (whole seconds, rounded up) and ``{"ok": false, "error": "ratelimited"}``, like
             Slack's per-channel limit. Rejected posts do not restart the window.
+        validate_later: accept Block Kit and views unchecked while serving, and check them
+            all in `validate_recorded` (for benchmarks: validating with slack_sdk's models
+            costs CPU the system under test would otherwise compete with).
     """
 
     team_id: str = "T0001"
@@ -292,8 +295,15 @@ class FakeSlack:
     bot_id: str = "BBOT"
     app_id: str = "A0001"
 
-    def __init__(self, *, latency: float = 0.0, channel_post_interval: float | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        latency: float = 0.0,
+        channel_post_interval: float | None = None,
+        validate_later: bool = False,
+    ) -> None:
         self.latency = latency
+        self.validate_later = validate_later
         self.channel_post_interval = channel_post_interval
         #: Every request received, in arrival order.
         self.calls: list[Call] = []
@@ -438,6 +448,20 @@ class FakeSlack:
             if callback_id is None or view.get("callback_id") == callback_id:
                 return view
         raise AssertionError(f"no view with callback_id {callback_id!r} was shown")
+
+    def validate_recorded(self) -> None:
+        """With `validate_later`: check every recorded message and view now, recording the
+        problems in `validation_errors` as if they had been checked on arrival."""
+        for call in self.calls:
+            if call.method.startswith("views."):
+                problems = _view_problems(call.method, call.args.get("view"))
+            elif "blocks" in call.args:
+                problems = _block_list_problems(
+                    call.args["blocks"], limit=MESSAGE_BLOCKS_MAX, pointer="/blocks"
+                )
+            else:
+                continue
+            self._record_problems(call.method, problems)
 
     def clear(self) -> None:
         """Forget recorded calls and validation errors.
@@ -650,7 +674,7 @@ class FakeSlack:
         if injected is not None:
             return self._respond(injected)
         problems: list[str] = []
-        if "blocks" in args:
+        if "blocks" in args and not self.validate_later:
             problems = _block_list_problems(
                 args["blocks"], limit=MESSAGE_BLOCKS_MAX, pointer="/blocks"
             )
@@ -687,7 +711,7 @@ class FakeSlack:
     def _message_problems(self, call: Call) -> JSONDict | None:
         """Validate message content; None if fine, else Slack's error answer (and record it)."""
         args = call.args
-        if "blocks" in args:
+        if "blocks" in args and not self.validate_later:
             problems = _block_list_problems(
                 args["blocks"], limit=MESSAGE_BLOCKS_MAX, pointer="/blocks"
             )
@@ -919,6 +943,8 @@ class FakeSlack:
         return stored
 
     def _checked_view(self, call: Call) -> JSONDict | None:
+        if self.validate_later:
+            return None
         problems = _view_problems(call.method, call.args.get("view"))
         if problems:
             # Slack reports view problems as invalid_arguments with response_metadata.messages.

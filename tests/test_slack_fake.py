@@ -622,6 +622,22 @@ async def test_response_url_validates_blocks(fake: FakeSlack) -> None:
     assert fake.validation_errors[0].startswith("response_url:default: ")
 
 
+async def test_validate_later_accepts_now_and_reports_after() -> None:
+    async with FakeSlack(validate_later=True) as fake:
+        fake.add_channel("C1", name="general")
+        client = AsyncWebClient(token="xoxb-test", base_url=fake.base_url)
+        posted = await client.chat_postMessage(channel="C1", text="x", blocks=[section("y" * 3001)])
+        modal = {"type": "modal", "blocks": []}  # no title: refused by Slack
+        opened = await client.views_open(trigger_id="1.2.3", view=modal)
+        assert posted["ok"] and opened["ok"]
+        assert fake.validation_errors == []
+        fake.validate_recorded()
+        assert {e.split(":")[0] for e in fake.validation_errors} == {
+            "chat.postMessage",
+            "views.open",
+        }
+
+
 # --------------------------------------------------------------------------- signing
 
 
