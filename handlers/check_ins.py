@@ -154,13 +154,7 @@ async def handle_update_command(
                 response_type="ephemeral",
                 text=build_check_in_saved(t, result.key_result, result.previous_value),
             )
-            await share_check_ins(
-                client=client,
-                services=services,
-                workspace_id=cmd.workspace_id,
-                results=[result],
-                author=cmd.actor.user_id,
-            )
+            await share_check_in(client=client, services=services, cmd=cmd, result=result)
             return
     prefill = UpdatePrefill(
         value=line.value_text,
@@ -183,6 +177,19 @@ def problem_text(t: Translator, error: UserError) -> str:
     return t(error.message, **error.values)
 
 
+async def share_check_in(
+    *, client: AsyncWebClient, services: Services, cmd: RecordCheckIn, result: CheckInResult
+) -> None:
+    """`share_check_ins` for the one check-in recorded from `cmd`."""
+    await share_check_ins(
+        client=client,
+        services=services,
+        workspace_id=cmd.workspace_id,
+        results=[result],
+        author=cmd.actor.user_id,
+    )
+
+
 @follow_up
 async def share_check_ins(
     *,
@@ -196,18 +203,20 @@ async def share_check_ins(
     redrawn once. Runs after Slack has had its answer; the post is read afresh, as it may
     have been sent (and its ts stored) after the check-in was."""
     recorded = [r for r in results if not r.duplicate]
-    for objective_id in dict.fromkeys(r.objective_id for r in recorded):
-        objective = await okrs.objective_by_id(
-            db=services.db,
-            workspace_id=workspace_id,
-            objective_id=objective_id,
-            now=services.clock(),
-        )
+    if not recorded:
+        return
+    objectives = await okrs.objectives_by_id(
+        db=services.db,
+        workspace_id=workspace_id,
+        objective_ids=list(dict.fromkeys(r.objective_id for r in recorded)),
+        now=services.clock(),
+    )
+    for objective in objectives:
         if not (objective.post_channel_id and objective.post_ts):
             continue
         t_team = translator(objective.team.locale)
         try:
-            for result in (r for r in recorded if r.objective_id == objective_id):
+            for result in (r for r in recorded if r.objective_id == objective.id):
                 kr = result.key_result
                 text = build_thread_line(
                     t_team, kr=kr, previous=result.previous_value, author=author, note=kr.note
@@ -252,13 +261,7 @@ async def handle_update_submission(
         )
         return
     await ack()
-    await share_check_ins(
-        client=client,
-        services=services,
-        workspace_id=cmd.workspace_id,
-        results=[result],
-        author=cmd.actor.user_id,
-    )
+    await share_check_in(client=client, services=services, cmd=cmd, result=result)
     if metadata(view, UpdateModalMeta).from_home:
         await refresh_home(context=context, client=client)
 

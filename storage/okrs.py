@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from storage.models import CheckIn, Cycle, KeyResult, Objective, Team, Workspace
-from storage.upsert import dialect_of, insert_if_absent
+from storage.upsert import dialect_insert, dialect_of, insert_if_absent
 
 CYCLE = Cycle.__table__  # type: ignore[attr-defined]
 CHECK_IN = CheckIn.__table__  # type: ignore[attr-defined]
@@ -322,7 +321,7 @@ async def check_in_target(
 def _insert_check_in(dialect: str) -> Any:
     # A NULL idempotency key never conflicts, so one statement serves keyed and plain check-ins.
     return (
-        (postgresql.insert if dialect == "postgresql" else sqlite.insert)(CHECK_IN)
+        dialect_insert(dialect, CHECK_IN)
         .on_conflict_do_nothing(index_elements=["workspace_id", "idempotency_key"])
         .returning(CHECK_IN.c.id)
     )

@@ -14,10 +14,14 @@ def dialect_of(session: AsyncSession) -> str:
     return session.bind.dialect.name if session.bind is not None else "sqlite"
 
 
-def insert_statement(session: AsyncSession, table: Table) -> Any:
-    """The dialect's own `insert` construct, which knows `on_conflict_do_nothing`."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+def dialect_insert(dialect: str, table: Table) -> Any:
+    """The `insert` construct of `dialect` (a name), which knows `on_conflict_do_nothing`."""
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def insert_statement(session: AsyncSession, table: Table) -> Any:
+    """The session's dialect's own `insert` construct."""
+    return dialect_insert(dialect_of(session), table)
 
 
 async def insert_if_absent(

@@ -98,7 +98,7 @@ async def record_check_ins(
     Two people saving the same KR at once both land; the same submission twice (same
     idempotency key) lands once and reports `duplicate`. Raises NotFound, PermissionDenied,
     InvalidFields. The objectives' views are not reloaded here: redrawing their posts is
-    work for after Slack has its answer (`objective_by_id`).
+    work for after Slack has its answer (`okrs.objectives_by_id`).
     """
     if not cmds:
         return []

@@ -178,11 +178,14 @@ async def one_objective(
     return view
 
 
-async def objective_by_id(
-    *, db: Database, workspace_id: str, objective_id: int, now: datetime
-) -> ObjectiveView:
+async def objectives_by_id(
+    *, db: Database, workspace_id: str, objective_ids: Sequence[int], now: datetime
+) -> list[ObjectiveView]:
+    """The objectives `objective_ids`, in two statements however many."""
     async with db.transaction() as session:
-        return await one_objective(session, workspace_id, objective_id, now=now)
+        return await load_objective_views(
+            session, ObjectiveFilter(workspace_id, objective_ids=objective_ids), now=now
+        )
 
 
 async def get_objective(
