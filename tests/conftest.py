@@ -151,6 +151,15 @@ class PolarisServer:
             interaction_body(payload), content_type="application/x-www-form-urlencoded"
         )
 
+    async def settled(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109 - a test helper
+        """Wait until the work earlier requests went on with after their ack has finished
+        (an objective's post sent and its ts stored, a thread line, a redraw)."""
+        background = self.runtime.services.background
+        deadline = time.monotonic() + timeout
+        while background.pending:
+            assert time.monotonic() < deadline, f"{background.pending} tasks still running"
+            await asyncio.sleep(0.005)
+
 
 def ack_json(response: httpx.Response) -> dict[str, Any]:
     """The body Bolt acknowledged with (Slack shows it to the user for commands)."""

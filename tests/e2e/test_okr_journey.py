@@ -76,7 +76,11 @@ async def declare_objective(polaris: PolarisServer, *, user_id: str = "U1", krs:
             f"kr{slot}.target": target,
             f"kr{slot}.unit": unit,
         }
-    return await submit(polaris, view, values, user_id=user_id)
+    answer = await submit(polaris, view, values, user_id=user_id)
+    # A person takes seconds to type the next command; a test takes microseconds, and could
+    # update a KR before the objective's post (the thread for its check-ins) is even sent.
+    await polaris.settled()
+    return answer
 
 
 @pytest.fixture
