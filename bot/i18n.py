@@ -24,7 +24,14 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import NumberFormatError, format_decimal, format_percent, parse_decimal
+from babel.numbers import (
+    NumberFormatError,
+    NumberPattern,
+    format_decimal,
+    format_percent,
+    parse_decimal,
+    parse_pattern,
+)
 from babel.support import NullTranslations, Translations
 
 LOCALES_DIR = Path(__file__).parent / "locales"
@@ -66,6 +73,13 @@ def _catalog(language: str) -> NullTranslations:
     return Translations(fp=buffer, domain=DOMAIN)
 
 
+@cache
+def _number_pattern(digits: int) -> NumberPattern:
+    # Parsed once: Babel would parse the pattern string on every call, and posts, lists and
+    # digests format hundreds of numbers.
+    return parse_pattern("#,##0" + ("." + "#" * digits if digits else ""))
+
+
 @dataclass(frozen=True)
 class Translator:
     """Strings and formats for one user: their catalog language and their Babel locale."""
@@ -83,8 +97,7 @@ class Translator:
 
     def number(self, value: float, *, digits: int = 2) -> str:
         """`1234.5` → `1,234.5` (en) or `1 234,5` (fr); at most `digits` decimals."""
-        pattern = "#,##0" + ("." + "#" * digits if digits else "")
-        return format_decimal(value, format=pattern, locale=self.locale)
+        return format_decimal(value, format=_number_pattern(digits), locale=self.locale)
 
     def percent(self, fraction: float) -> str:
         return format_percent(fraction, locale=self.locale)
