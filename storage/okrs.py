@@ -182,17 +182,17 @@ async def count_objectives(session: AsyncSession, f: ObjectiveFilter) -> int:
     )
 
 
+def _page(stmt: Any, f: ObjectiveFilter, limit: int | None, offset: int) -> Any:
+    """The objectives of `stmt` that match `f`, by team then reference, one page of them."""
+    stmt = stmt.where(*_conditions(f)).order_by(col(Objective.team_id), col(Objective.ref))
+    stmt = stmt.offset(offset)
+    return stmt if limit is None else stmt.limit(limit)
+
+
 async def find_objectives(
     session: AsyncSession, f: ObjectiveFilter, *, limit: int | None = None, offset: int = 0
 ) -> list[Objective]:
-    stmt = (
-        select(Objective)
-        .where(*_conditions(f))
-        .order_by(col(Objective.team_id), col(Objective.ref))
-        .offset(offset)
-    )
-    if limit is not None:
-        stmt = stmt.limit(limit)
+    stmt = _page(select(Objective), f, limit, offset)
     return list((await session.scalars(stmt)).all())
 
 
@@ -200,16 +200,14 @@ async def find_objectives_in_context(
     session: AsyncSession, f: ObjectiveFilter, *, limit: int | None = None, offset: int = 0
 ) -> list[tuple[Objective, Team, Cycle]]:
     """`find_objectives`, each with its team and cycle, in the same statement."""
-    stmt = (
+    stmt = _page(
         select(Objective, Team, Cycle)
         .join(Team, col(Team.id) == col(Objective.team_id))
-        .join(Cycle, col(Cycle.id) == col(Objective.cycle_id))
-        .where(*_conditions(f))
-        .order_by(col(Objective.team_id), col(Objective.ref))
-        .offset(offset)
+        .join(Cycle, col(Cycle.id) == col(Objective.cycle_id)),
+        f,
+        limit,
+        offset,
     )
-    if limit is not None:
-        stmt = stmt.limit(limit)
     return [(o, t, c) for o, t, c in (await session.execute(stmt)).all()]
 
 
