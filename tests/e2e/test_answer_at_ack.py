@@ -31,8 +31,10 @@ async def test_slack_gets_its_answer_while_the_listener_goes_on(
     assert not finished.is_set()
     assert polaris.runtime.services.background.pending == 1
     release.set()
-    [answer] = await polaris.fake.wait_for("response_url:U1")
-    assert answer.args["text"] == "Done"
+    # C1 has no team yet, so /okr also offers to create one there: a second response_url
+    # post that may or may not have arrived by now.
+    replies = await polaris.fake.wait_for("response_url:U1")
+    assert replies[0].args["text"] == "Done"
     await asyncio.wait_for(finished.wait(), 5)
 
 
