@@ -14,8 +14,8 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.errors import N_, InvalidFields, NotFound, UserError
-from bot.domain.progress import CONFIDENCE_MAX, CONFIDENCE_MIN
 from bot.domain.refs import parse_key_result_ref
+from bot.domain.status import CONFIDENCE_MAX, CONFIDENCE_MIN
 from bot.i18n import Translator, translator
 from bot.services import check_ins, okrs
 from bot.services.commands import RecordCheckIn

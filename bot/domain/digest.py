@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.domain.progress import Status
+from bot.domain.status import Status
 
 # A KR "moved" when its progress changed by at least this fraction this week.
 MOVED_MIN = 0.01

@@ -22,8 +22,9 @@ from enum import StrEnum
 from typing import Any
 
 from bot.domain.archetypes import Archetype
+from bot.domain.display import Delta, delta, sparkline
 from bot.domain.errors import N_, UserError
-from bot.domain.progress import Delta, KrKind, delta, kr_progress, sparkline
+from bot.domain.progress import KrKind, kr_progress
 
 # --- Vocabulary -----------------------------------------------------------------------------
 

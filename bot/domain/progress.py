@@ -1,17 +1,19 @@
-"""Progress and status: the one definition used everywhere in Polaris.
+"""Progress: the one definition of a key result's and an objective's progress, and of the
+expected pace, used everywhere in Polaris.
 
 Everything here is pure: no I/O, no Slack, no SQL, stdlib only. Handlers, the digest and the
-storage layer call these functions; none of them re-implements a rule found here.
+storage layer call these functions; none of them re-implements a rule found here. The status
+bands live in :mod:`bot.domain.status`, the display in :mod:`bot.domain.display`.
 
 Units and conventions
 ---------------------
 * *Progress* is a float fraction in ``[0.0, 1.0]`` (``0.5`` means half way), never a percentage.
-  Use :func:`percent` and :func:`progress_bar` to display it.
+  Use :func:`bot.domain.display.percent` and :func:`bot.domain.display.progress_bar` to show it.
 * *Expected progress* is the elapsed fraction of the cycle, also in ``[0.0, 1.0]``.
 * *Confidence* is an integer in ``[0, 10]`` given by the KR owner at check-in.
 * KR values (``start``, ``target``, ``current``) are in the KR's own unit; they must be finite.
-* Explanations are codes (:class:`Reason`, :class:`KrDefinitionError`), never English: the UI
-  translates them.
+* Explanations are codes (:class:`~bot.domain.status.Reason`, :class:`KrDefinitionError`),
+  never English: the UI translates them.
 """
 
 from __future__ import annotations
@@ -22,63 +24,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from bot.domain.numbers import clamp01, require_finite, require_fraction
+from bot.domain.status import Reason, Status, check_confidence, confidence_band, pace_band
+
 __all__ = [
-    "AT_RISK_MIN_CONFIDENCE",
-    "AT_RISK_MIN_PACE_RATIO",
-    "BAR_EMPTY",
-    "BAR_FULL",
-    "CONFIDENCE_MAX",
-    "CONFIDENCE_MIN",
-    "ON_TRACK_MIN_CONFIDENCE",
-    "ON_TRACK_MIN_PACE_RATIO",
-    "SPARK_LEVELS",
-    "Delta",
     "KrDefinitionError",
     "KrKind",
     "KrProgress",
     "ObjectiveProgress",
-    "Reason",
-    "Status",
-    "confidence_band",
-    "delta",
     "expected_progress",
     "kr_progress",
     "objective_progress",
-    "percent",
-    "progress_bar",
-    "sparkline",
     "validate_kr_definition",
 ]
-
-# --- Band thresholds ------------------------------------------------------------------------
-
-CONFIDENCE_MIN = 0
-CONFIDENCE_MAX = 10
-#: Confidence 7-10 is on track.
-ON_TRACK_MIN_CONFIDENCE = 7
-#: Confidence 4-6 is at risk; 0-3 is off track.
-AT_RISK_MIN_CONFIDENCE = 4
-
-#: progress / expected at or above this is on track.
-ON_TRACK_MIN_PACE_RATIO = 0.9
-#: progress / expected at or above this (and below on-track) is at risk; below is off track.
-AT_RISK_MIN_PACE_RATIO = 0.6
-
-# --- Display glyphs -------------------------------------------------------------------------
-
-BAR_FULL = "█"
-BAR_EMPTY = "░"
-#: Sparkline glyphs from lowest to highest.
-SPARK_LEVELS = "▁▂▃▄▅▆▇█"
-# "▄" is the lower half block: the honest picture of "no variation" in a series.
-_SPARK_FLAT = "▄"
-_SPARK_GAP = " "
-
-# Binary floats turn exact decimal inputs into near misses (0.29 * 100 == 28.999999999999996,
-# 0.54 / 0.6 == 0.9000000000000001). Rounding to this many decimals before flooring or comparing
-# against a threshold makes results match what a human computes by hand, while being far below
-# any precision that matters for OKRs.
-_FLOAT_NOISE_DIGITS = 9
 
 
 class KrKind(StrEnum):
@@ -92,37 +50,6 @@ class KrKind(StrEnum):
 
 
 _GUARDRAILS = frozenset({KrKind.STAY_ABOVE, KrKind.STAY_BELOW})
-
-
-class Status(StrEnum):
-    """Status shown for a KR or an objective."""
-
-    DONE = "done"
-    ON_TRACK = "on_track"
-    AT_RISK = "at_risk"
-    OFF_TRACK = "off_track"
-    NOT_STARTED = "not_started"
-
-
-class Reason(StrEnum):
-    """Why a status was chosen (a code; the UI translates it when a user asks "why")."""
-
-    #: Progress reached 1 (non-guardrail KR).
-    TARGET_REACHED = "target_reached"
-    #: Status taken from the latest confidence (for an objective: the lowest among its KRs).
-    CONFIDENCE = "confidence"
-    #: Status taken from progress compared with expected progress.
-    PACE = "pace"
-    #: No check-in yet and no confidence: nothing to judge.
-    NO_CHECK_IN = "no_check_in"
-    #: Guardrail currently holds (on track mid-cycle, done once the cycle is over).
-    GUARDRAIL_HOLDS = "guardrail_holds"
-    #: Guardrail currently broken and no confidence given.
-    GUARDRAIL_BROKEN = "guardrail_broken"
-    #: Objective: every KR is done.
-    ALL_KRS_DONE = "all_krs_done"
-    #: Objective: it has no KRs.
-    NO_KRS = "no_krs"
 
 
 class KrDefinitionError(StrEnum):
@@ -141,7 +68,19 @@ class KrDefinitionError(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class KrProgress:
+class _Assessment:
+    """A progress fraction with its status and the reason for it: the shape shared by key
+    results and objectives, so both read alike wherever they are shown."""
+
+    progress: float
+    status: Status
+    reason: Reason
+    has_data: bool
+    confidence: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KrProgress(_Assessment):
     """Progress and status of one key result, with the reason for the status.
 
     Attributes:
@@ -155,15 +94,9 @@ class KrProgress:
             take the worst confidence among KRs without the caller passing it twice.
     """
 
-    progress: float
-    status: Status
-    reason: Reason
-    has_data: bool
-    confidence: int | None = None
-
 
 @dataclass(frozen=True, slots=True)
-class ObjectiveProgress:
+class ObjectiveProgress(_Assessment):
     """Progress and status of an objective, with the reason for the status.
 
     Attributes:
@@ -173,50 +106,6 @@ class ObjectiveProgress:
         has_data: ``True`` when at least one KR has a reading.
         confidence: the lowest latest confidence among the KRs, or ``None`` if none has one.
     """
-
-    progress: float
-    status: Status
-    reason: Reason
-    has_data: bool
-    confidence: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Delta:
-    """Change of a metric between two readings.
-
-    Attributes:
-        absolute: ``current - previous`` in the metric's unit; ``None`` when either is missing.
-        relative: ``(current - previous) / |previous|`` as a fraction (``0.25`` is +25%);
-            ``None`` when either is missing or ``previous == 0``. Dividing by ``|previous|``
-            keeps the sign meaning "went up"/"went down" even for negative metrics.
-    """
-
-    absolute: float | None
-    relative: float | None
-
-
-# --- Validation helpers ---------------------------------------------------------------------
-
-
-def _require_finite(name: str, value: float) -> None:
-    # NaN compares False with everything, so it would silently fall through every band.
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-
-
-def _require_fraction(name: str, value: float) -> None:
-    _require_finite(name, value)
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"{name} must be within [0, 1], got {value!r}")
-
-
-def _clamp01(value: float) -> float:
-    return min(1.0, max(0.0, value))
-
-
-def _denoise(value: float) -> float:
-    return round(value, _FLOAT_NOISE_DIGITS)
 
 
 def validate_kr_definition(*, kind: KrKind, start: float, target: float) -> list[KrDefinitionError]:
@@ -247,45 +136,6 @@ def validate_kr_definition(*, kind: KrKind, start: float, target: float) -> list
     return errors
 
 
-# --- Bands ----------------------------------------------------------------------------------
-
-
-def _check_confidence(confidence: int) -> None:
-    # bool is an int subclass; True would otherwise pass as confidence 1.
-    if isinstance(confidence, bool) or not isinstance(confidence, int):
-        raise ValueError(f"confidence must be an integer, got {confidence!r}")
-    if not CONFIDENCE_MIN <= confidence <= CONFIDENCE_MAX:
-        raise ValueError(
-            f"confidence must be within [{CONFIDENCE_MIN}, {CONFIDENCE_MAX}], got {confidence}"
-        )
-
-
-def confidence_band(confidence: int) -> Status:
-    """Map a confidence to a status: 7-10 on_track, 4-6 at_risk, 0-3 off_track.
-
-    Raises:
-        ValueError: if ``confidence`` is not an integer (bools rejected) within ``[0, 10]``.
-    """
-    _check_confidence(confidence)
-    if confidence >= ON_TRACK_MIN_CONFIDENCE:
-        return Status.ON_TRACK
-    if confidence >= AT_RISK_MIN_CONFIDENCE:
-        return Status.AT_RISK
-    return Status.OFF_TRACK
-
-
-def _pace_band(progress: float, expected: float) -> Status:
-    if expected == 0.0:
-        # Nothing was expected yet (cycle just started), so any progress is on pace.
-        return Status.ON_TRACK
-    ratio = _denoise(progress / expected)
-    if ratio >= ON_TRACK_MIN_PACE_RATIO:
-        return Status.ON_TRACK
-    if ratio >= AT_RISK_MIN_PACE_RATIO:
-        return Status.AT_RISK
-    return Status.OFF_TRACK
-
-
 # --- Key results ----------------------------------------------------------------------------
 
 
@@ -302,7 +152,7 @@ def _raw_progress(kind: KrKind, start: float, target: float, current: float) -> 
         return 1.0 if reached else 0.0
     # One formula for both directions: the sign of (target - start) carries the direction, so
     # for decrease_to 100 -> 20 at 60 gives (60 - 100) / (20 - 100) = 0.5.
-    return _clamp01((current - start) / (target - start))
+    return clamp01((current - start) / (target - start))
 
 
 def kr_progress(
@@ -358,34 +208,47 @@ def kr_progress(
         ValueError: non-finite ``start``/``target``/``current``, ``expected`` outside
             ``[0, 1]``, or an invalid ``confidence`` (see :func:`confidence_band`).
     """
-    _require_finite("start", start)
-    _require_finite("target", target)
+    _check_kr_inputs(start, target, current, confidence, expected)
+    progress = 0.0 if current is None else _raw_progress(kind, start, target, current)
+    status, reason = _kr_status(kind, progress, current, confidence, expected, cycle_over)
+    return KrProgress(progress, status, reason, current is not None, confidence)
+
+
+def _check_kr_inputs(
+    start: float, target: float, current: float | None, confidence: int | None, expected: float
+) -> None:
+    require_finite("start", start)
+    require_finite("target", target)
     if current is not None:
-        _require_finite("current", current)
-    _require_fraction("expected", expected)
+        require_finite("current", current)
+    require_fraction("expected", expected)
     if confidence is not None:
         # Validate even when the status will not use it: bad input must not hide behind a
         # reached target.
-        _check_confidence(confidence)
+        check_confidence(confidence)
 
-    has_data = current is not None
-    progress = 0.0 if current is None else _raw_progress(kind, start, target, current)
+
+def _kr_status(
+    kind: KrKind,
+    progress: float,
+    current: float | None,
+    confidence: int | None,
+    expected: float,
+    cycle_over: bool,
+) -> tuple[Status, Reason]:
+    """The first status rule of :func:`kr_progress` that applies, with its reason."""
     guardrail = kind in _GUARDRAILS
-
-    def result(status: Status, reason: Reason) -> KrProgress:
-        return KrProgress(progress, status, reason, has_data, confidence)
-
     if progress >= 1.0:
         if not guardrail:
-            return result(Status.DONE, Reason.TARGET_REACHED)
-        return result(Status.DONE if cycle_over else Status.ON_TRACK, Reason.GUARDRAIL_HOLDS)
+            return Status.DONE, Reason.TARGET_REACHED
+        return (Status.DONE if cycle_over else Status.ON_TRACK), Reason.GUARDRAIL_HOLDS
     if confidence is not None:
-        return result(confidence_band(confidence), Reason.CONFIDENCE)
-    if not has_data:
-        return result(Status.NOT_STARTED, Reason.NO_CHECK_IN)
+        return confidence_band(confidence), Reason.CONFIDENCE
+    if current is None:
+        return Status.NOT_STARTED, Reason.NO_CHECK_IN
     if guardrail:
-        return result(Status.OFF_TRACK, Reason.GUARDRAIL_BROKEN)
-    return result(_pace_band(progress, expected), Reason.PACE)
+        return Status.OFF_TRACK, Reason.GUARDRAIL_BROKEN
+    return pace_band(progress, expected), Reason.PACE
 
 
 # --- Objectives -----------------------------------------------------------------------------
@@ -419,13 +282,13 @@ def objective_progress(
         ValueError: ``weights`` length differs from ``krs``, a weight is not finite or not
             ``> 0``, or ``expected`` is outside ``[0, 1]``.
     """
-    _require_fraction("expected", expected)
+    require_fraction("expected", expected)
     if weights is None:
         weights = [1.0] * len(krs)
     if len(weights) != len(krs):
         raise ValueError(f"got {len(weights)} weights for {len(krs)} KRs")
     for weight in weights:
-        _require_finite("weight", weight)
+        require_finite("weight", weight)
         if weight <= 0:
             raise ValueError(f"weights must be > 0, got {weight!r}")
 
@@ -435,7 +298,7 @@ def objective_progress(
     # fsum avoids drift with many KRs; the clamp absorbs the last ulp so a fully achieved
     # objective is exactly 1.0 and never 1.0000000000000002.
     total = math.fsum(w * kr.progress for w, kr in zip(weights, krs, strict=True))
-    progress = _clamp01(total / math.fsum(weights))
+    progress = clamp01(total / math.fsum(weights))
     has_data = any(kr.has_data for kr in krs)
     confidences = [kr.confidence for kr in krs if kr.confidence is not None]
     lowest = min(confidences) if confidences else None
@@ -447,7 +310,7 @@ def objective_progress(
         return ObjectiveProgress(progress, status, Reason.CONFIDENCE, has_data, lowest)
     if not has_data:
         return ObjectiveProgress(progress, Status.NOT_STARTED, Reason.NO_CHECK_IN, has_data)
-    return ObjectiveProgress(progress, _pace_band(progress, expected), Reason.PACE, has_data)
+    return ObjectiveProgress(progress, pace_band(progress, expected), Reason.PACE, has_data)
 
 
 # --- Cycle time -----------------------------------------------------------------------------
@@ -478,98 +341,4 @@ def expected_progress(*, start: datetime, end: datetime, now: datetime) -> float
     now_utc = now.astimezone(UTC)
     if end_utc <= start_utc:
         raise ValueError(f"cycle end {end!r} must be after start {start!r}")
-    return _clamp01((now_utc - start_utc) / (end_utc - start_utc))
-
-
-# --- Display --------------------------------------------------------------------------------
-
-
-def progress_bar(progress: float, width: int = 10) -> str:
-    """Text bar for Slack, e.g. ``"█████░░░░░"`` for 0.5.
-
-    ``progress`` is clamped to ``[0, 1]``; the number of full cells is ``progress * width``
-    rounded half up (0.05 at width 10 shows 1 cell), except that every cell is full only when
-    ``progress >= 1``: 0.97 shows 9 full cells and 1 empty, so an unfinished KR never looks done.
-
-    Returns:
-        A string of exactly ``width`` characters.
-
-    Raises:
-        ValueError: ``progress`` is NaN or ``width < 1``.
-    """
-    if math.isnan(progress):
-        raise ValueError("progress must not be NaN")
-    if width < 1:
-        raise ValueError(f"width must be >= 1, got {width}")
-    progress = _clamp01(progress)
-    # Python's round() is banker's rounding (round(2.5) == 2); the spec wants half up.
-    filled = math.floor(_denoise(progress * width) + 0.5)
-    if progress < 1.0:
-        filled = min(filled, width - 1)
-    return BAR_FULL * filled + BAR_EMPTY * (width - filled)
-
-
-def percent(progress: float) -> int:
-    """Whole percent for display, in ``[0, 100]``.
-
-    ``progress`` is clamped to ``[0, 1]`` and floored, so 0.996 shows 99: 100% means done.
-
-    Raises:
-        ValueError: ``progress`` is NaN.
-    """
-    if math.isnan(progress):
-        raise ValueError("progress must not be NaN")
-    return math.floor(_denoise(_clamp01(progress) * 100))
-
-
-def delta(current: float | None, previous: float | None) -> Delta:
-    """Change between two readings of a metric (e.g. the North Star Metric in the digest).
-
-    See :class:`Delta` for units. Missing readings give ``None`` rather than raising, because a
-    new metric has no previous value.
-
-    Raises:
-        ValueError: a given value is NaN or infinite.
-    """
-    if current is not None:
-        _require_finite("current", current)
-    if previous is not None:
-        _require_finite("previous", previous)
-    if current is None or previous is None:
-        return Delta(absolute=None, relative=None)
-    absolute = current - previous
-    relative = None if previous == 0 else absolute / abs(previous)
-    return Delta(absolute=absolute, relative=relative)
-
-
-def sparkline(values: Sequence[float | None]) -> str:
-    """One glyph per value from ``"▁▂▃▄▅▆▇█"``, scaled between the series' min and max.
-
-    * ``None`` (missing reading) gives a space, so gaps stay visible and aligned.
-    * A series whose known values are all equal gives ``"▄"`` for each: no change, no slope.
-    * An empty sequence gives ``""``.
-
-    Returns:
-        A string with exactly ``len(values)`` characters.
-
-    Raises:
-        ValueError: a value is NaN or infinite.
-    """
-    known = [v for v in values if v is not None]
-    for reading in known:
-        _require_finite("value", reading)
-    if not known:
-        return _SPARK_GAP * len(values)
-    low, high = min(known), max(known)
-    top = len(SPARK_LEVELS) - 1
-    glyphs: list[str] = []
-    for value in values:
-        if value is None:
-            glyphs.append(_SPARK_GAP)
-        elif high == low:
-            glyphs.append(_SPARK_FLAT)
-        else:
-            # Half-up rounding to the nearest level, like progress_bar.
-            level = math.floor(_denoise((value - low) / (high - low) * top) + 0.5)
-            glyphs.append(SPARK_LEVELS[level])
-    return "".join(glyphs)
+    return clamp01((now_utc - start_utc) / (end_utc - start_utc))

@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.errors import N_, NotFound, PermissionDenied, field_error
 from bot.domain.permissions import Actor, may_change
-from bot.domain.progress import CONFIDENCE_MAX, CONFIDENCE_MIN, KrKind
+from bot.domain.progress import KrKind
 from bot.domain.refs import key_result_label
+from bot.domain.status import CONFIDENCE_MAX, CONFIDENCE_MIN
 from bot.services.commands import RecordCheckIn
 from bot.services.okrs import (
     LIVE_STATES,

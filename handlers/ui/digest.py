@@ -24,7 +24,8 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.domain.digest import KrWeek
-from bot.domain.progress import KrKind, percent, progress_bar
+from bot.domain.display import percent, progress_bar
+from bot.domain.progress import KrKind
 from bot.i18n import Translator
 from bot.services.digest import DigestModel, DigestPreview
 from bot.services.read_models import ObjectiveView

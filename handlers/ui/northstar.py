@@ -32,6 +32,7 @@ from slack_sdk.models.views import View
 
 from bot.charts import TrendSeries
 from bot.domain.archetypes import ARCHETYPE_LABELS, Archetype
+from bot.domain.display import Delta, percent, progress_bar
 from bot.domain.northstar import (
     BLANK_TEMPLATE,
     DIRECTION_LABELS,
@@ -50,7 +51,6 @@ from bot.domain.northstar import (
     template_by_key,
     templates_for,
 )
-from bot.domain.progress import Delta, percent, progress_bar
 from bot.i18n import Translator
 from bot.services.northstar import (
     ApiTokenView,

@@ -15,8 +15,10 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.domain.display import percent, progress_bar
 from bot.domain.errors import N_
-from bot.domain.progress import KrKind, Reason, Status, percent, progress_bar
+from bot.domain.progress import KrKind
+from bot.domain.status import Reason, Status
 from bot.i18n import Translator
 from bot.services.read_models import KeyResultView, ObjectiveView
 from handlers.ids import ObjectiveAction

@@ -18,8 +18,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.progress import confidence_band
 from bot.domain.refs import parse_key_result_ref
+from bot.domain.status import confidence_band
 from bot.i18n import Translator
 from bot.services.read_models import KeyResultView, ObjectiveView
 from handlers.ids import Callback

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.digest import KrWeek, select_week
-from bot.domain.progress import Status
+from bot.domain.status import Status
 
 
 def kr(

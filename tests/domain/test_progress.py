@@ -8,27 +8,25 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain.display import Delta, delta, percent, progress_bar, sparkline
 from bot.domain.progress import (
-    AT_RISK_MIN_CONFIDENCE,
-    AT_RISK_MIN_PACE_RATIO,
-    ON_TRACK_MIN_CONFIDENCE,
-    ON_TRACK_MIN_PACE_RATIO,
-    Delta,
     KrDefinitionError,
     KrKind,
     KrProgress,
     ObjectiveProgress,
-    Reason,
-    Status,
-    confidence_band,
-    delta,
     expected_progress,
     kr_progress,
     objective_progress,
-    percent,
-    progress_bar,
-    sparkline,
     validate_kr_definition,
+)
+from bot.domain.status import (
+    AT_RISK_MIN_CONFIDENCE,
+    AT_RISK_MIN_PACE_RATIO,
+    ON_TRACK_MIN_CONFIDENCE,
+    ON_TRACK_MIN_PACE_RATIO,
+    Reason,
+    Status,
+    confidence_band,
 )
 
 INC = KrKind.INCREASE_TO

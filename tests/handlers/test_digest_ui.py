@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.domain.digest import KrWeek, select_week
 from bot.domain.northstar import Direction, TimeWindow, trend
-from bot.domain.progress import Status
+from bot.domain.status import Status
 from bot.i18n import translator
 from bot.services.digest import DigestModel, DigestPreview
 from bot.services.northstar import MetricTrend, NorthStarSummary, NorthStarView, TeamRef

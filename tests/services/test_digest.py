@@ -12,7 +12,7 @@ from sqlalchemy import event
 
 from bot.domain.errors import PermissionDenied, UserError
 from bot.domain.permissions import Actor
-from bot.domain.progress import Status
+from bot.domain.status import Status
 from bot.services.digest import (
     DIGEST_KIND,
     MANUAL_DIGEST_KIND,

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from bot.domain.errors import InvalidFields, NotFound, PermissionDenied
 from bot.domain.permissions import Actor
-from bot.domain.progress import KrKind, Status
+from bot.domain.progress import KrKind
+from bot.domain.status import Status
 from bot.services.check_ins import record_check_in
 from bot.services.commands import (
     AddKeyResult,
