@@ -17,8 +17,9 @@ from bot.domain.errors import N_, InvalidFields, NotFound, UserError
 from bot.domain.refs import parse_key_result_ref
 from bot.domain.status import CONFIDENCE_MAX, CONFIDENCE_MIN
 from bot.i18n import Translator, translator
-from bot.services import check_ins, okrs
+from bot.services import check_ins
 from bot.services.commands import RecordCheckIn
+from bot.services.objective_views import objectives_by_id
 from bot.services.read_models import CheckInResult
 from bot.services.runtime import Services
 from handlers.context import services_of, translator_of
@@ -205,7 +206,7 @@ async def share_check_ins(
     recorded = [r for r in results if not r.duplicate]
     if not recorded:
         return
-    objectives = await okrs.objectives_by_id(
+    objectives = await objectives_by_id(
         db=services.db,
         workspace_id=workspace_id,
         objective_ids=list(dict.fromkeys(r.objective_id for r in recorded)),

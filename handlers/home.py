@@ -9,9 +9,9 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import DEFAULT_LANGUAGE, translator
+from bot.services.lists import home_for
 from bot.services.members import MemberProfile
 from bot.services.northstar import north_star_summary
-from bot.services.okrs import home_for
 from bot.services.runtime import Services
 from handlers.context import profile_of, services_of
 from handlers.errors import guarded

@@ -11,7 +11,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.domain.errors import N_, UserError
-from bot.services.okrs import ListScope, list_objectives
+from bot.services.lists import ListScope, list_objectives
 from handlers.context import profile_of, services_of, translator_of
 from handlers.errors import guarded
 from handlers.ids import ListAction

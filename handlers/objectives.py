@@ -13,13 +13,21 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.errors import InvalidFields, UserError
 from bot.i18n import translator
-from bot.services import okrs
 from bot.services.commands import (
     AddKeyResult,
     ChangeObjectiveState,
     CreateObjective,
     EditKeyResult,
     EditObjective,
+)
+from bot.services.key_results import MAX_KEY_RESULTS, add_key_result, edit_key_result
+from bot.services.objective_views import get_objective, objective_of
+from bot.services.objectives import (
+    change_objective_state,
+    create_objective,
+    edit_objective,
+    objective_form_options,
+    record_objective_post,
 )
 from bot.services.read_models import ObjectiveView
 from bot.services.runtime import Services
@@ -68,7 +76,7 @@ async def handle_new_command(
 ) -> None:
     await ack()
     services, t = services_of(context), translator_of(context)
-    options = await okrs.objective_form_options(
+    options = await objective_form_options(
         db=services.db,
         workspace_id=context.team_id or "",
         channel_id=command["channel_id"],
@@ -92,8 +100,8 @@ async def handle_add_key_result_slot(
     await ack()
     services, t, view = services_of(context), translator_of(context), body["view"]
     meta = metadata(view, ObjectiveModalMeta)
-    meta.slots = min(meta.slots + 1, okrs.MAX_KEY_RESULTS)
-    options = await okrs.objective_form_options(
+    meta.slots = min(meta.slots + 1, MAX_KEY_RESULTS)
+    options = await objective_form_options(
         db=services.db,
         workspace_id=context.team_id or "",
         channel_id=meta.channel_id,
@@ -120,7 +128,7 @@ async def handle_new_objective_submission(
         **fields,
     )
     try:
-        objective = await okrs.create_objective(db=services.db, cmd=cmd, now=services.clock())
+        objective = await create_objective(db=services.db, cmd=cmd, now=services.clock())
     except InvalidFields as invalid:
         await ack(response_action="errors", errors=inline_errors(t, invalid))
         return
@@ -158,7 +166,7 @@ async def publish_objective(
             ),
         )
         return
-    await okrs.record_objective_post(
+    await record_objective_post(
         db=services.db,
         workspace_id=objective.workspace_id,
         objective_id=objective.id,
@@ -205,7 +213,7 @@ async def handle_objective_menu(
         cmd = ChangeObjectiveState(
             workspace_id=workspace_id, objective_ref=ref, state=state, actor=actor_of(context)
         )
-        objective = await okrs.change_objective_state(db=services.db, cmd=cmd, now=now)
+        objective = await change_objective_state(db=services.db, cmd=cmd, now=now)
         await refresh_objective_post(client=client, services=services, objective=objective)
         if from_home(body):
             await refresh_home(context=context, client=client)
@@ -220,9 +228,7 @@ async def handle_objective_menu(
     if verb == ObjectiveAction.ADD_KEY_RESULT:
         view = await key_result_modal(context=context, kr_ref=None, objective_ref=ref)
     else:
-        objective = await okrs.get_objective(
-            db=services.db, workspace_id=workspace_id, ref=ref, now=now
-        )
+        objective = await get_objective(db=services.db, workspace_id=workspace_id, ref=ref, now=now)
         view = build_edit_objective_modal(t, objective, ObjectiveModalMeta(objective_ref=ref))
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -231,7 +237,7 @@ async def key_result_modal(
     *, context: AsyncBoltContext, kr_ref: int | None, objective_ref: int | None
 ) -> Any:
     services, t = services_of(context), translator_of(context)
-    objective, kr = await okrs.objective_of(
+    objective, kr = await objective_of(
         db=services.db,
         workspace_id=context.team_id or "",
         objective_ref=objective_ref,
@@ -256,7 +262,7 @@ async def handle_edit_objective_submission(
         **parse_edit_objective_submission(view),
     )
     try:
-        objective = await okrs.edit_objective(db=services.db, cmd=cmd, now=services.clock())
+        objective = await edit_objective(db=services.db, cmd=cmd, now=services.clock())
     except InvalidFields as invalid:
         await ack(response_action="errors", errors=inline_errors(t, invalid))
         return
@@ -285,7 +291,7 @@ async def handle_key_result_submission(
                 draft=draft,
                 actor=actor,
             )
-            objective = await okrs.edit_key_result(db=services.db, cmd=cmd_edit, now=now)
+            objective = await edit_key_result(db=services.db, cmd=cmd_edit, now=now)
         else:
             cmd_add = AddKeyResult(
                 workspace_id=workspace_id,
@@ -293,7 +299,7 @@ async def handle_key_result_submission(
                 draft=draft,
                 actor=actor,
             )
-            objective = await okrs.add_key_result(db=services.db, cmd=cmd_add, now=now)
+            objective = await add_key_result(db=services.db, cmd=cmd_add, now=now)
     except InvalidFields as invalid:
         await ack(response_action="errors", errors=inline_errors(t, invalid))
         return

@@ -18,7 +18,7 @@ from bot.domain.progress import KrKind, kr_progress, objective_progress
 from bot.domain.refs import key_result_label, objective_label
 from bot.services.check_ins import record_check_in
 from bot.services.commands import CreateObjective, KeyResultDraft, RecordCheckIn, SaveTeam
-from bot.services.okrs import create_objective
+from bot.services.objectives import create_objective
 from bot.services.read_models import CheckInResult, KeyResultView, ObjectiveView, TeamView
 from bot.services.runtime import Services
 from bot.services.teams import save_team

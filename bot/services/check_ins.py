@@ -14,7 +14,7 @@ from bot.domain.progress import KrKind
 from bot.domain.refs import key_result_label
 from bot.domain.status import CONFIDENCE_MAX, CONFIDENCE_MIN
 from bot.services.commands import RecordCheckIn
-from bot.services.okrs import (
+from bot.services.objective_views import (
     LIVE_STATES,
     cycle_position,
     key_result_view,

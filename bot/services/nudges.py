@@ -22,7 +22,7 @@ from bot.domain.permissions import Actor
 from bot.domain.schedule import latest_weekly, local_instant, next_working_day, week_key
 from bot.services.check_ins import record_check_ins
 from bot.services.commands import RecordCheckIn
-from bot.services.okrs import load_objective_views
+from bot.services.objective_views import load_objective_views
 from bot.services.read_models import KeyResultView, ObjectiveView, TeamView
 from bot.services.teams import team_view
 from storage import nudges as store

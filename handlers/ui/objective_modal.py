@@ -18,7 +18,7 @@ from slack_sdk.models.views import View
 from bot.domain.progress import KrKind
 from bot.i18n import Translator
 from bot.services.commands import KeyResultDraft
-from bot.services.okrs import MAX_KEY_RESULTS
+from bot.services.key_results import MAX_KEY_RESULTS
 from bot.services.read_models import Choice, KeyResultView, ObjectiveFormOptions, ObjectiveView
 from handlers.ids import Callback, ObjectiveAction
 from handlers.ui.forms import parse_number_field, select_input, state_value, text_input, user_input

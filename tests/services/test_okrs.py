@@ -22,15 +22,9 @@ from bot.services.commands import (
     RecordCheckIn,
     SaveTeam,
 )
-from bot.services.okrs import (
-    ListScope,
-    add_key_result,
-    change_objective_state,
-    create_objective,
-    edit_key_result,
-    list_objectives,
-    objective_form_options,
-)
+from bot.services.key_results import add_key_result, edit_key_result
+from bot.services.lists import ListScope, list_objectives
+from bot.services.objectives import change_objective_state, create_objective, objective_form_options
 from bot.services.read_models import ObjectiveView
 from bot.services.runtime import Services
 from bot.services.teams import save_team
