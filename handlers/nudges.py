@@ -17,11 +17,30 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.errors import N_, UserError
 from bot.i18n import translator
 from bot.scheduler import DueItem, Outcome
-from bot.services import nudges
 from bot.services.check_ins import record_check_ins
 from bot.services.commands import RecordCheckIn
 from bot.services.ledger import LedgerKey, LedgerStatus
-from bot.services.nudges import NudgeView
+from bot.services.nudge_answers import (
+    answer_no_change,
+    answer_skip,
+    answer_snooze,
+    answer_updated,
+    nudge_for,
+    pause_nudges,
+    resume_nudges,
+    undo_answer,
+)
+from bot.services.nudge_messages import (
+    NudgeContent,
+    NudgeSlot,
+    NudgeView,
+    nudge_contents,
+    nudge_view_of,
+    open_week_nudges,
+    record_nudge_sent,
+    stale_key_result,
+)
+from bot.services.nudges import NUDGE, DueNudge, due_key_results, due_nudges, objectives_of_refs
 from bot.services.runtime import Services
 from handlers.check_ins import share_check_ins
 from handlers.context import profile_of, services_of, translator_of
@@ -51,11 +70,11 @@ class NudgeJob:
         self.services, self.client = services, client
 
     async def due(self, at: datetime) -> Sequence[DueItem]:
-        found = await nudges.due_nudges(db=self.services.db, at=at)
+        found = await due_nudges(db=self.services.db, at=at)
         # What each DM shows is gathered here, in bulk, rather than once per send.
         now = self.services.clock()
-        contents = await nudges.nudge_contents(db=self.services.db, due=found, now=now)
-        slots = await nudges.open_week_nudges(db=self.services.db, due=found, now=now)
+        contents = await nudge_contents(db=self.services.db, due=found, now=now)
+        slots = await open_week_nudges(db=self.services.db, due=found, now=now)
         return [
             DueItem(
                 LedgerKey(d.workspace_id, d.kind, d.subject, d.period),
@@ -74,24 +93,22 @@ class NudgeJob:
             status, code = outcome_of(error)
             return Outcome(status, error=code)
 
-    async def _send_nudge(
-        self, due: nudges.DueNudge, content: nudges.NudgeContent, slot: nudges.NudgeSlot
-    ) -> Outcome:
+    async def _send_nudge(self, due: DueNudge, content: NudgeContent, slot: NudgeSlot) -> Outcome:
         db, now = self.services.db, self.services.clock()
-        if due.kind == nudges.NUDGE and slot.dm_ts:  # posted just before a crash
+        if due.kind == NUDGE and slot.dm_ts:  # posted just before a crash
             return Outcome(LedgerStatus.SENT, slot.dm_channel, slot.dm_ts)
         if not content.objectives:
             return Outcome(LedgerStatus.SKIPPED, error="nothing left to check in")
-        nudge = nudges.nudge_view_of(slot, due, content)
+        nudge = nudge_view_of(slot, due, content)
         t = translator(nudge.locale)
         # Posting to a user id opens (or reuses) the DM with them: no channel-wide mention.
         response = await self.client.chat_postMessage(
             channel=due.user_id,
             text=nudge_text(t, nudge),
-            blocks=build_nudge_message(t, nudge, reminder=due.kind != nudges.NUDGE),
+            blocks=build_nudge_message(t, nudge, reminder=due.kind != NUDGE),
         )
         channel, ts = str(response["channel"]), str(response["ts"])
-        await nudges.record_nudge_sent(
+        await record_nudge_sent(
             db=db,
             nudge_id=slot.id,
             channel=channel,
@@ -101,8 +118,8 @@ class NudgeJob:
         )
         return Outcome(LedgerStatus.SENT, channel, ts)
 
-    async def _send_stale(self, due: nudges.DueNudge) -> Outcome:
-        objective = await nudges.stale_key_result(
+    async def _send_stale(self, due: DueNudge) -> Outcome:
+        objective = await stale_key_result(
             db=self.services.db,
             workspace_id=due.workspace_id,
             key_result_id=due.key_result_ids[0],
@@ -157,20 +174,20 @@ async def handle_nudge_answer(
     )
     nudge_id, verb = _nudge_id(action), action["action_id"]
     if verb == NudgeAction.NO_CHANGE:
-        nudge = await nudges.answer_no_change(
+        nudge = await answer_no_change(
             db=db, workspace_id=workspace_id, nudge_id=nudge_id, actor=actor, now=now
         )
     elif verb == NudgeAction.SKIP:
-        nudge = await nudges.answer_skip(
+        nudge = await answer_skip(
             db=db, workspace_id=workspace_id, nudge_id=nudge_id, actor=actor, now=now
         )
     elif verb == NudgeAction.SNOOZE:
         days = int(action["selected_option"]["value"].split(":")[1])
-        nudge = await nudges.answer_snooze(
+        nudge = await answer_snooze(
             db=db, workspace_id=workspace_id, nudge_id=nudge_id, actor=actor, days=days, now=now
         )
     else:
-        nudge = await nudges.undo_answer(
+        nudge = await undo_answer(
             db=db, workspace_id=workspace_id, nudge_id=nudge_id, actor=actor, now=now
         )
     await _redraw(client, body, nudge, now, answered=verb != NudgeAction.UNDO)
@@ -186,7 +203,7 @@ async def handle_nudge_update(
     """ "Update…": one modal with every KR the DM lists."""
     await ack()
     services = services_of(context)
-    nudge = await nudges.nudge_for(
+    nudge = await nudge_for(
         db=services.db,
         workspace_id=context.team_id or "",
         nudge_id=_nudge_id(action),
@@ -210,7 +227,7 @@ async def handle_checkin_command(
     """`/okr checkin`: the same modal, on demand, with my KRs due this week."""
     await ack()
     services, t = services_of(context), translator_of(context)
-    due = await nudges.due_key_results(
+    due = await due_key_results(
         db=services.db,
         workspace_id=context.team_id or "",
         user_id=context.user_id or "",
@@ -273,7 +290,7 @@ async def handle_check_in_submission(
         author=actor.user_id,
     )
     if meta.nudge_id is not None and next_page is None:
-        nudge = await nudges.answer_updated(
+        nudge = await answer_updated(
             db=services.db, workspace_id=workspace_id, nudge_id=meta.nudge_id, actor=actor, now=now
         )
         await _redraw(client, {}, nudge, now, answered=True)
@@ -286,7 +303,7 @@ async def _next_page(context: AsyncBoltContext, meta: CheckInModalMeta) -> Any:
     if (meta.page + 1) * KRS_PER_PAGE >= len(meta.refs):
         return None
     services = services_of(context)
-    due = await nudges.objectives_of_refs(
+    due = await objectives_of_refs(
         db=services.db, workspace_id=context.team_id or "", refs=meta.refs, now=services.clock()
     )
     return build_check_in_modal(
@@ -319,7 +336,7 @@ async def handle_pause_command(
             N_("Say until when, e.g. `/okr pause until {example}`."),
             example=today.replace(day=1).isoformat(),
         )
-    await nudges.pause_nudges(
+    await pause_nudges(
         db=services.db,
         workspace_id=context.team_id or "",
         user_id=context.user_id or "",
@@ -341,7 +358,7 @@ async def handle_resume_command(
 ) -> None:
     await ack()
     services, t = services_of(context), translator_of(context)
-    await nudges.resume_nudges(
+    await resume_nudges(
         db=services.db,
         workspace_id=context.team_id or "",
         user_id=context.user_id or "",

@@ -4,7 +4,8 @@ that every use case of objectives and key results starts from."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,6 +59,11 @@ async def objective_views_by_id(
     return await load_objective_views(
         session, ObjectiveFilter(workspace_id, objective_ids=objective_ids), now=now
     )
+
+
+def restricted(view: ObjectiveView, keep: Callable[[KeyResultView], bool]) -> ObjectiveView:
+    """`view` with only the key results `keep` accepts; its progress stays the objective's."""
+    return replace(view, key_results=tuple(k for k in view.key_results if keep(k)))
 
 
 def objective_view(

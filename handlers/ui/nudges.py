@@ -24,7 +24,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.i18n import Translator
-from bot.services.nudges import NudgeView
+from bot.services.nudge_messages import NudgeView
 from bot.services.read_models import KeyResultView, ObjectiveView
 from handlers.ids import Callback, NudgeAction
 from handlers.ui.forms import state_value, text_input

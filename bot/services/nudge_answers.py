@@ -1,0 +1,159 @@
+"""Answering a check-in nudge: no change, updated, skip this week, snooze, undo; and pausing
+nudges (holidays)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.errors import N_, NotFound, PermissionDenied, UserError
+from bot.domain.permissions import Actor
+from bot.services.check_ins import record_check_ins
+from bot.services.commands import RecordCheckIn
+from bot.services.nudge_messages import UNDO_WINDOW, NudgeView, nudge_view
+from storage import nudges as store
+from storage.database import Database
+from storage.models import Nudge, NudgeAnswer
+
+
+async def _answerable(
+    session: AsyncSession, workspace_id: str, nudge_id: int, actor: Actor
+) -> Nudge:
+    nudge = await store.get_nudge(session, workspace_id, nudge_id)
+    if nudge is None:
+        raise NotFound(N_("This check-in reminder no longer exists."))
+    if nudge.user_id != actor.user_id:
+        raise PermissionDenied(N_("This check-in belongs to someone else."))
+    return nudge
+
+
+async def answer_no_change(
+    *, db: Database, workspace_id: str, nudge_id: int, actor: Actor, now: datetime
+) -> NudgeView:
+    """Record, for every listed KR, a check-in with its latest value and confidence (the start
+    value for a KR never checked in). A second click records nothing more."""
+    async with db.transaction() as session:
+        nudge = await _answerable(session, workspace_id, nudge_id, actor)
+        view = await nudge_view(session, nudge, now)
+    cmds = [
+        RecordCheckIn(
+            workspace_id=workspace_id,
+            key_result_ref=kr.ref,
+            value=kr.current if kr.current is not None else kr.start,
+            confidence=kr.confidence,
+            note="",
+            actor=actor,
+            source="nudge",
+            idempotency_key=f"nudge:{nudge_id}:{kr.id}",
+        )
+        for objective in view.objectives
+        for kr in objective.key_results
+    ]
+    results = await record_check_ins(db=db, cmds=cmds, now=now)
+    ids = [r.check_in_id for r in results if r.check_in_id is not None]
+    return await _set_answer(
+        db, workspace_id, nudge_id, actor, NudgeAnswer.NO_CHANGE, now, check_in_ids=ids
+    )
+
+
+async def answer_updated(
+    *, db: Database, workspace_id: str, nudge_id: int, actor: Actor, now: datetime
+) -> NudgeView:
+    return await _set_answer(db, workspace_id, nudge_id, actor, NudgeAnswer.UPDATED, now)
+
+
+async def answer_skip(
+    *, db: Database, workspace_id: str, nudge_id: int, actor: Actor, now: datetime
+) -> NudgeView:
+    return await _set_answer(db, workspace_id, nudge_id, actor, NudgeAnswer.SKIPPED, now)
+
+
+async def answer_snooze(
+    *, db: Database, workspace_id: str, nudge_id: int, actor: Actor, days: int, now: datetime
+) -> NudgeView:
+    """Ask again in `days` days (1 or 3), at the same time of day."""
+    if days not in (1, 3):
+        raise UserError(N_("Snooze for one or three days."))
+    return await _set_answer(
+        db,
+        workspace_id,
+        nudge_id,
+        actor,
+        NudgeAnswer.SNOOZED,
+        now,
+        snoozed_until=now + timedelta(days=days),
+    )
+
+
+async def _set_answer(
+    db: Database,
+    workspace_id: str,
+    nudge_id: int,
+    actor: Actor,
+    answer: NudgeAnswer,
+    now: datetime,
+    *,
+    check_in_ids: list[int] | None = None,
+    snoozed_until: datetime | None = None,
+) -> NudgeView:
+    async with db.transaction() as session:
+        nudge = await _answerable(session, workspace_id, nudge_id, actor)
+        if nudge.answer is None or answer is NudgeAnswer.UPDATED:
+            nudge.answer, nudge.answered_at = answer.value, now
+            nudge.check_in_ids = check_in_ids or []
+            nudge.snoozed_until = snoozed_until
+            session.add(nudge)
+            await session.flush()
+        return await nudge_view(session, nudge, now)
+
+
+async def undo_answer(
+    *, db: Database, workspace_id: str, nudge_id: int, actor: Actor, now: datetime
+) -> NudgeView:
+    """Take back an answer within a few minutes: its "no change" check-ins are removed and the
+    nudge waits for an answer again. Raises UserError once the window has passed."""
+    async with db.transaction() as session:
+        nudge = await _answerable(session, workspace_id, nudge_id, actor)
+        if nudge.answered_at is None or now > nudge.answered_at + UNDO_WINDOW:
+            raise UserError(N_("It is too late to undo this answer."))
+        await store.delete_check_ins(session, nudge.check_in_ids)
+        nudge.answer = nudge.answered_at = nudge.snoozed_until = None
+        nudge.check_in_ids = []
+        session.add(nudge)
+        await session.flush()
+        return await nudge_view(session, nudge, now)
+
+
+async def nudge_for(
+    *, db: Database, workspace_id: str, nudge_id: int, actor: Actor, now: datetime
+) -> NudgeView:
+    async with db.transaction() as session:
+        nudge = await _answerable(session, workspace_id, nudge_id, actor)
+        return await nudge_view(session, nudge, now)
+
+
+async def pause_nudges(
+    *, db: Database, workspace_id: str, user_id: str, until: date, today: date, now: datetime
+) -> date:
+    """No nudges until `until` (inclusive). Raises UserError for a past date or one more than a
+    year away."""
+    if until < today:
+        raise UserError(
+            N_("Pick a date from today on, e.g. `/okr pause until {example}`."),
+            example=(today + timedelta(days=14)).isoformat(),
+        )
+    if until > today + timedelta(days=366):
+        raise UserError(N_("Pause for a year at most."))
+    async with db.transaction() as session:
+        await store.set_pause(
+            session, workspace_id=workspace_id, user_id=user_id, until=until, now=now
+        )
+    return until
+
+
+async def resume_nudges(*, db: Database, workspace_id: str, user_id: str, now: datetime) -> None:
+    async with db.transaction() as session:
+        await store.set_pause(
+            session, workspace_id=workspace_id, user_id=user_id, until=None, now=now
+        )
