@@ -12,9 +12,12 @@ key results or check-ins (no per-KR query).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.cycles import current_quarter, quarter_span
 from bot.domain.digest import KrWeek, WeekSelection, select_week
@@ -30,7 +33,7 @@ from bot.services.teams import actor_leads, team_view
 from storage import digest as store
 from storage import okrs
 from storage.database import Database
-from storage.models import LifecycleState, Team
+from storage.models import CheckIn, LifecycleState, Team
 from storage.okrs import ObjectiveFilter
 
 log = logging.getLogger(__name__)
@@ -213,38 +216,83 @@ async def weekly_digest(
         if team is None or team.id is None:
             raise NotFound(N_("This team no longer exists."))
         span = current_quarter(now, team.timezone)
-        cycle = await store.cycle_by_key(session, workspace_id, span.key)
-        objectives = (
-            await load_objective_views(
-                session,
-                ObjectiveFilter(
-                    workspace_id, team_ids=[team.id], cycle_ids=[cycle.id], states=LIVE_STATES
-                ),
-                now=now,
-            )
-            if cycle is not None and cycle.id is not None
-            else []
-        )
-        open_krs = [
-            kr
-            for o in objectives
-            if o.state == LifecycleState.OPEN.value
-            for kr in o.key_results
-            if kr.state == LifecycleState.OPEN.value
-        ]
+        objectives = await _cycle_objectives(session, team, span.key, now)
+        open_krs = _open_key_results(objectives)
         before = await store.latest_check_ins_at(session, [kr.id for kr in open_krs], since)
-        readings = (
-            await store.readings_recorded_between(
-                session,
-                north_star_id=summary.north_star.id,
-                input_metric_ids=[m.id for m in summary.inputs],
-                since=since,
-                until=now,
-            )
-            if summary is not None
-            else 0
-        )
-    start, end = quarter_span(span.key).bounds(team.timezone)
+        readings = await _readings_recorded(session, summary, since, now)
+    weeks = _key_result_weeks(open_krs, before, span.key, team.timezone, since, now)
+    check_ins = sum(1 for w in weeks if w.checked_in_this_week)
+    return DigestModel(
+        team=team_view(team),
+        period=week_key(now.astimezone(ZoneInfo(team.timezone)).date()),
+        since=since,
+        until=now,
+        cycle_key=span.key,
+        north_star=summary,
+        objectives=tuple(objectives),
+        week=select_week(weeks),
+        key_results={kr.label: kr for kr in open_krs},
+        unlinked=tuple(
+            o for o in objectives if o.state == LifecycleState.OPEN.value and not o.drives
+        ),
+        check_ins=check_ins,
+        readings=readings,
+        empty=check_ins == 0 and readings == 0,
+    )
+
+
+async def _cycle_objectives(
+    session: AsyncSession, team: Team, cycle_key: str, now: datetime
+) -> list[ObjectiveView]:
+    """The team's live objectives of the cycle `cycle_key` (none if the cycle was never used)."""
+    cycle = await store.cycle_by_key(session, team.workspace_id, cycle_key)
+    if cycle is None or cycle.id is None:
+        return []
+    return await load_objective_views(
+        session,
+        ObjectiveFilter(
+            team.workspace_id, team_ids=[team.id or 0], cycle_ids=[cycle.id], states=LIVE_STATES
+        ),
+        now=now,
+    )
+
+
+def _open_key_results(objectives: Sequence[ObjectiveView]) -> list[KeyResultView]:
+    return [
+        kr
+        for o in objectives
+        if o.state == LifecycleState.OPEN.value
+        for kr in o.key_results
+        if kr.state == LifecycleState.OPEN.value
+    ]
+
+
+async def _readings_recorded(
+    session: AsyncSession, summary: NorthStarSummary | None, since: datetime, until: datetime
+) -> int:
+    """Readings of the North Star and its inputs recorded in (since, until]; 0 without one."""
+    if summary is None:
+        return 0
+    return await store.readings_recorded_between(
+        session,
+        north_star_id=summary.north_star.id,
+        input_metric_ids=[m.id for m in summary.inputs],
+        since=since,
+        until=until,
+    )
+
+
+def _key_result_weeks(
+    open_krs: Sequence[KeyResultView],
+    before: Mapping[int, CheckIn],
+    cycle_key: str,
+    timezone: str,
+    since: datetime,
+    now: datetime,
+) -> list[KrWeek]:
+    """Each open KR's week: its progress and confidence at `since` (from its latest check-in
+    then) and now."""
+    start, end = quarter_span(cycle_key).bounds(timezone)
     expected_before = expected_progress(start=start, end=end, now=since)
     weeks = []
     for kr in open_krs:
@@ -272,24 +320,7 @@ async def weekly_digest(
                 note=kr.note,
             )
         )
-    check_ins = sum(1 for w in weeks if w.checked_in_this_week)
-    return DigestModel(
-        team=team_view(team),
-        period=week_key(now.astimezone(ZoneInfo(team.timezone)).date()),
-        since=since,
-        until=now,
-        cycle_key=span.key,
-        north_star=summary,
-        objectives=tuple(objectives),
-        week=select_week(weeks),
-        key_results={kr.label: kr for kr in open_krs},
-        unlinked=tuple(
-            o for o in objectives if o.state == LifecycleState.OPEN.value and not o.drives
-        ),
-        check_ins=check_ins,
-        readings=readings,
-        empty=check_ins == 0 and readings == 0,
-    )
+    return weeks
 
 
 async def _channel_team(db: Database, workspace_id: str, channel_id: str) -> TeamView:
