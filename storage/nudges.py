@@ -44,32 +44,25 @@ class OwnedKeyResult:
 async def open_key_results(session: AsyncSession) -> list[OwnedKeyResult]:
     """Every open KR of every open objective, in one statement."""
     last = func.max(col(CheckIn.created_at)).label("last")
+    # Every column but the latest check-in is grouped on, so one list serves both clauses.
+    owned = (
+        col(KeyResult.workspace_id),
+        col(Objective.team_id),
+        col(KeyResult.id),
+        col(KeyResult.ref),
+        col(KeyResult.owner_user_id),
+        col(Objective.id),
+        col(Objective.owner_user_id),
+    )
     rows = await session.execute(
-        select(
-            col(KeyResult.workspace_id),
-            col(Objective.team_id),
-            col(KeyResult.id),
-            col(KeyResult.ref),
-            col(KeyResult.owner_user_id),
-            col(Objective.id),
-            col(Objective.owner_user_id),
-            last,
-        )
+        select(*owned, last)
         .join(Objective, col(Objective.id) == col(KeyResult.objective_id))
         .outerjoin(CheckIn, col(CheckIn.key_result_id) == col(KeyResult.id))
         .where(
             col(KeyResult.state) == LifecycleState.OPEN.value,
             col(Objective.state) == LifecycleState.OPEN.value,
         )
-        .group_by(
-            col(KeyResult.workspace_id),
-            col(Objective.team_id),
-            col(KeyResult.id),
-            col(KeyResult.ref),
-            col(KeyResult.owner_user_id),
-            col(Objective.id),
-            col(Objective.owner_user_id),
-        )
+        .group_by(*owned)
     )
     # max() keeps the column's type, so `at` comes back as an aware UTC datetime.
     return [
