@@ -27,11 +27,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 import handlers
-from bot.api import api_routes
 from bot.background import yield_to_answers
 from bot.config import SchedulerMode, Settings
 from bot.scheduler import ScheduledJob, Ticker, build_scheduler
 from bot.services.runtime import Services
+from handlers.api import api_routes
 from handlers.digest import DigestJob
 from handlers.nudges import NudgeJob
 from storage.database import Database, create_engine

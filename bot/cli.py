@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 import uvicorn
@@ -18,6 +18,10 @@ from sqlalchemy.exc import OperationalError
 from bot.app import Runtime, build_http_app, start_runtime
 from bot.config import ConfigurationError, SchedulerMode, Settings
 from bot.scheduler import build_scheduler
+
+if TYPE_CHECKING:  # imported lazily at run time, like every command's heavy imports
+    from bot.i18n import Translator
+    from bot.services.read_models import ImportReport
 
 cli = typer.Typer(
     name="polaris",
@@ -216,8 +220,9 @@ def readings_import(
 ) -> None:
     """Import the history of readings from a CSV file: all lines or none (see --keep-valid)."""
     from bot.domain.errors import UserError
+    from bot.domain.readings_csv import parse_readings_csv
     from bot.i18n import translator
-    from bot.services.readings import ImportReport, import_readings, parse_readings_csv
+    from bot.services.readings import import_readings
     from storage.database import Database, create_engine
     from storage.migrate import upgrade_async
 
@@ -225,7 +230,9 @@ def readings_import(
     logging.getLogger("alembic").setLevel(logging.WARNING)  # the operator wants the import's lines
     t = translator(locale)
     try:
-        lines = parse_readings_csv(file.read_text(encoding="utf-8-sig"))
+        parsed = parse_readings_csv(
+            file.read_text(encoding="utf-8-sig"), parse_number=t.parse_number
+        )
     except UserError as error:
         raise fail(t(error.message, **error.values)) from None
     except (UnicodeDecodeError, OSError) as error:
@@ -236,13 +243,12 @@ def readings_import(
             await upgrade_async(settings.database_url)
         db = Database(create_engine(settings.database_url))
         try:
-            with typer.progressbar(length=len(lines), label="Checking readings") as bar:
+            with typer.progressbar(length=parsed.lines, label="Checking readings") as bar:
                 return await import_readings(
                     db=db,
                     channel_id=channel,
                     workspace_id=workspace,
-                    lines=lines,
-                    parse_number=t.parse_number,
+                    parsed=parsed,
                     actor="import",
                     now=datetime.now(UTC),
                     keep_valid=keep_valid,
@@ -257,6 +263,11 @@ def readings_import(
         raise fail(t(error.message, **error.values)) from None
     except OperationalError as error:
         raise fail(f"cannot open DATABASE_URL: {error.orig}") from None
+    _echo_import_report(t, report)
+
+
+def _echo_import_report(t: Translator, report: ImportReport) -> None:
+    """The import's line errors on stderr, then what was imported; exit 1 if nothing was."""
     for problem in report.errors:
         typer.echo(f"line {problem.line}: {t(problem.message, **problem.values)}", err=True)
     if not report.written:

@@ -19,23 +19,20 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.charts import render_trend_chart
 from bot.domain.archetypes import Archetype
-from bot.domain.errors import N_, UserError
-from bot.domain.northstar import Drives, FieldProblem, same_metric_name
+from bot.domain.errors import N_, InvalidFields, UserError, field_error
+from bot.domain.northstar import Drives, parse_drives, same_metric_name
 from bot.domain.permissions import Actor
 from bot.domain.refs import parse_objective_ref
+from bot.services.alignment import link_objective
+from bot.services.commands import DefineNorthStar, RecordReading
 from bot.services.northstar import (
-    DefineNorthStar,
-    create_api_token,
     define_north_star,
-    link_objective,
-    list_api_tokens,
     open_north_star_form,
-    parse_drives,
     review_north_star,
-    revoke_api_token,
     show_north_star,
 )
-from bot.services.readings import RecordReading, reading_form, record_reading
+from bot.services.readings import reading_form, record_reading
+from bot.services.tokens import create_api_token, list_api_tokens, revoke_api_token
 from handlers.context import profile_of, services_of, translator_of
 from handlers.errors import guarded
 from handlers.ids import NorthStarAction, NorthStarCallback, NorthStarWord
@@ -98,14 +95,14 @@ class RecordArgs:
 
 
 def parse_record_args(args: str) -> RecordArgs:
-    """Raises FieldProblem for a date that is not YYYY-MM-DD."""
+    """Raises InvalidFields for a date that is not YYYY-MM-DD."""
     words = split_words(args)
     on = None
     if words and (_ISO_DATE.match(words[-1]) or _DATE_LIKE.match(words[-1])):
         try:
             on = date.fromisoformat(words[-1])
         except ValueError:
-            raise FieldProblem(
+            raise field_error(
                 "date", N_("date: “{text}” is not a date like 2026-11-23."), text=words[-1]
             ) from None
         words = words[:-1]
@@ -221,7 +218,7 @@ async def handle_northstar_record(
     try:
         value = t.parse_number(parsed.value)
     except ValueError:
-        raise FieldProblem(
+        raise field_error(
             "value", N_("value: “{text}” is not a number."), text=parsed.value
         ) from None
     recorded = await record_reading(
@@ -435,7 +432,7 @@ async def handle_define_submission(
             now=services.clock(),
         )
     except UserError as problem:  # shown on its field, in the modal, before it closes
-        block = define_field_block(problem.field if isinstance(problem, FieldProblem) else "name")
+        block = define_field_block(problem.field if isinstance(problem, InvalidFields) else "name")
         await ack(response_action="errors", errors={block: t(problem.message, **problem.values)})
         return
     await ack(response_action="update", view=build_saved_modal(t, saved))
@@ -463,7 +460,7 @@ async def handle_record_submission(
             now=services.clock(),
         )
     except UserError as problem:
-        block = record_field_block(problem.field if isinstance(problem, FieldProblem) else "value")
+        block = record_field_block(problem.field if isinstance(problem, InvalidFields) else "value")
         await ack(response_action="errors", errors={block: t(problem.message, **problem.values)})
         return
     await ack()

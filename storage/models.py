@@ -16,6 +16,7 @@ from sqlmodel import Field, SQLModel
 
 from bot.domain.archetypes import Archetype
 from bot.domain.northstar import Direction, Drives, TimeWindow
+from bot.domain.readings import ReadingSource
 from storage.types import utc_column
 
 # The vocabulary enums live in the domain; the columns hold their `.value`.
@@ -36,12 +37,6 @@ class LifecycleState(StrEnum):
     OPEN = "open"
     DONE = "done"
     ARCHIVED = "archived"
-
-
-class ReadingSource(StrEnum):
-    MANUAL = "manual"
-    API = "api"
-    IMPORT = "import"
 
 
 class LedgerStatus(StrEnum):

@@ -1,5 +1,10 @@
-"""Queries for the North Star: definitions and their history, readings and their audit trail,
-API tokens and idempotency keys, and the objectives that drive the metrics."""
+"""Queries for the North Star: the team it belongs to, definitions and their history, readings
+and their audit trail, API tokens and idempotency keys, and the objectives that drive the
+metrics.
+
+The team lookups raise the domain's errors (a msgid for the user) rather than return None:
+every North Star use case starts from a team that must exist.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from bot.domain.errors import N_, NotFound, UserError
+from storage import okrs
 from storage.models import (
     ApiIdempotencyKey,
     ApiToken,
@@ -31,13 +38,48 @@ READING = Reading.__table__  # type: ignore[attr-defined]
 IDEMPOTENCY = ApiIdempotencyKey.__table__  # type: ignore[attr-defined]
 
 
+NO_TEAM = N_("This channel has no team yet: run `/okr team` here first.")
+
+
 # --- Teams (team_by_channel and team_by_id live in storage.okrs) --------------------------
+
+
+async def team_of_channel(session: AsyncSession, workspace_id: str, channel_id: str) -> Team:
+    """The team living in `channel_id`. Raises UserError when the channel has none."""
+    team = await okrs.team_by_channel(session, workspace_id, channel_id)
+    if team is None:
+        raise UserError(NO_TEAM)
+    return team
+
+
+async def team_of_id(session: AsyncSession, workspace_id: str, team_id: int) -> Team:
+    """Team `team_id` of the workspace. Raises NotFound when it is not (or no longer) there."""
+    team = await okrs.team_by_id(session, workspace_id, team_id)
+    if team is None:
+        raise NotFound(N_("This team no longer exists."))
+    return team
 
 
 async def teams_by_channel_anywhere(session: AsyncSession, channel_id: str) -> list[Team]:
     """Teams living in `channel_id` in any workspace (the CLI knows no workspace)."""
     query = select(Team).where(col(Team.channel_id) == channel_id)
     return list((await session.scalars(query)).all())
+
+
+async def team_of_import(session: AsyncSession, channel_id: str, workspace_id: str | None) -> Team:
+    """The team an import names by its channel, in `workspace_id` or, when None, in the only
+    workspace with a team there. Raises UserError when there is none, or several."""
+    if workspace_id is not None:
+        return await team_of_channel(session, workspace_id, channel_id)
+    teams = await teams_by_channel_anywhere(session, channel_id)
+    if not teams:
+        raise UserError(N_("No team lives in channel {channel}."), channel=channel_id)
+    if len(teams) > 1:
+        raise UserError(
+            N_("Several workspaces have a team in channel {channel}: name the workspace."),
+            channel=channel_id,
+        )
+    return teams[0]
 
 
 # --- Definitions ----------------------------------------------------------------------------

@@ -14,7 +14,9 @@ from bot.domain.northstar import (
     TimeWindow,
 )
 from bot.domain.permissions import Actor
-from bot.services.northstar import DefineNorthStar, SavedNorthStar, define_north_star
+from bot.services.commands import DefineNorthStar
+from bot.services.northstar import define_north_star
+from bot.services.read_models import SavedNorthStar
 from storage.database import Database
 from storage.models import Cycle, Objective, Team
 from storage.workspaces import ensure_workspace

@@ -28,11 +28,26 @@ class PermissionDenied(UserError):
 
 
 class InvalidFields(UserError):
-    """Some fields of a form are wrong: field name → (msgid, values). Shown inline."""
+    """Some fields are wrong: field name → (msgid, values).
+
+    One error for every surface: a modal shows each message inline on its field, the REST API
+    answers 422 naming the field(s), a command answers with the message alone. With one field,
+    `message` and `values` are that field's (so a message that names its field, "value: …",
+    reads well alone); with several, `message` asks to look at the fields.
+    """
 
     def __init__(self, fields: dict[str, tuple[str, dict[str, Any]]]) -> None:
-        super().__init__(N_("Some fields need your attention."))
+        if len(fields) == 1:
+            [(message, values)] = fields.values()
+            super().__init__(message, **values)
+        else:
+            super().__init__(N_("Some fields need your attention."))
         self.fields = fields
+
+    @property
+    def field(self) -> str:
+        """The first field named (the only one, most often)."""
+        return next(iter(self.fields))
 
 
 def field_error(field: str, message: str, /, **values: Any) -> InvalidFields:

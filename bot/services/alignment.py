@@ -1,13 +1,23 @@
-"""What an objective drives: the team's North Star, one of its input metrics, or health."""
+"""What an objective drives: the team's North Star, one of its input metrics, or health. The
+choices the objective modal offers, and linking an existing objective (`/okr northstar link`).
+"""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from bot.domain.errors import N_, field_error
-from bot.services.read_models import Choice
+from bot.domain.errors import N_, NotFound, PermissionDenied, field_error
+from bot.domain.northstar import Drives, same_metric_name
+from bot.domain.permissions import Actor
+from bot.domain.refs import objective_label
+from bot.services.northstar import objective_link, require_north_star
+from bot.services.read_models import Choice, InputMetricView, LinkedObjective, NorthStarView
+from storage import northstar as store
+from storage.database import Database
 from storage.models import InputMetric, NorthStar, ObjectiveDrives
 
 INPUT_PREFIX = "input_metric:"
@@ -57,3 +67,65 @@ async def resolve_drives(
             if north_star is not None and north_star.team_id == team_id:
                 return ObjectiveDrives.INPUT_METRIC.value, metric.id
     raise field_error("drives", N_("Pick one of the team's input metrics."))
+
+
+async def link_objective(
+    *,
+    db: Database,
+    workspace_id: str,
+    objective_ref: int,
+    drives: Drives,
+    input_metric_name: str | None = None,
+    input_metric_id: int | None = None,
+    actor: Actor,
+    now: datetime,
+) -> LinkedObjective:
+    """Declare what objective O-<ref> drives: its team's North Star, one of its inputs (by
+    name or id), or health (explicitly not aimed at the North Star).
+
+    Only the objective's owner, its team lead or an admin may link it. Raises NotFound (no
+    such objective), InvalidFields (`metric`: unknown input), UserError (no North Star to
+    drive), PermissionDenied.
+    """
+    async with db.transaction() as session:
+        objective = await store.objective_by_ref(session, workspace_id, objective_ref)
+        if objective is None:
+            raise NotFound(
+                N_("There is no objective {label}."), label=objective_label(objective_ref)
+            )
+        team = await store.team_of_id(session, workspace_id, objective.team_id)
+        if not (
+            actor.is_admin
+            or actor.user_id in {objective.owner_user_id, team.lead_user_id}
+            or team.lead_user_id is None
+        ):
+            raise PermissionDenied(
+                N_("Only the objective's owner, the team lead or an admin can link it.")
+            )
+        metric_name: str | None = None
+        metric_id: int | None = None
+        if drives is not Drives.HEALTH:
+            view = await require_north_star(session, team)
+            metric_name = view.name
+            if drives is Drives.INPUT_METRIC:
+                metric = _find_input(view, input_metric_name, input_metric_id)
+                metric_name, metric_id = metric.name, metric.id
+        objective.drives = drives.value
+        objective.input_metric_id = metric_id
+        objective.updated_at = now
+        session.add(objective)
+        return LinkedObjective(objective_link(objective), drives, metric_name)
+
+
+def _find_input(view: NorthStarView, name: str | None, metric_id: int | None) -> InputMetricView:
+    for metric in view.inputs:
+        if metric_id is not None and metric.id == metric_id:
+            return metric
+        if name is not None and same_metric_name(metric.name, name):
+            return metric
+    raise field_error(
+        "metric",
+        N_("metric: no input metric named “{name}”. The inputs are: {known}."),
+        name=name or str(metric_id),
+        known=", ".join(m.name for m in view.inputs) or "—",
+    )

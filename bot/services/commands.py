@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 
+from bot.domain.northstar import NorthStarDraft
 from bot.domain.permissions import Actor
 from bot.domain.progress import KrKind
+from bot.domain.readings import ReadingSource
 
 
 @dataclass(frozen=True)
@@ -96,4 +98,41 @@ class RecordCheckIn:
     note: str
     actor: Actor
     source: str = "modal"
+    idempotency_key: str | None = None
+
+
+# --- The North Star -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DefineNorthStar:
+    """Create the team's North Star, or revise it (the former definition stays in history)."""
+
+    workspace_id: str
+    team_id: int
+    draft: NorthStarDraft
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class RecordReading:
+    """Record a value of the channel team's North Star (`metric` None, `nsm`, the North Star's
+    name or `north_star`) or of one of its inputs (its name, or `input:<id>`)."""
+
+    workspace_id: str
+    channel_id: str
+    metric: str | None
+    value: float
+    on: date | None
+    actor: str
+    source: ReadingSource = ReadingSource.MANUAL
+
+
+@dataclass(frozen=True)
+class ApiReading:
+    """The body of `POST /api/v1/metrics/readings`, already type-checked."""
+
+    metric: str
+    value: float
+    on: date | None = None
     idempotency_key: str | None = None

@@ -26,9 +26,9 @@ from bot.domain.permissions import Actor
 from bot.domain.progress import expected_progress, kr_progress
 from bot.domain.schedule import latest_weekly, week_key
 from bot.services.ledger import LedgerKey, claim_post
-from bot.services.northstar import NorthStarSummary, north_star_summary
+from bot.services.northstar import north_star_summary
 from bot.services.objective_views import LIVE_STATES, load_objective_views
-from bot.services.read_models import KeyResultView, ObjectiveView, TeamView
+from bot.services.read_models import KeyResultView, NorthStarSummary, ObjectiveView, TeamView
 from bot.services.teams import actor_leads, team_view
 from storage import digest as store
 from storage import okrs

@@ -1,257 +1,52 @@
-"""The North Star use cases: define and revise it, review it, show it, align objectives with
-it, and manage the API tokens that feed it readings."""
+"""The North Star use cases: define and revise it, review it, show its board. Readings, API
+tokens and the objectives' links to it have their own modules (`readings`, `tokens`,
+`alignment`)."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.archetypes import Archetype
 from bot.domain.cycles import quarter_of
-from bot.domain.errors import N_, NotFound, PermissionDenied, UserError
+from bot.domain.errors import N_, PermissionDenied, UserError, field_error
 from bot.domain.northstar import (
     CounterMetricDraft,
     Direction,
     Drives,
-    FieldProblem,
     InputMetricDraft,
     NorthStarDraft,
-    Review,
     TimeWindow,
-    Trend,
     may_steer,
-    names_north_star,
-    review_definition,
     same_metric_name,
     target_progress,
-    trend,
-    value_problem,
 )
-from bot.domain.permissions import Actor
+from bot.domain.nsm_checklist import review_definition
+from bot.domain.readings import Trend, trend, value_problem
 from bot.domain.refs import objective_label
+from bot.services.commands import DefineNorthStar
+from bot.services.read_models import (
+    InputMetricView,
+    MetricTrend,
+    NorthStarForm,
+    NorthStarReview,
+    NorthStarSummary,
+    NorthStarView,
+    ObjectiveLink,
+    RevisionView,
+    SavedNorthStar,
+)
+from bot.services.teams import team_view
 from storage import northstar as store
-from storage import okrs as okrs_store
 from storage.database import Database
-from storage.models import ApiToken, CounterMetric, InputMetric, NorthStar, Objective, Team
+from storage.models import CounterMetric, InputMetric, NorthStar, Objective, Team
 
-NO_TEAM = N_("This channel has no team yet: run `/okr team` here first.")
 NO_NORTH_STAR = N_("Your team has no North Star yet: define it with `/okr northstar define`.")
 
 
-# --- Read models ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TeamRef:
-    id: int
-    workspace_id: str
-    name: str
-    channel_id: str
-    archetype: str
-    timezone: str
-    lead_user_id: str | None
-
-    def today(self, now: datetime) -> date:
-        """Today on the team's calendar."""
-        try:
-            return now.astimezone(ZoneInfo(self.timezone)).date()
-        except (ZoneInfoNotFoundError, ValueError):
-            return now.date()
-
-
-@dataclass(frozen=True)
-class InputMetricView:
-    id: int
-    name: str
-    definition: str
-    unit: str
-    direction: Direction
-    owner_user_id: str | None
-
-
-@dataclass(frozen=True)
-class NorthStarView:
-    """A team's North Star as currently defined, with its inputs and counter-metrics."""
-
-    id: int
-    team: TeamRef
-    name: str
-    definition: str
-    unit: str
-    direction: Direction
-    window: TimeWindow | None
-    target: float | None
-    target_date: date | None
-    owner_user_id: str | None
-    measured_since: date
-    archetype: Archetype | None
-    template: str | None
-    revision: int
-    revised_by: str | None
-    revised_at: datetime
-    counter_metrics: tuple[CounterMetricDraft, ...]
-    inputs: tuple[InputMetricView, ...]
-
-    def draft(self) -> NorthStarDraft:
-        return NorthStarDraft(
-            name=self.name,
-            definition=self.definition,
-            unit=self.unit,
-            direction=self.direction,
-            window=self.window,
-            target=self.target,
-            target_date=self.target_date,
-            owner_user_id=self.owner_user_id,
-            measured_since=self.measured_since,
-            archetype=self.archetype,
-            template=self.template,
-            counter_metrics=self.counter_metrics,
-            inputs=tuple(
-                InputMetricDraft(m.name, m.definition, m.owner_user_id, m.direction, m.id)
-                for m in self.inputs
-            ),
-        )
-
-
-@dataclass(frozen=True)
-class NorthStarForm:
-    """What the define modal starts from: the team and its current North Star, if any."""
-
-    team: TeamRef
-    archetype: Archetype
-    north_star: NorthStarView | None
-
-
-@dataclass(frozen=True)
-class SavedNorthStar:
-    north_star: NorthStarView
-    review: Review
-    created: bool
-
-
-@dataclass(frozen=True)
-class RevisionView:
-    number: int
-    name: str
-    created_by: str
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class NorthStarReview:
-    north_star: NorthStarView
-    review: Review
-    revisions: tuple[RevisionView, ...]
-
-
-@dataclass(frozen=True)
-class ObjectiveLink:
-    ref: int
-    label: str
-    title: str
-    owner_user_id: str
-
-
-@dataclass(frozen=True)
-class MetricTrend:
-    """One metric on the North Star's board: its trend and the objectives that drive it."""
-
-    id: int
-    name: str
-    unit: str
-    direction: Direction
-    owner_user_id: str | None
-    trend: Trend
-    objectives: tuple[ObjectiveLink, ...]
-
-
-@dataclass(frozen=True)
-class NorthStarSummary:
-    """Everything `/okr northstar`, the Home tab and the digest show about a North Star."""
-
-    team: TeamRef
-    north_star: NorthStarView
-    metric: MetricTrend
-    progress: float | None
-    cycle_key: str
-    inputs: tuple[MetricTrend, ...]
-    health: tuple[ObjectiveLink, ...]
-    unlinked: tuple[ObjectiveLink, ...]
-    warnings: int
-
-
-@dataclass(frozen=True)
-class LinkedObjective:
-    objective: ObjectiveLink
-    drives: Drives
-    metric_name: str | None
-
-
-@dataclass(frozen=True)
-class NewApiToken:
-    """A freshly created token: `token` is shown once and never stored in clear."""
-
-    token: str
-    prefix: str
-    team: TeamRef
-
-
-@dataclass(frozen=True)
-class ApiTokenView:
-    prefix: str
-    created_by: str
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-
-
-# --- Typed commands -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DefineNorthStar:
-    """Create the team's North Star, or revise it (the former definition stays in history)."""
-
-    workspace_id: str
-    team_id: int
-    draft: NorthStarDraft
-    actor: Actor
-
-
-# --- Helpers shared with the readings service -----------------------------------------------
-
-
-def team_ref(team: Team) -> TeamRef:
-    assert team.id is not None
-    return TeamRef(
-        id=team.id,
-        workspace_id=team.workspace_id,
-        name=team.name,
-        channel_id=team.channel_id,
-        archetype=team.archetype,
-        timezone=team.timezone,
-        lead_user_id=team.lead_user_id,
-    )
-
-
-async def team_of_channel(session: AsyncSession, workspace_id: str, channel_id: str) -> Team:
-    team = await okrs_store.team_by_channel(session, workspace_id, channel_id)
-    if team is None:
-        raise UserError(NO_TEAM)
-    return team
-
-
-async def team_of_id(session: AsyncSession, workspace_id: str, team_id: int) -> Team:
-    team = await okrs_store.team_by_id(session, workspace_id, team_id)
-    if team is None:
-        raise NotFound(N_("This team no longer exists."))
-    return team
+# --- Loading a North Star (for every North Star use case) ------------------------------------
 
 
 async def north_star_view(session: AsyncSession, team: Team) -> NorthStarView | None:
@@ -267,7 +62,7 @@ async def north_star_view(session: AsyncSession, team: Team) -> NorthStarView | 
     latest = history[-1] if history else None
     return NorthStarView(
         id=north_star.id,
-        team=team_ref(team),
+        team=team_view(team),
         name=north_star.name,
         definition=north_star.definition,
         unit=north_star.unit,
@@ -313,7 +108,8 @@ async def require_north_star(session: AsyncSession, team: Team) -> NorthStarView
     return view
 
 
-def _link(objective: Objective) -> ObjectiveLink:
+def objective_link(objective: Objective) -> ObjectiveLink:
+    """How an objective is shown next to the metric it drives."""
     return ObjectiveLink(
         ref=objective.ref,
         label=objective_label(objective.ref),
@@ -331,17 +127,17 @@ async def open_north_star_form(
     """The channel's team and its North Star, to open the define modal. Raises UserError when
     the channel has no team."""
     async with db.transaction() as session:
-        team = await team_of_channel(session, workspace_id, channel_id)
+        team = await store.team_of_channel(session, workspace_id, channel_id)
         view = await north_star_view(session, team)
         archetype = (view.archetype if view else None) or _archetype(team.archetype)
-        return NorthStarForm(team_ref(team), archetype or Archetype.PRODUCT, view)
+        return NorthStarForm(team_view(team), archetype or Archetype.PRODUCT, view)
 
 
 def _check_draft(draft: NorthStarDraft) -> None:
     if not draft.name.strip():
-        raise FieldProblem("name", N_("name: give the North Star a name."))
+        raise field_error("name", N_("name: give the North Star a name."))
     if draft.target is not None and value_problem(draft.target, draft.unit) is not None:
-        raise FieldProblem(
+        raise field_error(
             "target",
             N_("target: {value} is not a possible value in {unit}."),
             value=draft.target,
@@ -350,14 +146,14 @@ def _check_draft(draft: NorthStarDraft) -> None:
     names = [m.name.strip().casefold() for m in draft.inputs]
     for index, name in enumerate(names):
         if name in names[:index]:
-            raise FieldProblem(
+            raise field_error(
                 f"input_{index}",
                 N_("input metrics: “{name}” appears twice."),
                 name=draft.inputs[index].name,
             )
     counters = [c.name.strip().casefold() for c in draft.counter_metrics]
     if len(set(counters)) != len(counters):
-        raise FieldProblem("counter_metrics", N_("counter-metrics: a name appears twice."))
+        raise field_error("counter_metrics", N_("counter-metrics: a name appears twice."))
 
 
 def _snapshot(draft: NorthStarDraft, input_ids: list[int]) -> dict[str, Any]:
@@ -389,7 +185,7 @@ def _snapshot(draft: NorthStarDraft, input_ids: list[int]) -> dict[str, Any]:
 
 async def _unlinked_labels(session: AsyncSession, team: Team, now: datetime) -> list[str]:
     assert team.id is not None
-    objectives = await store.current_objectives(session, team.id, team_ref(team).today(now))
+    objectives = await store.current_objectives(session, team.id, team_view(team).today(now))
     return [objective_label(o.ref) for o in objectives if not o.drives]
 
 
@@ -400,13 +196,13 @@ async def define_north_star(*, db: Database, cmd: DefineNorthStar, now: datetime
     linked objectives follow. Inputs left out are archived, not deleted; counter-metrics are
     replaced. Every save appends a numbered revision with the whole definition.
 
-    Raises FieldProblem (bad field), PermissionDenied (revising someone else's North Star),
+    Raises InvalidFields (bad field), PermissionDenied (revising someone else's North Star),
     UserError (no team). Checklist warnings never block saving.
     """
     draft = cmd.draft
     _check_draft(draft)
     async with db.transaction() as session:
-        team = await team_of_id(session, cmd.workspace_id, cmd.team_id)
+        team = await store.team_of_id(session, cmd.workspace_id, cmd.team_id)
         north_star = await store.north_star_of_team(session, cmd.team_id)
         created = north_star is None
         if north_star is None:
@@ -536,7 +332,7 @@ async def review_north_star(
 ) -> NorthStarReview:
     """The checklist on the channel team's current North Star, with its revision history."""
     async with db.transaction() as session:
-        team = await team_of_channel(session, workspace_id, channel_id)
+        team = await store.team_of_channel(session, workspace_id, channel_id)
         view = await require_north_star(session, team)
         review = review_definition(
             view.draft(), unlinked_objectives=await _unlinked_labels(session, team, now)
@@ -564,7 +360,7 @@ async def north_star_summary(
     trends and objectives), or None when the team has no North Star. For the Home tab and the
     digest. Raises NotFound for a team that is not in the workspace."""
     async with db.transaction() as session:
-        team = await team_of_id(session, workspace_id, team_id)
+        team = await store.team_of_id(session, workspace_id, team_id)
         return await _summary(session, team, now)
 
 
@@ -574,7 +370,7 @@ async def show_north_star(
     """`/okr northstar`: the board of the channel's team. Raises UserError without a team or a
     North Star."""
     async with db.transaction() as session:
-        team = await team_of_channel(session, workspace_id, channel_id)
+        team = await store.team_of_channel(session, workspace_id, channel_id)
         summary = await _summary(session, team, now)
         if summary is None:
             raise UserError(NO_NORTH_STAR)
@@ -614,7 +410,9 @@ async def _summary(session: AsyncSession, team: Team, now: datetime) -> NorthSta
         direction=view.direction,
         owner_user_id=view.owner_user_id,
         trend=nsm_trend,
-        objectives=tuple(_link(o) for o in objectives if o.drives == Drives.NORTH_STAR.value),
+        objectives=tuple(
+            objective_link(o) for o in objectives if o.drives == Drives.NORTH_STAR.value
+        ),
     )
     inputs = tuple(
         MetricTrend(
@@ -625,14 +423,14 @@ async def _summary(session: AsyncSession, team: Team, now: datetime) -> NorthSta
             owner_user_id=m.owner_user_id,
             trend=trend_of(north_star=False, metric_id=m.id),
             objectives=tuple(
-                _link(o)
+                objective_link(o)
                 for o in objectives
                 if o.drives == Drives.INPUT_METRIC.value and o.input_metric_id == m.id
             ),
         )
         for m in view.inputs
     )
-    unlinked = tuple(_link(o) for o in objectives if not o.drives)
+    unlinked = tuple(objective_link(o) for o in objectives if not o.drives)
     review = review_definition(view.draft(), unlinked_objectives=[o.label for o in unlinked])
     return NorthStarSummary(
         team=ref,
@@ -646,169 +444,7 @@ async def _summary(session: AsyncSession, team: Team, now: datetime) -> NorthSta
         ),
         cycle_key=cycle_key,
         inputs=inputs,
-        health=tuple(_link(o) for o in objectives if o.drives == Drives.HEALTH.value),
+        health=tuple(objective_link(o) for o in objectives if o.drives == Drives.HEALTH.value),
         unlinked=unlinked,
         warnings=review.warnings,
     )
-
-
-# --- Align ----------------------------------------------------------------------------------
-
-
-async def link_objective(
-    *,
-    db: Database,
-    workspace_id: str,
-    objective_ref: int,
-    drives: Drives,
-    input_metric_name: str | None = None,
-    input_metric_id: int | None = None,
-    actor: Actor,
-    now: datetime,
-) -> LinkedObjective:
-    """Declare what objective O-<ref> drives: its team's North Star, one of its inputs (by
-    name or id), or health (explicitly not aimed at the North Star).
-
-    Only the objective's owner, its team lead or an admin may link it. Raises NotFound (no
-    such objective), FieldProblem (`metric`: unknown input), UserError (no North Star to
-    drive), PermissionDenied.
-    """
-    async with db.transaction() as session:
-        objective = await store.objective_by_ref(session, workspace_id, objective_ref)
-        if objective is None:
-            raise NotFound(
-                N_("There is no objective {label}."), label=objective_label(objective_ref)
-            )
-        team = await team_of_id(session, workspace_id, objective.team_id)
-        if not (
-            actor.is_admin
-            or actor.user_id in {objective.owner_user_id, team.lead_user_id}
-            or team.lead_user_id is None
-        ):
-            raise PermissionDenied(
-                N_("Only the objective's owner, the team lead or an admin can link it.")
-            )
-        metric_name: str | None = None
-        metric_id: int | None = None
-        if drives is not Drives.HEALTH:
-            view = await require_north_star(session, team)
-            metric_name = view.name
-            if drives is Drives.INPUT_METRIC:
-                metric = _find_input(view, input_metric_name, input_metric_id)
-                metric_name, metric_id = metric.name, metric.id
-        objective.drives = drives.value
-        objective.input_metric_id = metric_id
-        objective.updated_at = now
-        session.add(objective)
-        return LinkedObjective(_link(objective), drives, metric_name)
-
-
-def _find_input(view: NorthStarView, name: str | None, metric_id: int | None) -> InputMetricView:
-    for metric in view.inputs:
-        if metric_id is not None and metric.id == metric_id:
-            return metric
-        if name is not None and same_metric_name(metric.name, name):
-            return metric
-    raise FieldProblem(
-        "metric",
-        N_("metric: no input metric named “{name}”. The inputs are: {known}."),
-        name=name or str(metric_id),
-        known=", ".join(m.name for m in view.inputs) or "—",
-    )
-
-
-def parse_drives(text: str) -> Drives | None:
-    """`nsm`/`north star` → NORTH_STAR, `health`/`santé` → HEALTH, anything else None (an
-    input metric's name)."""
-    if names_north_star(text):
-        return Drives.NORTH_STAR
-    if text.strip().casefold() in {"health", "santé", "sante"}:
-        return Drives.HEALTH
-    return None
-
-
-# --- API tokens -----------------------------------------------------------------------------
-
-TOKEN_PREFIX = "polaris_"
-#: How many characters of a token are kept in clear to tell tokens apart.
-SHOWN_PREFIX_LENGTH = 14
-
-
-def hash_token(token: str) -> str:
-    """SHA-256 of a token: tokens are 256-bit random, so a fast hash is enough (no salt)."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-async def _steerable_team(
-    session: AsyncSession, workspace_id: str, channel_id: str, actor: Actor
-) -> Team:
-    team = await team_of_channel(session, workspace_id, channel_id)
-    assert team.id is not None
-    north_star = await store.north_star_of_team(session, team.id)
-    if not may_steer(
-        user_id=actor.user_id,
-        is_admin=actor.is_admin,
-        team_lead=team.lead_user_id,
-        north_star_owner=north_star.owner_user_id if north_star else None,
-    ):
-        raise PermissionDenied(
-            N_("Only the team lead, the North Star's owner or an admin can manage API tokens.")
-        )
-    return team
-
-
-async def create_api_token(
-    *, db: Database, workspace_id: str, channel_id: str, actor: Actor, now: datetime
-) -> NewApiToken:
-    """A new bearer token for the channel team's readings API; only its hash is stored."""
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    async with db.transaction() as session:
-        team = await _steerable_team(session, workspace_id, channel_id, actor)
-        assert team.id is not None
-        session.add(
-            ApiToken(
-                workspace_id=workspace_id,
-                team_id=team.id,
-                token_hash=hash_token(token),
-                prefix=token[:SHOWN_PREFIX_LENGTH],
-                created_by=actor.user_id,
-                created_at=now,
-            )
-        )
-        return NewApiToken(token, token[:SHOWN_PREFIX_LENGTH], team_ref(team))
-
-
-async def list_api_tokens(
-    *, db: Database, workspace_id: str, channel_id: str, actor: Actor
-) -> list[ApiTokenView]:
-    async with db.transaction() as session:
-        team = await _steerable_team(session, workspace_id, channel_id, actor)
-        assert team.id is not None
-        return [
-            ApiTokenView(t.prefix, t.created_by, t.created_at, t.last_used_at, t.revoked_at)
-            for t in await store.tokens_of_team(session, team.id)
-        ]
-
-
-async def revoke_api_token(
-    *, db: Database, workspace_id: str, channel_id: str, prefix: str, actor: Actor, now: datetime
-) -> list[str]:
-    """Revoke the team's live tokens starting with `prefix` (`all` revokes every one); returns
-    the prefixes revoked. Raises NotFound when none matches."""
-    async with db.transaction() as session:
-        team = await _steerable_team(session, workspace_id, channel_id, actor)
-        assert team.id is not None
-        wanted = prefix.strip()
-        revoked: list[str] = []
-        for token in await store.tokens_of_team(session, team.id):
-            if token.revoked_at is None and (
-                wanted.casefold() == "all" or (len(wanted) >= 8 and token.prefix.startswith(wanted))
-            ):
-                token.revoked_at = now
-                session.add(token)
-                revoked.append(token.prefix)
-        if not revoked:
-            raise NotFound(
-                N_("No live API token of this team starts with “{prefix}”."), prefix=wanted
-            )
-        return revoked

@@ -1,11 +1,28 @@
-"""What services return: plain frozen data, computed once with the domain's rules."""
+"""What services return: plain frozen data, computed once with the domain's rules.
+
+OKRs and teams first, then the North Star (its definition, board, readings and API tokens).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.archetypes import Archetype
+from bot.domain.northstar import (
+    CounterMetricDraft,
+    Direction,
+    Drives,
+    InputMetricDraft,
+    NorthStarDraft,
+    TimeWindow,
+)
+from bot.domain.nsm_checklist import Review
 from bot.domain.progress import KrKind, KrProgress, ObjectiveProgress
+from bot.domain.readings import Trend
+from bot.domain.readings_csv import LineError
 
 
 @dataclass(frozen=True)
@@ -21,6 +38,13 @@ class TeamView:
     checkin_time: time
     digest_weekday: int
     digest_time: time
+
+    def today(self, now: datetime) -> date:
+        """Today on the team's calendar."""
+        try:
+            return now.astimezone(ZoneInfo(self.timezone)).date()
+        except (ZoneInfoNotFoundError, ValueError):
+            return now.date()
 
 
 @dataclass(frozen=True)
@@ -116,3 +140,232 @@ class HomeModel:
     my_objectives: tuple[ObjectiveView, ...]
     team_objectives: tuple[ObjectiveView, ...]
     teams: tuple[TeamView, ...]
+
+
+# --- The North Star -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InputMetricView:
+    id: int
+    name: str
+    definition: str
+    unit: str
+    direction: Direction
+    owner_user_id: str | None
+
+
+@dataclass(frozen=True)
+class NorthStarView:
+    """A team's North Star as currently defined, with its inputs and counter-metrics."""
+
+    id: int
+    team: TeamView
+    name: str
+    definition: str
+    unit: str
+    direction: Direction
+    window: TimeWindow | None
+    target: float | None
+    target_date: date | None
+    owner_user_id: str | None
+    measured_since: date
+    archetype: Archetype | None
+    template: str | None
+    revision: int
+    revised_by: str | None
+    revised_at: datetime
+    counter_metrics: tuple[CounterMetricDraft, ...]
+    inputs: tuple[InputMetricView, ...]
+
+    def draft(self) -> NorthStarDraft:
+        return NorthStarDraft(
+            name=self.name,
+            definition=self.definition,
+            unit=self.unit,
+            direction=self.direction,
+            window=self.window,
+            target=self.target,
+            target_date=self.target_date,
+            owner_user_id=self.owner_user_id,
+            measured_since=self.measured_since,
+            archetype=self.archetype,
+            template=self.template,
+            counter_metrics=self.counter_metrics,
+            inputs=tuple(
+                InputMetricDraft(m.name, m.definition, m.owner_user_id, m.direction, m.id)
+                for m in self.inputs
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class NorthStarForm:
+    """What the define modal starts from: the team and its current North Star, if any."""
+
+    team: TeamView
+    archetype: Archetype
+    north_star: NorthStarView | None
+
+
+@dataclass(frozen=True)
+class SavedNorthStar:
+    north_star: NorthStarView
+    review: Review
+    created: bool
+
+
+@dataclass(frozen=True)
+class RevisionView:
+    number: int
+    name: str
+    created_by: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class NorthStarReview:
+    north_star: NorthStarView
+    review: Review
+    revisions: tuple[RevisionView, ...]
+
+
+@dataclass(frozen=True)
+class ObjectiveLink:
+    ref: int
+    label: str
+    title: str
+    owner_user_id: str
+
+
+@dataclass(frozen=True)
+class MetricTrend:
+    """One metric on the North Star's board: its trend and the objectives that drive it."""
+
+    id: int
+    name: str
+    unit: str
+    direction: Direction
+    owner_user_id: str | None
+    trend: Trend
+    objectives: tuple[ObjectiveLink, ...]
+
+
+@dataclass(frozen=True)
+class NorthStarSummary:
+    """Everything `/okr northstar`, the Home tab and the digest show about a North Star."""
+
+    team: TeamView
+    north_star: NorthStarView
+    metric: MetricTrend
+    progress: float | None
+    cycle_key: str
+    inputs: tuple[MetricTrend, ...]
+    health: tuple[ObjectiveLink, ...]
+    unlinked: tuple[ObjectiveLink, ...]
+    warnings: int
+
+
+@dataclass(frozen=True)
+class LinkedObjective:
+    objective: ObjectiveLink
+    drives: Drives
+    metric_name: str | None
+
+
+@dataclass(frozen=True)
+class NewApiToken:
+    """A freshly created token: `token` is shown once and never stored in clear."""
+
+    token: str
+    prefix: str
+    team: TeamView
+
+
+@dataclass(frozen=True)
+class ApiTokenView:
+    prefix: str
+    created_by: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+# --- Readings -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MetricChoice:
+    key: str
+    name: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class ReadingForm:
+    """What the record modal offers: the team's metrics and today on its calendar."""
+
+    team: TeamView
+    metrics: tuple[MetricChoice, ...]
+    today: date
+    unit: str
+
+
+@dataclass(frozen=True)
+class RecordedReading:
+    team: TeamView
+    metric_name: str
+    is_north_star: bool
+    unit: str
+    value: float
+    period_start: date
+    window: TimeWindow | None
+    replaced: float | None
+    source: str
+
+    def as_record(self) -> dict[str, Any]:
+        """The reading as JSON-ready data: what an idempotency key keeps to answer a repeat,
+        and (with the team's name) the REST API's answer, documented in docs/north-star.md."""
+        return {
+            "metric": self.metric_name,
+            "kind": "north_star" if self.is_north_star else "input_metric",
+            "value": self.value,
+            "unit": self.unit,
+            "period_start": self.period_start.isoformat(),
+            "window": self.window.value if self.window else None,
+            "replaced_value": self.replaced,
+        }
+
+    @classmethod
+    def from_record(cls, team: TeamView, record: dict[str, Any], source: str) -> RecordedReading:
+        """The reading `as_record` gave, for `team` (whose name may have changed since)."""
+        return cls(
+            team=team,
+            metric_name=record["metric"],
+            is_north_star=record["kind"] == "north_star",
+            unit=record["unit"],
+            value=record["value"],
+            period_start=date.fromisoformat(record["period_start"]),
+            window=TimeWindow(record["window"]) if record["window"] else None,
+            replaced=record["replaced_value"],
+            source=source,
+        )
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    team: TeamView
+    lines: int
+    imported: int
+    replaced: int
+    errors: tuple[LineError, ...]
+    written: bool
+
+
+@dataclass(frozen=True)
+class SubmittedReading:
+    """A reading sent to the REST API. `replayed`: the answer to an earlier request with the
+    same idempotency key, given again; nothing was written this time."""
+
+    reading: RecordedReading
+    replayed: bool = False

@@ -34,25 +34,20 @@ from bot.charts import TrendSeries
 from bot.domain.archetypes import ARCHETYPE_LABELS, Archetype
 from bot.domain.display import Delta, percent, progress_bar
 from bot.domain.northstar import (
-    BLANK_TEMPLATE,
     DIRECTION_LABELS,
-    FINDING_MESSAGES,
     MAX_INPUTS,
-    QUESTION_LABELS,
     WINDOW_LABELS,
     CounterMetricDraft,
     Direction,
     Drives,
     InputMetricDraft,
     NorthStarDraft,
-    Review,
     TimeWindow,
-    Verdict,
-    template_by_key,
-    templates_for,
 )
+from bot.domain.nsm_checklist import FINDING_MESSAGES, QUESTION_LABELS, Review, Verdict
+from bot.domain.nsm_templates import BLANK_TEMPLATE, template_by_key, templates_for
 from bot.i18n import Translator
-from bot.services.northstar import (
+from bot.services.read_models import (
     ApiTokenView,
     LinkedObjective,
     MetricTrend,
@@ -61,9 +56,10 @@ from bot.services.northstar import (
     NorthStarReview,
     NorthStarSummary,
     ObjectiveLink,
+    ReadingForm,
+    RecordedReading,
     SavedNorthStar,
 )
-from bot.services.readings import ReadingForm, RecordedReading
 from handlers.ids import NorthStarAction, NorthStarBlock, NorthStarCallback
 
 SECTION_TEXT_MAX = 3000
@@ -539,7 +535,7 @@ def parse_define_submission(
 
 
 def define_field_block(field_name: str) -> str:
-    """The form's block id of a service's FieldProblem field (`input_2` is the third slot)."""
+    """The form's block id of a service's InvalidFields field (`input_2` is the third slot)."""
     if field_name.startswith("input_"):
         return f"{NorthStarBlock.INPUT_NAME.value}_{field_name.removeprefix('input_')}"
     known = {

@@ -8,9 +8,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.api import MAX_BODY_BYTES, RateLimiter
 from bot.domain.permissions import Actor
-from bot.services.northstar import create_api_token, revoke_api_token
+from bot.services.tokens import create_api_token, revoke_api_token
+from handlers.api import MAX_BODY_BYTES, RateLimiter
 from storage.database import Database
 from storage.models import ApiToken, Reading
 from tests.conftest import PolarisServer

@@ -7,32 +7,35 @@ from datetime import date
 
 import pytest
 
+from bot.domain.archetypes import Archetype
 from bot.domain.northstar import (
-    TEMPLATES,
-    Archetype,
     CounterMetricDraft,
-    DateProblem,
     Direction,
-    Finding,
     InputMetricDraft,
     NorthStarDraft,
-    Question,
     TimeWindow,
-    ValueProblem,
-    Verdict,
-    date_problem,
-    is_revenue_alone,
-    last_periods,
     may_steer,
     names_north_star,
-    period_start,
-    review_definition,
-    shift_period,
     target_progress,
-    templates_for,
+)
+from bot.domain.nsm_checklist import (
+    Finding,
+    Question,
+    Verdict,
+    is_revenue_alone,
+    review_definition,
+    vanity_word,
+)
+from bot.domain.nsm_templates import TEMPLATES, templates_for
+from bot.domain.readings import (
+    DateProblem,
+    ValueProblem,
+    date_problem,
+    last_periods,
+    period_start,
+    shift_period,
     trend,
     value_problem,
-    vanity_word,
 )
 
 OWNED = tuple(InputMetricDraft(f"Input {i}", owner_user_id="U1") for i in range(3))

@@ -306,7 +306,8 @@ async def test_a_server_error_fails_the_tick_and_the_next_one_posts(
 async def test_a_chart_failure_does_not_fail_the_digest(
     week: PolarisServer, clock: list[datetime]
 ) -> None:
-    from bot.services.readings import RecordReading, record_reading
+    from bot.services.commands import RecordReading
+    from bot.services.readings import record_reading
     from tests.northstar_factories import define
 
     services = week.runtime.services
@@ -325,7 +326,8 @@ async def test_a_chart_failure_does_not_fail_the_digest(
 async def test_the_north_star_chart_goes_into_the_thread(
     week: PolarisServer, clock: list[datetime]
 ) -> None:
-    from bot.services.readings import RecordReading, record_reading
+    from bot.services.commands import RecordReading
+    from bot.services.readings import record_reading
     from tests.northstar_factories import define
 
     services = week.runtime.services

@@ -11,12 +11,18 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot.domain.digest import KrWeek, select_week
-from bot.domain.northstar import Direction, TimeWindow, trend
+from bot.domain.northstar import Direction, TimeWindow
+from bot.domain.readings import trend
 from bot.domain.status import Status
 from bot.i18n import translator
 from bot.services.digest import DigestModel, DigestPreview
-from bot.services.northstar import MetricTrend, NorthStarSummary, NorthStarView, TeamRef
-from bot.services.read_models import KeyResultView, ObjectiveView
+from bot.services.read_models import (
+    KeyResultView,
+    MetricTrend,
+    NorthStarSummary,
+    NorthStarView,
+    ObjectiveView,
+)
 from handlers.ui.digest import (
     MAIN_BLOCKS_MAX,
     build_digest_post,
@@ -44,7 +50,7 @@ def text_of(blocks: list[Block]) -> str:
 
 
 def north_star_summary_stub() -> NorthStarSummary:
-    team = TeamRef(1, "T0001", "Growth", "C1", "product", "Europe/Paris", "U1")
+    team = team_view_stub()
     weekly = trend(
         [(date(2026, 11, 9), 1000.0), (date(2026, 11, 16), 1100.0)],
         window=TimeWindow.WEEK,

@@ -3,14 +3,17 @@ typed arguments of `/okr northstar record` (numbers as each locale writes them).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 from slack_sdk.models.views import View
 
-from bot.domain.northstar import BLANK_TEMPLATE, TEMPLATES, Archetype, FieldProblem
+from bot.domain.archetypes import Archetype
+from bot.domain.errors import InvalidFields
+from bot.domain.nsm_templates import BLANK_TEMPLATE, TEMPLATES
 from bot.i18n import translator
-from bot.services.northstar import NorthStarForm, TeamRef
+from bot.services.read_models import NorthStarForm
 from handlers.northstar import parse_record_args
 from handlers.ui.northstar import (
     build_define_modal,
@@ -18,8 +21,9 @@ from handlers.ui.northstar import (
     draft_from_template,
     parse_define_submission,
 )
+from tests.factories import team_view_stub
 
-TEAM = TeamRef(1, "T0001", "Growth", "C1", "product", "Europe/Paris", None)
+TEAM = replace(team_view_stub(), lead_user_id=None)
 LOCALES = ["en-US", "fr-FR"]
 
 
@@ -112,7 +116,7 @@ def test_record_arguments(
 
 @pytest.mark.parametrize("args", ["5 23/11/2026", "5 2026-02-30"])
 def test_record_arguments_with_a_wrong_date(args: str) -> None:
-    with pytest.raises(FieldProblem) as problem:
+    with pytest.raises(InvalidFields) as problem:
         parse_record_args(args)
     assert problem.value.field == "date"
 

@@ -13,6 +13,7 @@ from sqlalchemy import event
 from bot.domain.errors import PermissionDenied, UserError
 from bot.domain.permissions import Actor
 from bot.domain.status import Status
+from bot.services.commands import RecordReading
 from bot.services.digest import (
     DIGEST_KIND,
     MANUAL_DIGEST_KIND,
@@ -23,7 +24,7 @@ from bot.services.digest import (
     weekly_digest,
 )
 from bot.services.ledger import LedgerKey, claim_post, record_post_outcome
-from bot.services.readings import RecordReading, record_reading
+from bot.services.readings import record_reading
 from bot.services.runtime import Services
 from storage.database import Database
 from storage.models import CheckIn, LedgerStatus

@@ -7,22 +7,14 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from bot.domain.errors import NotFound, PermissionDenied, UserError
-from bot.domain.northstar import (
-    CounterMetricDraft,
-    Drives,
-    FieldProblem,
-    Finding,
-    InputMetricDraft,
-)
+from bot.domain.errors import InvalidFields, NotFound, PermissionDenied, UserError
+from bot.domain.northstar import CounterMetricDraft, Drives, InputMetricDraft
+from bot.domain.nsm_checklist import Finding
 from bot.domain.permissions import Actor
-from bot.services.northstar import (
-    link_objective,
-    north_star_summary,
-    review_north_star,
-    show_north_star,
-)
-from bot.services.readings import RecordReading, record_reading
+from bot.services.alignment import link_objective
+from bot.services.commands import RecordReading
+from bot.services.northstar import north_star_summary, review_north_star, show_north_star
+from bot.services.readings import record_reading
 from storage.database import Database
 from storage.models import (
     InputMetric,
@@ -122,7 +114,7 @@ async def test_only_the_lead_the_owner_or_an_admin_revise(db: Database) -> None:
 
 async def test_bad_target_names_its_field(db: Database) -> None:
     team_id = await make_team(db)
-    with pytest.raises(FieldProblem) as problem:
+    with pytest.raises(InvalidFields) as problem:
         await define(db, team_id, product_draft(unit="%", target=120.0))
     assert problem.value.field == "target"
     assert await rows(db, NorthStar) == []
@@ -175,7 +167,7 @@ async def test_bad_readings_name_their_field_and_write_nothing(
 ) -> None:
     team_id = await make_team(db)
     await define(db, team_id)
-    with pytest.raises(FieldProblem) as problem:
+    with pytest.raises(InvalidFields) as problem:
         await record(db, value, metric=metric, on=on)
     assert problem.value.field == field
     assert problem.value.message.startswith(field)
@@ -240,7 +232,7 @@ async def test_link_refuses_unknown_objectives_and_inputs(db: Database) -> None:
             actor=Actor("U1"),
             now=NOW,
         )
-    with pytest.raises(FieldProblem) as problem:
+    with pytest.raises(InvalidFields) as problem:
         await link_objective(
             db=db,
             workspace_id=WORKSPACE,

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.domain.errors import UserError
+from bot.domain.readings_csv import parse_readings_csv
 from bot.i18n import translator
-from bot.services.readings import import_readings, parse_readings_csv
+from bot.services.readings import import_readings
 from storage.database import Database
 from storage.models import Reading, ReadingRevision
 from tests.northstar_factories import NOW, define, make_team
@@ -39,8 +40,7 @@ async def run_import(db: Database, text: str, *, keep_valid: bool = False, local
         db=db,
         channel_id="C1",
         workspace_id=None,
-        lines=parse_readings_csv(text),
-        parse_number=translator(locale).parse_number,
+        parsed=parse_readings_csv(text, parse_number=translator(locale).parse_number),
         actor="cli",
         now=NOW,
         keep_valid=keep_valid,
@@ -98,5 +98,5 @@ async def test_french_numbers_and_semicolons(db: Database) -> None:
 
 def test_a_header_without_the_columns_is_refused() -> None:
     with pytest.raises(UserError) as problem:
-        parse_readings_csv("name,when,amount\nnsm,2026-11-09,1\n")
+        parse_readings_csv("name,when,amount\nnsm,2026-11-09,1\n", parse_number=float)
     assert problem.value.values["missing"] == "metric, date, value"

@@ -1,4 +1,6 @@
-"""The REST API under /api/v1, for analytics jobs: `POST /api/v1/metrics/readings`.
+"""The REST API under /api/v1, for analytics jobs: `POST /api/v1/metrics/readings`. A
+transport beside Slack's: it maps HTTP to the readings service and its results and errors back
+to HTTP; `bot/app.py` mounts its routes.
 
 Authenticated by a team's bearer token (`/okr northstar token`), rate limited per token,
 bodies limited in size. Answers are JSON; errors are
@@ -22,11 +24,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.domain.errors import UserError
-from bot.domain.northstar import FieldProblem
-from bot.i18n import translator
-from bot.services.readings import ApiAuthError, ApiReading, IdempotencyConflict, submit_api_reading
+from bot.domain.errors import InvalidFields, UserError
+from bot.i18n import Translator, translator
+from bot.services.commands import ApiReading
+from bot.services.readings import IdempotencyConflict, submit_api_reading
 from bot.services.runtime import Services
+from bot.services.tokens import ApiAuthError
 
 #: A reading is a few dozen bytes; anything near this is not one.
 MAX_BODY_BYTES = 16 * 1024
@@ -140,6 +143,12 @@ def _validation_error(problem: ValidationError) -> Response:
     )
 
 
+def _invalid_fields(english: Translator, invalid: InvalidFields) -> Response:
+    """422 naming the wrong field(s), in English: one message per field."""
+    message = " ".join(english(text, **values) for text, values in invalid.fields.values())
+    return error(422, "invalid_field", message, field=",".join(invalid.fields))
+
+
 def api_routes(services: Services) -> list[Route]:
     """The /api/v1 routes, bound to the process's services."""
     limiter = RateLimiter(burst=RATE_BURST, per_second=RATE_PER_SECOND)
@@ -180,7 +189,7 @@ def api_routes(services: Services) -> list[Route]:
             idempotency_key=request.headers.get("idempotency-key") or parsed.idempotency_key,
         )
         try:
-            answer = await submit_api_reading(
+            submitted = await submit_api_reading(
                 db=services.db, token=token, reading=reading, now=services.clock()
             )
         except ApiAuthError:
@@ -189,9 +198,8 @@ def api_routes(services: Services) -> list[Route]:
                     429, "rate_limited", "Too many failed authentications.", **{"Retry-After": "60"}
                 )
             return _unauthorized()
-        except FieldProblem as problem:
-            message = english(problem.message, **problem.values)
-            return error(422, "invalid_field", message, field=problem.field)
+        except InvalidFields as invalid:
+            return _invalid_fields(english, invalid)
         except IdempotencyConflict as problem:
             return error(
                 409,
@@ -201,7 +209,12 @@ def api_routes(services: Services) -> list[Route]:
             )
         except UserError as problem:
             return error(409, "rejected", english(problem.message, **problem.values))
-        headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
-        return JSONResponse(answer.body, status_code=answer.status, headers=headers)
+        recorded = submitted.reading
+        return JSONResponse(
+            {"team": recorded.team.name, **recorded.as_record()},
+            # 200 when the reading replaced the period's former one, 201 when it is new.
+            status_code=200 if recorded.replaced is not None else 201,
+            headers={"Idempotent-Replayed": "true"} if submitted.replayed else None,
+        )
 
     return [Route("/api/v1/metrics/readings", post_reading, methods=["POST"])]
