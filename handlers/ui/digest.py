@@ -28,8 +28,9 @@ from bot.domain.progress import KrKind, percent, progress_bar
 from bot.i18n import Translator
 from bot.services.digest import DigestModel, DigestPreview
 from bot.services.read_models import ObjectiveView
+from handlers.ui.format import clip, escape
 from handlers.ui.northstar import amount, delta_text, period_label
-from handlers.ui.okr import clip, escape, kr_line, status_text
+from handlers.ui.okr import kr_line, status_text
 
 #: Slack's limit is 50 blocks; the main post keeps room for the preview's banner.
 MAIN_BLOCKS_MAX = 45
