@@ -17,6 +17,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.i18n import Translator
+
 
 def section(text: str) -> SectionBlock:
     """A section of mrkdwn text (at most 3000 characters)."""
@@ -40,21 +42,23 @@ def button(action_id: str, text: str, value: str, *, primary: bool = False) -> B
 
 
 def modal(
+    t: Translator,
     callback_id: str,
     title: str,
     blocks: Sequence[Block],
     *,
-    close: str,
     submit: str | None = None,
+    close: str | None = None,
     meta: BaseModel | None = None,
 ) -> View:
-    """A modal view; `meta` travels as its private_metadata (JSON)."""
+    """A modal view, closed by "Cancel" unless told otherwise; `meta` travels as its
+    private_metadata (JSON)."""
     return View(
         type="modal",
         callback_id=str(callback_id),
         title=title,
         submit=submit,
-        close=close,
+        close=close or t("Cancel"),
         private_metadata=meta.model_dump_json() if meta is not None else None,
         blocks=list(blocks),
     )

@@ -98,12 +98,8 @@ def user_input(
     optional: bool = False,
     action_id: str | None = None,
 ) -> InputBlock:
-    return InputBlock(
-        block_id=block_id,
-        label=label,
-        optional=optional,
-        element=UserSelectElement(action_id=action_id or block_id, initial_user=initial),
-    )
+    element = UserSelectElement(action_id=action_id or block_id, initial_user=initial)
+    return InputBlock(block_id=block_id, label=label, optional=optional, element=element)
 
 
 def date_input(
@@ -115,16 +111,9 @@ def date_input(
     hint: str | None = None,
     action_id: str | None = None,
 ) -> InputBlock:
-    return InputBlock(
-        block_id=block_id,
-        label=label,
-        optional=optional,
-        hint=hint,
-        element=DatePickerElement(
-            action_id=action_id or block_id,
-            initial_date=initial.isoformat() if initial else None,
-        ),
-    )
+    picked = initial.isoformat() if initial else None
+    element = DatePickerElement(action_id=action_id or block_id, initial_date=picked)
+    return InputBlock(block_id=block_id, label=label, optional=optional, hint=hint, element=element)
 
 
 def state_value(view: Mapping[str, Any], block_id: str) -> str | None:

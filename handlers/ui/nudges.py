@@ -175,11 +175,11 @@ def build_check_in_modal(
         blocks += [*_kr_inputs(t, kr), DividerBlock()]
     last = meta.page + 1 >= pages
     return modal(
+        t,
         Callback.CHECK_IN,
         t("Weekly check-in"),
         blocks[:-1] if blocks else [SectionBlock(text=t("Nothing to check in."))],
         submit=t("Save") if last else t("Save and continue"),
-        close=t("Cancel"),
         meta=meta,
     )
 

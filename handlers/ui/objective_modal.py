@@ -146,14 +146,7 @@ def build_new_objective_modal(
                 ]
             )
         )
-    return modal(
-        Callback.NEW_OBJECTIVE,
-        t("New objective"),
-        blocks,
-        submit=t("Save"),
-        close=t("Cancel"),
-        meta=meta,
-    )
+    return modal(t, Callback.NEW_OBJECTIVE, t("New objective"), blocks, submit=t("Save"), meta=meta)
 
 
 def _parse_kr(
@@ -211,6 +204,7 @@ def build_key_result_modal(
 ) -> View:
     """Add a key result to an objective, or edit one (past check-ins stay as they were)."""
     return modal(
+        t,
         Callback.KEY_RESULT,
         t("Edit {ref}", ref=kr.label) if kr else t("New key result"),
         [
@@ -218,7 +212,6 @@ def build_key_result_modal(
             *_kr_inputs(t, 1, user_id, kr, optional=False),
         ],
         submit=t("Save"),
-        close=t("Cancel"),
         meta=meta,
     )
 
@@ -234,6 +227,7 @@ def build_edit_objective_modal(
     t: Translator, objective: ObjectiveView, meta: ObjectiveModalMeta
 ) -> View:
     return modal(
+        t,
         Callback.EDIT_OBJECTIVE,
         t("Edit {ref}", ref=objective.label),
         [
@@ -249,7 +243,6 @@ def build_edit_objective_modal(
             user_input(OWNER, t("Owner"), initial=objective.owner_user_id),
         ],
         submit=t("Save"),
-        close=t("Cancel"),
         meta=meta,
     )
 

@@ -142,11 +142,11 @@ def build_team_modal(
         ),
     ]
     return modal(
+        t,
         Callback.TEAM,
         t("Team") if team else t("New team"),
         blocks,
         submit=t("Save"),
-        close=t("Cancel"),
         meta=TeamModalMeta(team_id=team.id if team else None),
     )
 

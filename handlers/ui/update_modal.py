@@ -169,14 +169,7 @@ def build_update_modal(
         )
     )
     meta = UpdateModalMeta(key_result_ref=selected.ref if selected else None, from_home=from_home)
-    return modal(
-        Callback.UPDATE,
-        t("Update a key result"),
-        blocks,
-        submit=t("Save"),
-        close=t("Cancel"),
-        meta=meta,
-    )
+    return modal(t, Callback.UPDATE, t("Update a key result"), blocks, submit=t("Save"), meta=meta)
 
 
 def parse_update_submission(

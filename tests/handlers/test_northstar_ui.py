@@ -12,7 +12,7 @@ from bot.domain.northstar import BLANK_TEMPLATE, TEMPLATES, Archetype, FieldProb
 from bot.i18n import translator
 from bot.services.northstar import NorthStarForm, TeamRef
 from handlers.northstar import parse_record_args
-from handlers.ui.northstar import (
+from handlers.ui.northstar_define import (
     build_define_modal,
     build_template_modal,
     draft_from_template,
