@@ -54,7 +54,7 @@ from handlers.ui.digest import (
     manual_posted_text,
     unreachable_text,
 )
-from handlers.ui.northstar import chart_arguments, chart_title
+from handlers.ui.northstar_board import chart_arguments, chart_title
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from handlers.errors import guarded
 from handlers.ids import Event
 from handlers.slack_io import follow_up
 from handlers.ui.home import build_home
-from handlers.ui.northstar import build_north_star_summary_blocks
+from handlers.ui.northstar_board import build_north_star_summary_blocks
 
 
 async def publish_home(

@@ -15,13 +15,13 @@ from bot.services.lists import ListScope, list_objectives
 from handlers.context import profile_of, services_of, translator_of
 from handlers.errors import guarded
 from handlers.ids import ListAction
+from handlers.ui.format import clip, escape
 from handlers.ui.lists import (
     build_objective_list,
     list_scope_label,
     objective_list_text,
     parse_list_page,
 )
-from handlers.ui.okr import clip, escape
 
 PAGE_SIZE = 10  # 10 objectives stay far below Slack's 50 blocks and read on one screen
 MINE = frozenset({"", "mine", "me", "my", "moi", "mes", "les miens"})

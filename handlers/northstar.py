@@ -36,29 +36,32 @@ from bot.services.tokens import create_api_token, list_api_tokens, revoke_api_to
 from handlers.context import profile_of, services_of, translator_of
 from handlers.errors import guarded
 from handlers.ids import NorthStarAction, NorthStarCallback, NorthStarWord
-from handlers.ui.northstar import (
+from handlers.ui.northstar_board import (
+    build_north_star_summary_blocks,
+    chart_arguments,
+    summary_fallback_text,
+)
+from handlers.ui.northstar_define import (
     NorthStarMeta,
     build_define_modal,
-    build_north_star_summary_blocks,
-    build_record_modal,
-    build_review_message,
-    build_saved_modal,
     build_template_modal,
-    chart_arguments,
     define_field_block,
     draft_from_template,
+    parse_define_submission,
+    parse_template_submission,
+)
+from handlers.ui.northstar_record import (
+    build_record_modal,
     linked_text,
     new_token_text,
-    northstar_usage_text,
-    parse_define_submission,
     parse_record_submission,
-    parse_template_submission,
     record_field_block,
     recorded_text,
     revoked_text,
-    summary_fallback_text,
     tokens_text,
 )
+from handlers.ui.northstar_review import build_review_message, build_saved_modal
+from handlers.ui.northstar_texts import northstar_usage_text
 
 Handler = Callable[..., Awaitable[None]]
 

@@ -13,24 +13,32 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import (
-    Block,
-    ContextBlock,
-    DividerBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    PlainTextObject,
-    SectionBlock,
-)
+from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, SectionBlock
 
 from bot.domain.digest import KrWeek
-from bot.domain.display import percent, progress_bar
+from bot.domain.display import progress_bar
 from bot.domain.progress import KrKind
 from bot.i18n import Translator
 from bot.services.digest import DigestModel, DigestPreview
 from bot.services.read_models import ObjectiveView
-from handlers.ui.northstar import amount, delta_text, period_label
-from handlers.ui.okr import clip, escape, kr_line, status_text
+from handlers.ui.blocks import context, header, section
+from handlers.ui.format import (
+    CONTEXT_TEXT_MAX,
+    HEADER_TEXT_MAX,
+    SECTION_TEXT_MAX,
+    amount,
+    clip,
+    escape,
+    progress_percent,
+)
+from handlers.ui.northstar_texts import (
+    change_lines,
+    metric_trend_text,
+    no_reading_text,
+    reading_text,
+    target_line,
+)
+from handlers.ui.okr import kr_line, objective_text, status_text
 
 #: Slack's limit is 50 blocks; the main post keeps room for the preview's banner.
 MAIN_BLOCKS_MAX = 45
@@ -38,7 +46,6 @@ THREAD_BLOCKS_MAX = 45
 #: Past this many characters in one message, long lists go to another thread message
 #: (Slack truncates very long messages behind "Show more" and refuses `msg_too_long`).
 MESSAGE_CHARS_MAX = 12_000
-SECTION_TEXT_MAX = 3000
 #: Lines of each long list shown in the main post; the rest fold into the thread.
 MAIN_OBJECTIVES = 10
 MAIN_LIST_LINES = 8
@@ -73,16 +80,16 @@ def _sections(lines: Sequence[str], title: str | None = None) -> list[Block]:
         line = clip(line, SECTION_TEXT_MAX - 10)
         candidate = f"{chunk}\n{line}" if chunk else line
         if len(candidate) > SECTION_TEXT_MAX:
-            blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
+            blocks.append(section(chunk))
             candidate = line
         chunk = candidate
     if chunk:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
+        blocks.append(section(chunk))
     return blocks
 
 
 def _context(text: str) -> ContextBlock:
-    return ContextBlock(elements=[MarkdownTextObject(text=clip(text, 2000))])
+    return context(clip(text, CONTEXT_TEXT_MAX))
 
 
 def _more(t: Translator, hidden: int) -> str:
@@ -132,8 +139,8 @@ def mover_line(t: Translator, digest: DigestModel, week: KrWeek) -> str:
         "• `{ref}` {title}: {before} → {now} ({change})",
         ref=week.key,
         title=_title(digest, week),
-        before=t.percent(percent(week.progress_before) / 100),
-        now=t.percent(percent(week.progress_now) / 100),
+        before=progress_percent(t, week.progress_before),
+        now=progress_percent(t, week.progress_now),
         change=_points(t, week.progress_now - week.progress_before),
     )
 
@@ -184,8 +191,8 @@ def waiting_line(t: Translator, digest: DigestModel, week: KrWeek) -> str:
 def objective_line(t: Translator, objective: ObjectiveView) -> str:
     progress = objective.progress
     return (
-        f"{progress_bar(progress.progress)} {t.percent(percent(progress.progress) / 100)} · "
-        f"{status_text(t, progress.status)} · *{objective.label}* {escape(objective.title)}"
+        f"{progress_bar(progress.progress)} {progress_percent(t, progress.progress)} · "
+        f"{status_text(t, progress.status)} · {objective_text(objective)}"
     )
 
 
@@ -199,60 +206,20 @@ def completion_text(t: Translator, digest: DigestModel) -> str:
 
 
 def _north_star_blocks(t: Translator, digest: DigestModel) -> list[Block]:
+    """The North Star's reading, changes and target, then its inputs' trend lines."""
     summary = digest.north_star
     if summary is None:
         return []
-    north_star, trend = summary.north_star, summary.metric.trend
-    if trend.current is None:
-        lines = [
-            f"⭐ *{escape(north_star.name)}*",
-            t("No reading yet: record one with `/okr northstar record 1234`."),
-        ]
+    name = f"⭐ *{escape(summary.north_star.name)}*"
+    if summary.metric.trend.current is None:
+        lines = [name, no_reading_text(t)]
     else:
-        lines = [
-            f"⭐ *{escape(north_star.name)}*: "
-            + t(
-                "*{value}* for {period}",
-                value=amount(t, trend.current, north_star.unit),
-                period=period_label(t, trend.current_period, north_star.window),
-            ),
-            t(
-                "Last period: {change}",
-                change=delta_text(t, trend.last_period, north_star.direction, north_star.unit),
-            )
-            + "   "
-            + t(
-                "This cycle ({cycle}): {change}",
-                cycle=summary.cycle_key,
-                change=delta_text(t, trend.over_cycle, north_star.direction, north_star.unit),
-            ),
-            t("Last {n} periods: `{spark}`", n=len(trend.values), spark=trend.spark or " "),
-        ]
-        if north_star.target is not None and summary.progress is not None:
-            lines.append(
-                t(
-                    "Target {target}{by}: `{bar}` {percent}",
-                    target=amount(t, north_star.target, north_star.unit),
-                    by=t(" by {date}", date=t.date(north_star.target_date))
-                    if north_star.target_date
-                    else "",
-                    bar=progress_bar(summary.progress),
-                    percent=t.percent(percent(summary.progress) / 100),
-                )
-            )
+        lines = [f"{name}: " + reading_text(t, summary), *change_lines(t, summary)]
+        if summary.progress is not None and (target := target_line(t, summary)) is not None:
+            lines.append(target)
     blocks = _sections(lines)
-    inputs = [
-        "• "
-        + t(
-            "*{name}*: {value} · {change} · `{spark}`",
-            name=escape(metric.name),
-            value=amount(t, metric.trend.current, metric.unit),
-            change=delta_text(t, metric.trend.last_period, metric.direction, metric.unit),
-            spark=metric.trend.spark or " ",
-        )
-        for metric in summary.inputs
-    ]
-    if inputs:
+    if summary.inputs:
+        inputs = ["• " + metric_trend_text(t, metric) for metric in summary.inputs]
         blocks += _sections(inputs, t("Input metrics"))
     return blocks
 
@@ -272,6 +239,86 @@ def _folded(
     return _sections([*lines[:keep], _more(t, len(lines) - keep)], title), list(lines)
 
 
+#: A list folded into the thread: its title and all its lines.
+Folded = tuple[str, list[str]]
+
+
+def _highlights(t: Translator, digest: DigestModel, thread: list[Folded]) -> list[Block]:
+    """What moved, confidence drops, what is at risk, wins and check-ins; the long lists'
+    full versions are added to `thread`."""
+    week = digest.week
+    blocks: list[Block] = []
+    if week.movers:
+        movers = [mover_line(t, digest, w) for w in week.movers]
+        blocks += _sections(movers, "📈 " + t("Moved most"))
+    if week.confidence_drops:
+        title = "📉 " + t("Confidence drops")
+        drops = [drop_line(t, digest, w, note_chars=NOTE_CHARS) for w in week.confidence_drops]
+        shown, rest = _folded(t, title, drops, MAIN_LIST_LINES)
+        blocks += shown
+        if rest:
+            full = [drop_line(t, digest, w, note_chars=1000) for w in week.confidence_drops]
+            thread.append((title, full))
+    if week.at_risk:
+        title = "⚠️ " + t("At risk or off track")
+        risks = [risk_line(t, digest, w) for w in week.at_risk]
+        shown, rest = _folded(t, title, risks, MAIN_LIST_LINES)
+        blocks += shown
+        if rest:
+            thread.append((title, rest))
+    if week.wins:
+        blocks += _sections([win_line(t, digest, w) for w in week.wins], "🏆 " + t("Wins"))
+    if week.owners_total:
+        blocks += _check_ins(t, digest, thread)
+    return blocks
+
+
+def _check_ins(t: Translator, digest: DigestModel, thread: list[Folded]) -> list[Block]:
+    """How many owners checked in, and who is still to (the whole list goes to `thread`)."""
+    title = "✅ " + t("Check-ins")
+    waiting = [waiting_line(t, digest, w) for w in digest.week.waiting]
+    lines = [completion_text(t, digest)]
+    if waiting:
+        lines.append(t("Still waiting for news:"))
+    shown, rest = _folded(t, title, [*lines, *waiting], len(lines) + MAIN_LIST_LINES)
+    if rest:
+        thread.append((t("Still waiting for news"), waiting))
+    return shown
+
+
+def _objectives(t: Translator, digest: DigestModel, thread: list[Folded]) -> list[Block]:
+    """The first objectives; when some are cut, the thread starts with all of them and
+    their key results."""
+    if not digest.objectives:
+        return []
+    title = "🎯 " + t("Objectives")
+    lines = [objective_line(t, o) for o in digest.objectives]
+    shown, rest = _folded(t, title, lines, MAIN_OBJECTIVES)
+    if rest:
+        full: list[str] = []
+        for objective in digest.objectives:
+            full.append(objective_line(t, objective))
+            full += [_indented(kr_line(t, kr)) for kr in objective.key_results]
+        thread.insert(0, (title, full))
+    return shown
+
+
+def _unlinked(t: Translator, digest: DigestModel, thread: list[Folded]) -> list[Block]:
+    """The open objectives linked to nothing, in one context line (the rest in the thread)."""
+    if not digest.unlinked:
+        return []
+    labels = [objective_text(o) for o in digest.unlinked]
+    shown_labels = labels[:MAIN_LIST_LINES]
+    if len(labels) > MAIN_LIST_LINES:
+        shown_labels.append(_more(t, len(labels) - MAIN_LIST_LINES))
+        thread.append(("🔗 " + t("Linked to nothing"), labels))
+    text = t(
+        "Linked to nothing: {objectives}. Use `/okr northstar link`.",
+        objectives=", ".join(shown_labels),
+    )
+    return [_context("🔗 " + text)]
+
+
 def build_digest_post(
     t: Translator, digest: DigestModel, *, late_since: datetime | None = None
 ) -> DigestPost:
@@ -281,84 +328,16 @@ def build_digest_post(
     "posted late" note."""
     if digest.empty:
         return DigestPost(build_empty_week_message(t, digest, late_since=late_since), ())
-    week = digest.week
-    blocks: list[Block] = [
-        HeaderBlock(
-            text=PlainTextObject(
-                text=clip("📬 " + t("{team} · weekly digest", team=digest.team.name), 150)
-            )
-        ),
-        _context(week_span_text(t, digest)),
-    ]
+    heading = clip("📬 " + t("{team} · weekly digest", team=digest.team.name), HEADER_TEXT_MAX)
+    blocks: list[Block] = [header(heading), _context(week_span_text(t, digest))]
     if late_since is not None:
         blocks.append(_context(late_note(t, late_since, digest.team.timezone)))
-    blocks += _north_star_blocks(t, digest)
-    blocks.append(DividerBlock())
-    thread: list[tuple[str, list[str]]] = []
-
-    highlights: list[Block] = []
-    if week.movers:
-        highlights += _sections(
-            [mover_line(t, digest, w) for w in week.movers], "📈 " + t("Moved most")
-        )
-    if week.confidence_drops:
-        title = "📉 " + t("Confidence drops")
-        drops = [drop_line(t, digest, w, note_chars=NOTE_CHARS) for w in week.confidence_drops]
-        shown, rest = _folded(t, title, drops, MAIN_LIST_LINES)
-        highlights += shown
-        if rest:
-            thread.append(
-                (title, [drop_line(t, digest, w, note_chars=1000) for w in week.confidence_drops])
-            )
-    if week.at_risk:
-        title = "⚠️ " + t("At risk or off track")
-        shown, rest = _folded(
-            t, title, [risk_line(t, digest, w) for w in week.at_risk], MAIN_LIST_LINES
-        )
-        highlights += shown
-        if rest:
-            thread.append((title, rest))
-    if week.wins:
-        highlights += _sections([win_line(t, digest, w) for w in week.wins], "🏆 " + t("Wins"))
-    if week.owners_total:
-        title = "✅ " + t("Check-ins")
-        waiting = [waiting_line(t, digest, w) for w in week.waiting]
-        lines = [completion_text(t, digest)]
-        if waiting:
-            lines.append(t("Still waiting for news:"))
-        shown, rest = _folded(t, title, [*lines, *waiting], len(lines) + MAIN_LIST_LINES)
-        highlights += shown
-        if rest:
-            thread.append((t("Still waiting for news"), waiting))
-    if highlights:
+    blocks += [*_north_star_blocks(t, digest), DividerBlock()]
+    thread: list[Folded] = []
+    if highlights := _highlights(t, digest, thread):
         blocks += [*highlights, DividerBlock()]
-
-    if digest.objectives:
-        title = "🎯 " + t("Objectives")
-        lines = [objective_line(t, o) for o in digest.objectives]
-        shown, rest = _folded(t, title, lines, MAIN_OBJECTIVES)
-        blocks += shown
-        if rest:
-            full: list[str] = []
-            for objective in digest.objectives:
-                full.append(objective_line(t, objective))
-                full += [_indented(kr_line(t, kr)) for kr in objective.key_results]
-            thread.insert(0, (title, full))
-    if digest.unlinked:
-        labels = [f"*{o.label}* {escape(o.title)}" for o in digest.unlinked]
-        shown_labels = labels[:MAIN_LIST_LINES]
-        if len(labels) > MAIN_LIST_LINES:
-            shown_labels.append(_more(t, len(labels) - MAIN_LIST_LINES))
-            thread.append(("🔗 " + t("Linked to nothing"), labels))
-        blocks.append(
-            _context(
-                "🔗 "
-                + t(
-                    "Linked to nothing: {objectives}. Use `/okr northstar link`.",
-                    objectives=", ".join(shown_labels),
-                )
-            )
-        )
+    blocks += _objectives(t, digest, thread)
+    blocks += _unlinked(t, digest, thread)
     blocks.append(
         _context(
             t("Details with `/okr list`; check in with `/okr update`; preview with `/okr digest`.")

@@ -1,12 +1,15 @@
-"""Shared modal pieces: inputs whose action_id is their block_id, and reading them back."""
+"""Shared modal pieces: inputs (whose action_id is their block_id unless told otherwise), their
+options, reading them back, private metadata and inline errors."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from slack_sdk.models.blocks import (
+    DatePickerElement,
     InputBlock,
     Option,
     PlainTextInputElement,
@@ -17,9 +20,9 @@ from slack_sdk.models.blocks import (
 from bot.domain.errors import InvalidFields
 from bot.i18n import Translator
 from bot.services.read_models import Choice
+from handlers.ui.format import OPTION_TEXT_MAX, SELECT_OPTIONS_MAX, clip
 
 M = TypeVar("M", bound=BaseModel)
-OPTION_TEXT_MAX = 75  # Slack's limit for an option's text
 
 
 def text_input(
@@ -28,18 +31,20 @@ def text_input(
     *,
     initial: str | None = None,
     multiline: bool = False,
-    max_length: int = 150,
+    max_length: int | None = 150,
     optional: bool = False,
     placeholder: str | None = None,
     hint: str | None = None,
+    action_id: str | None = None,
 ) -> InputBlock:
+    """A text input; `max_length=None` leaves the length to Slack (3000 characters)."""
     return InputBlock(
         block_id=block_id,
         label=label,
         optional=optional,
         hint=hint,
         element=PlainTextInputElement(
-            action_id=block_id,
+            action_id=action_id or block_id,
             initial_value=initial or None,
             multiline=multiline,
             max_length=max_length,
@@ -48,9 +53,13 @@ def text_input(
     )
 
 
-def option(choice: Choice) -> Option:
-    label = choice.label if len(choice.label) <= OPTION_TEXT_MAX else choice.label[:74] + "…"
-    return Option(value=choice.value, text=label)
+def option(choice: Choice, description: str | None = None) -> Option:
+    """The choice as an option, its label (and description) clipped to Slack's 75 characters."""
+    return Option(
+        value=choice.value,
+        text=clip(choice.label, OPTION_TEXT_MAX),
+        description=clip(description, OPTION_TEXT_MAX) if description else None,
+    )
 
 
 def select_input(
@@ -62,8 +71,10 @@ def select_input(
     optional: bool = False,
     dispatch_action: bool = False,
     placeholder: str | None = None,
+    action_id: str | None = None,
 ) -> InputBlock:
-    options = [option(c) for c in choices[:100]]  # a static select holds 100 options at most
+    """A static select of at most 100 choices, `initial` (a value) selected when offered."""
+    options = [option(c) for c in choices[:SELECT_OPTIONS_MAX]]
     initial_option = next((o for o in options if o.value == initial), None)
     return InputBlock(
         block_id=block_id,
@@ -71,7 +82,7 @@ def select_input(
         optional=optional,
         dispatch_action=dispatch_action or None,
         element=StaticSelectElement(
-            action_id=block_id,
+            action_id=action_id or block_id,
             options=options,
             initial_option=initial_option,
             placeholder=placeholder,
@@ -79,12 +90,30 @@ def select_input(
     )
 
 
-def user_input(block_id: str, label: str, *, initial: str | None = None) -> InputBlock:
-    return InputBlock(
-        block_id=block_id,
-        label=label,
-        element=UserSelectElement(action_id=block_id, initial_user=initial),
-    )
+def user_input(
+    block_id: str,
+    label: str,
+    *,
+    initial: str | None = None,
+    optional: bool = False,
+    action_id: str | None = None,
+) -> InputBlock:
+    element = UserSelectElement(action_id=action_id or block_id, initial_user=initial)
+    return InputBlock(block_id=block_id, label=label, optional=optional, element=element)
+
+
+def date_input(
+    block_id: str,
+    label: str,
+    *,
+    initial: date | None = None,
+    optional: bool = False,
+    hint: str | None = None,
+    action_id: str | None = None,
+) -> InputBlock:
+    picked = initial.isoformat() if initial else None
+    element = DatePickerElement(action_id=action_id or block_id, initial_date=picked)
+    return InputBlock(block_id=block_id, label=label, optional=optional, hint=hint, element=element)
 
 
 def state_value(view: Mapping[str, Any], block_id: str) -> str | None:
@@ -107,8 +136,21 @@ def state_value(view: Mapping[str, Any], block_id: str) -> str | None:
     return str(selected["value"]) if selected else None
 
 
-def metadata(view: Mapping[str, Any], model: type[M]) -> M:
-    return model.model_validate_json(view.get("private_metadata") or "{}")
+def date_value(view: Mapping[str, Any], block_id: str) -> date | None:
+    """The date picked in `block_id`, None when none was."""
+    picked = state_value(view, block_id)
+    return date.fromisoformat(picked) if picked else None
+
+
+def metadata(view: Mapping[str, Any], model: type[M], *, fallback: M | None = None) -> M:
+    """The view's private_metadata as `model`. Metadata this version did not write raises
+    pydantic's ValidationError, or gives `fallback` when there is one."""
+    try:
+        return model.model_validate_json(view.get("private_metadata") or "{}")
+    except ValidationError:
+        if fallback is None:
+            raise
+        return fallback
 
 
 def inline_errors(t: Translator, invalid: InvalidFields) -> dict[str, str]:

@@ -9,7 +9,6 @@ from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
     DividerBlock,
-    HeaderBlock,
     MarkdownTextObject,
     SectionBlock,
 )
@@ -17,6 +16,7 @@ from slack_sdk.models.blocks import (
 from bot.domain.errors import N_
 from bot.i18n import Translator
 from handlers.ids import Subcommand
+from handlers.ui.blocks import header, section
 
 
 @dataclass(frozen=True)
@@ -72,11 +72,11 @@ def build_help_message(
         line = t("I don't know `/okr {word}`.", word=unknown)
         if suggestion:
             line += " " + t("Did you mean `/okr {suggestion}`?", suggestion=suggestion)
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=line)))
-    blocks.append(HeaderBlock(text=t("Polaris: OKRs around your North Star")))
+        blocks.append(section(line))
+    blocks.append(header(t("Polaris: OKRs around your North Star")))
     ready = [topic for topic in HELP_TOPICS if topic.subcommand in available]
     later = [topic for topic in HELP_TOPICS if topic.subcommand not in available]
-    blocks.append(SectionBlock(text=MarkdownTextObject(text=_lines(t, ready))))
+    blocks.append(section(_lines(t, ready)))
     if later:
         blocks.append(DividerBlock())
         blocks.append(

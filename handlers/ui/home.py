@@ -10,7 +10,6 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     ContextBlock,
     DividerBlock,
-    HeaderBlock,
     MarkdownTextObject,
     SectionBlock,
 )
@@ -19,9 +18,9 @@ from slack_sdk.models.views import View
 from bot.i18n import Translator
 from bot.services.read_models import HomeModel, KeyResultView, ObjectiveView
 from handlers.ids import ObjectiveAction
-from handlers.ui.okr import age_text, clip, kr_line, objective_heading, objective_menu
-
-HOME_BLOCKS_MAX = 100  # Slack refuses a Home tab with more blocks
+from handlers.ui.blocks import context, header, section
+from handlers.ui.format import HOME_BLOCKS_MAX, SECTION_TEXT_MAX, clip
+from handlers.ui.okr import age_text, kr_line, objective_heading, objective_menu
 
 
 def welcome_blocks(t: Translator) -> list[Block]:
@@ -35,7 +34,7 @@ def welcome_blocks(t: Translator) -> list[Block]:
         ]
     )
     return [
-        HeaderBlock(text=t("Welcome to Polaris")),
+        header(t("Welcome to Polaris")),
         SectionBlock(
             text=MarkdownTextObject(
                 text=t(
@@ -45,10 +44,8 @@ def welcome_blocks(t: Translator) -> list[Block]:
             )
         ),
         DividerBlock(),
-        SectionBlock(text=MarkdownTextObject(text="*" + t("Get started") + "*\n" + steps)),
-        ContextBlock(
-            elements=[MarkdownTextObject(text=t("Type `/okr help` to see every command."))]
-        ),
+        section("*" + t("Get started") + "*\n" + steps),
+        context(t("Type `/okr help` to see every command.")),
     ]
 
 
@@ -73,7 +70,7 @@ def build_home(
         return View(type="home", blocks=[welcome[0], *extras, *welcome[1:]])
     mine_ids = {o.id for o in model.my_objectives}
     others = [o for o in model.team_objectives if o.id not in mine_ids]
-    blocks: list[Block] = [HeaderBlock(text=t("Your OKRs")), _intro(t, model), *extras]
+    blocks: list[Block] = [header(t("Your OKRs")), _intro(t, model), *extras]
     if not model.my_objectives and not others:
         blocks.append(_nothing_in_team(t))
         return View(type="home", blocks=blocks)
@@ -81,7 +78,7 @@ def build_home(
         blocks.append(_nothing_of_mine(t))
     # One group per objective, so the budget never cuts an objective from its key results.
     groups = [_my_objective(t, objective, user_id, now) for objective in model.my_objectives]
-    team_header: list[Block] = [DividerBlock(), HeaderBlock(text=t("Your team's objectives"))]
+    team_header: list[Block] = [DividerBlock(), header(t("Your team's objectives"))]
     groups += [
         [*(team_header if index == 0 else []), _team_objective(t, objective)]
         for index, objective in enumerate(others)
@@ -93,26 +90,24 @@ def _intro(t: Translator, model: HomeModel) -> ContextBlock:
     cycles = [o.cycle_key for o in (*model.my_objectives, *model.team_objectives)]
     hint = t("Update a key result with its button, or type `/okr update`.")
     text = t("Cycle {cycle}", cycle=cycles[0]) + " · " + hint if cycles else hint
-    return ContextBlock(elements=[MarkdownTextObject(text=text)])
+    return context(text)
+
+
+def _two_lines(first: str, second: str) -> SectionBlock:
+    return section(first + "\n" + second)
 
 
 def _nothing_in_team(t: Translator) -> SectionBlock:
-    return SectionBlock(
-        text=MarkdownTextObject(
-            text=t("Your team has no objectives in this cycle yet.")
-            + "\n"
-            + t("Declare your first objective and its key results with `/okr new`.")
-        )
+    return _two_lines(
+        t("Your team has no objectives in this cycle yet."),
+        t("Declare your first objective and its key results with `/okr new`."),
     )
 
 
 def _nothing_of_mine(t: Translator) -> SectionBlock:
-    return SectionBlock(
-        text=MarkdownTextObject(
-            text=t("You own no key result in this cycle yet.")
-            + "\n"
-            + t("Declare an objective with `/okr new`, or ask your team lead for a key result.")
-        )
+    return _two_lines(
+        t("You own no key result in this cycle yet."),
+        t("Declare an objective with `/okr new`, or ask your team lead for a key result."),
     )
 
 
@@ -145,7 +140,7 @@ def _key_result(t: Translator, kr: KeyResultView, now: datetime) -> SectionBlock
     footer = "\n_" + " · ".join(details) + "_"
     return SectionBlock(
         block_id=f"home-kr-{kr.ref}",
-        text=MarkdownTextObject(text=clip(kr_line(t, kr), 3000 - len(footer)) + footer),
+        text=MarkdownTextObject(text=clip(kr_line(t, kr), SECTION_TEXT_MAX - len(footer)) + footer),
         accessory=ButtonElement(
             action_id=ObjectiveAction.UPDATE_KEY_RESULT.value,
             text=t("Update"),
@@ -174,7 +169,7 @@ def _within_budget(t: Translator, blocks: list[Block], groups: list[list[Block]]
                 "…and {n} more objectives — see them with `/okr list`.",
                 len(groups) - index,
             )
-            kept.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
+            kept.append(context(more))
             break
         kept += group
     return kept

@@ -19,9 +19,9 @@ from bot.i18n import Translator
 from bot.services.lists import ListScope
 from bot.services.read_models import ObjectivePage, ObjectiveView
 from handlers.ids import ListAction
-from handlers.ui.okr import age_text, clip, escape, kr_line, objective_heading, objective_menu
-
-MESSAGE_BLOCKS_MAX = 50  # Slack refuses a message with more blocks
+from handlers.ui.blocks import context, section
+from handlers.ui.format import MESSAGE_BLOCKS_MAX, SECTION_TEXT_MAX, clip, escape
+from handlers.ui.okr import age_text, kr_line, objective_heading, objective_menu
 
 
 class ListPage(BaseModel):
@@ -79,7 +79,7 @@ def objective_list_entry(t: Translator, objective: ObjectiveView, now: datetime)
     footer = f"\n_{last}_"
     return SectionBlock(
         block_id=f"list-objective-{objective.ref}",
-        text=MarkdownTextObject(text=clip(text, 3000 - len(footer)) + footer),
+        text=MarkdownTextObject(text=clip(text, SECTION_TEXT_MAX - len(footer)) + footer),
         accessory=objective_menu(t, objective),
     )
 
@@ -119,8 +119,8 @@ def build_objective_list(
     if page.pages > 1:
         summary.append(t("page {page} of {pages}", page=page.page, pages=page.pages))
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=clip(f"*{scope_label}*"))),
-        ContextBlock(elements=[MarkdownTextObject(text=" · ".join(summary))]),
+        section(clip(f"*{scope_label}*")),
+        context(" · ".join(summary)),
     ]
     navigation = _navigation(t, page, scope)
     fixed = len(blocks) + (1 if navigation else 0)

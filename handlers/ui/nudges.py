@@ -13,13 +13,10 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     ContextBlock,
     DividerBlock,
-    HeaderBlock,
-    InputBlock,
     MarkdownTextObject,
     Option,
     OverflowMenuElement,
     SectionBlock,
-    StaticSelectElement,
 )
 from slack_sdk.models.views import View
 
@@ -27,9 +24,11 @@ from bot.i18n import Translator
 from bot.services.nudge_messages import NudgeView
 from bot.services.read_models import KeyResultView, ObjectiveView
 from handlers.ids import Callback, NudgeAction
+from handlers.ui.blocks import header, modal, section
+from handlers.ui.format import clip, escape
 from handlers.ui.forms import state_value, text_input
-from handlers.ui.okr import clip, escape, kr_line
-from handlers.ui.update_modal import confidence_choices
+from handlers.ui.okr import kr_line
+from handlers.ui.update_modal import confidence_input
 
 # Four blocks per KR (line, value, confidence, note) keep a page under Slack's 100 blocks.
 KRS_PER_PAGE = 20
@@ -61,11 +60,8 @@ def build_nudge_message(t: Translator, nudge: NudgeView, *, reminder: bool = Fal
         if reminder
         else t("Time for your weekly check-in for *{team}*.", team=nudge.team.name)
     )
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=intro))]
-    blocks += [
-        SectionBlock(text=MarkdownTextObject(text=clip(line)))
-        for line in _kr_lines(t, nudge.objectives)
-    ][:MESSAGE_KRS_MAX]
+    blocks: list[Block] = [section(intro)]
+    blocks += [section(clip(line)) for line in _kr_lines(t, nudge.objectives)][:MESSAGE_KRS_MAX]
     value = str(nudge.id)
     blocks.append(
         ActionsBlock(
@@ -122,7 +118,7 @@ def build_nudge_answered(t: Translator, nudge: NudgeView, now: datetime) -> list
             "😴 Snoozed: I will ask again on {date}.",
             date=t.datetime(until, format="short", tz=nudge.team.timezone),
         )
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
+    blocks: list[Block] = [section(text)]
     if nudge.answer != "updated" and nudge.undo_until and now < nudge.undo_until:
         blocks.append(
             ActionsBlock(
@@ -150,10 +146,9 @@ def build_stale_suggestion(t: Translator, objective: ObjectiveView) -> str:
 
 
 def _kr_inputs(t: Translator, kr: KeyResultView) -> list[Block]:
-    options = confidence_choices(t)
     current = t.number(kr.current) if kr.current is not None else None
     return [
-        SectionBlock(text=MarkdownTextObject(text=clip(kr_line(t, kr)))),
+        section(clip(kr_line(t, kr))),
         text_input(
             f"{kr.ref}.value",
             t("New value of {ref}", ref=kr.label),
@@ -161,16 +156,7 @@ def _kr_inputs(t: Translator, kr: KeyResultView) -> list[Block]:
             max_length=30,
             optional=True,
         ),
-        InputBlock(
-            block_id=f"{kr.ref}.confidence",
-            label=t("Confidence (0–10)"),
-            optional=True,
-            element=StaticSelectElement(
-                action_id=f"{kr.ref}.confidence",
-                options=options,
-                initial_option=next((o for o in options if o.value == str(kr.confidence)), None),
-            ),
-        ),
+        confidence_input(t, f"{kr.ref}.confidence", kr.confidence, optional=True),
         text_input(f"{kr.ref}.note", t("Note"), multiline=True, max_length=3000, optional=True),
     ]
 
@@ -183,21 +169,18 @@ def build_check_in_modal(
     page = krs[meta.page * KRS_PER_PAGE : (meta.page + 1) * KRS_PER_PAGE]
     pages = max(1, -(-len(krs) // KRS_PER_PAGE))
     blocks: list[Block] = (
-        [HeaderBlock(text=t("Page {page} of {pages}", page=meta.page + 1, pages=pages))]
-        if pages > 1
-        else []
+        [header(t("Page {page} of {pages}", page=meta.page + 1, pages=pages))] if pages > 1 else []
     )
     for kr in page:
         blocks += [*_kr_inputs(t, kr), DividerBlock()]
     last = meta.page + 1 >= pages
-    return View(
-        type="modal",
-        callback_id=Callback.CHECK_IN.value,
-        title=t("Weekly check-in"),
+    return modal(
+        t,
+        Callback.CHECK_IN,
+        t("Weekly check-in"),
+        blocks[:-1] if blocks else [SectionBlock(text=t("Nothing to check in."))],
         submit=t("Save") if last else t("Save and continue"),
-        close=t("Cancel"),
-        private_metadata=meta.model_dump_json(),
-        blocks=blocks[:-1] if blocks else [SectionBlock(text=t("Nothing to check in."))],
+        meta=meta,
     )
 
 

@@ -11,7 +11,6 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     DividerBlock,
-    HeaderBlock,
 )
 from slack_sdk.models.views import View
 
@@ -21,6 +20,8 @@ from bot.services.commands import KeyResultDraft
 from bot.services.key_results import MAX_KEY_RESULTS
 from bot.services.read_models import Choice, KeyResultView, ObjectiveFormOptions, ObjectiveView
 from handlers.ids import Callback, ObjectiveAction
+from handlers.ui.blocks import header, modal
+from handlers.ui.format import HEADER_TEXT_MAX
 from handlers.ui.forms import parse_number_field, select_input, state_value, text_input, user_input
 from handlers.ui.okr import KIND_LABELS
 
@@ -131,7 +132,7 @@ def build_new_objective_modal(
         )
     blocks.append(select_input(DRIVES, t("What does it drive?"), drives, optional=True))
     for slot in range(1, meta.slots + 1):
-        blocks += [DividerBlock(), HeaderBlock(text=t("Key result {n}", n=slot))]
+        blocks += [DividerBlock(), header(t("Key result {n}", n=slot))]
         blocks += _kr_inputs(t, slot, user_id, None, optional=slot > 1)
     if meta.slots < MAX_KEY_RESULTS:
         blocks.append(
@@ -145,15 +146,7 @@ def build_new_objective_modal(
                 ]
             )
         )
-    return View(
-        type="modal",
-        callback_id=Callback.NEW_OBJECTIVE.value,
-        title=t("New objective"),
-        submit=t("Save"),
-        close=t("Cancel"),
-        private_metadata=meta.model_dump_json(),
-        blocks=blocks,
-    )
+    return modal(t, Callback.NEW_OBJECTIVE, t("New objective"), blocks, submit=t("Save"), meta=meta)
 
 
 def _parse_kr(
@@ -210,17 +203,16 @@ def build_key_result_modal(
     meta: ObjectiveModalMeta,
 ) -> View:
     """Add a key result to an objective, or edit one (past check-ins stay as they were)."""
-    return View(
-        type="modal",
-        callback_id=Callback.KEY_RESULT.value,
-        title=t("Edit {ref}", ref=kr.label) if kr else t("New key result"),
-        submit=t("Save"),
-        close=t("Cancel"),
-        private_metadata=meta.model_dump_json(),
-        blocks=[
-            HeaderBlock(text=f"{objective.label} · {objective.title}"[:150]),
+    return modal(
+        t,
+        Callback.KEY_RESULT,
+        t("Edit {ref}", ref=kr.label) if kr else t("New key result"),
+        [
+            header(f"{objective.label} · {objective.title}"[:HEADER_TEXT_MAX]),
             *_kr_inputs(t, 1, user_id, kr, optional=False),
         ],
+        submit=t("Save"),
+        meta=meta,
     )
 
 
@@ -234,14 +226,11 @@ def parse_key_result_submission(
 def build_edit_objective_modal(
     t: Translator, objective: ObjectiveView, meta: ObjectiveModalMeta
 ) -> View:
-    return View(
-        type="modal",
-        callback_id=Callback.EDIT_OBJECTIVE.value,
-        title=t("Edit {ref}", ref=objective.label),
-        submit=t("Save"),
-        close=t("Cancel"),
-        private_metadata=meta.model_dump_json(),
-        blocks=[
+    return modal(
+        t,
+        Callback.EDIT_OBJECTIVE,
+        t("Edit {ref}", ref=objective.label),
+        [
             text_input(TITLE, t("Objective"), initial=objective.title),
             text_input(
                 DESCRIPTION,
@@ -253,6 +242,8 @@ def build_edit_objective_modal(
             ),
             user_input(OWNER, t("Owner"), initial=objective.owner_user_id),
         ],
+        submit=t("Save"),
+        meta=meta,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -22,6 +23,7 @@ from bot.domain.status import Reason, Status
 from bot.i18n import Translator
 from bot.services.read_models import KeyResultView, ObjectiveView
 from handlers.ids import ObjectiveAction
+from handlers.ui.format import CONTEXT_TEXT_MAX, clip, escape, kr_amount
 
 STATUS_EMOJI = {
     Status.DONE: "✅",
@@ -60,17 +62,10 @@ REASON_TEXT = {
     Reason.ALL_KRS_DONE: N_("every key result is done"),
     Reason.NO_KRS: N_("no key results yet"),
 }
-SECTION_TEXT_MAX = 3000
 
 
 def status_text(t: Translator, status: Status) -> str:
     return f"{STATUS_EMOJI[status]} {t(STATUS_LABELS[status])}"
-
-
-def value_text(t: Translator, value: float | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    return f"{t.number(value)} {unit}".strip()
 
 
 def age_text(t: Translator, when: datetime | None, now: datetime) -> str:
@@ -86,14 +81,29 @@ def kr_line(t: Translator, kr: KeyResultView) -> str:
     else:
         measure = t(
             "{current} → {target}",
-            current=value_text(t, kr.current, kr.unit),
-            target=value_text(t, kr.target, kr.unit),
+            current=kr_amount(t, kr.current, kr.unit),
+            target=kr_amount(t, kr.target, kr.unit),
         )
     return (
         f"`{kr.label}` {escape(kr.title)}\n"
         f"{progress_bar(kr.progress.progress)} {percent(kr.progress.progress)}% · {measure} · "
         f"{status_text(t, kr.progress.status)} · <@{kr.owner_user_id}>"
     )
+
+
+class Labelled(Protocol):
+    """An objective as any read model shows it: its label (`O-4`) and title."""
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+
+def objective_text(objective: Labelled) -> str:
+    """`*O-4* Delight new teams`, the title escaped."""
+    return f"*{objective.label}* {escape(objective.title)}"
 
 
 def objective_heading(t: Translator, objective: ObjectiveView) -> str:
@@ -103,15 +113,6 @@ def objective_heading(t: Translator, objective: ObjectiveView) -> str:
         f"{status_text(t, objective.progress.status)} · <@{objective.owner_user_id}> · "
         f"{escape(objective.team.name)} · {objective.cycle_key}"
     )
-
-
-def escape(text: str) -> str:
-    """Slack mrkdwn control characters in user text (&, <, >) must be escaped."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def clip(text: str, limit: int = SECTION_TEXT_MAX) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def objective_menu(t: Translator, objective: ObjectiveView) -> OverflowMenuElement:
@@ -155,7 +156,9 @@ def build_objective_post(t: Translator, objective: ObjectiveView, now: datetime)
     if objective.description:
         blocks.append(
             ContextBlock(
-                elements=[MarkdownTextObject(text=clip(escape(objective.description), 2000))]
+                elements=[
+                    MarkdownTextObject(text=clip(escape(objective.description), CONTEXT_TEXT_MAX))
+                ]
             )
         )
     blocks += [

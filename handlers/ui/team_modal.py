@@ -26,6 +26,7 @@ from bot.domain.archetypes import ARCHETYPE_INTENTIONS, ARCHETYPE_LABELS
 from bot.i18n import Translator
 from bot.services.read_models import Choice, TeamView
 from handlers.ids import Callback, ObjectiveAction
+from handlers.ui.blocks import modal
 from handlers.ui.forms import select_input, state_value, text_input
 
 
@@ -140,14 +141,13 @@ def build_team_modal(
             team.digest_time if team else time(9, 30),
         ),
     ]
-    return View(
-        type="modal",
-        callback_id=Callback.TEAM.value,
-        title=t("Team") if team else t("New team"),
+    return modal(
+        t,
+        Callback.TEAM,
+        t("Team") if team else t("New team"),
+        blocks,
         submit=t("Save"),
-        close=t("Cancel"),
-        private_metadata=TeamModalMeta(team_id=team.id if team else None).model_dump_json(),
-        blocks=blocks,
+        meta=TeamModalMeta(team_id=team.id if team else None),
     )
 
 

@@ -9,9 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 from slack_sdk.models.blocks import (
     Block,
-    ContextBlock,
     InputBlock,
-    MarkdownTextObject,
     Option,
     OptionGroup,
     StaticSelectElement,
@@ -23,14 +21,15 @@ from bot.domain.status import confidence_band
 from bot.i18n import Translator
 from bot.services.read_models import KeyResultView, ObjectiveView
 from handlers.ids import Callback
+from handlers.ui.blocks import context, modal
+from handlers.ui.format import OPTION_TEXT_MAX, SELECT_OPTIONS_MAX, clip, escape, kr_amount
 from handlers.ui.forms import parse_number_field, state_value, text_input
-from handlers.ui.okr import STATUS_EMOJI, STATUS_LABELS, escape, kr_line
+from handlers.ui.okr import STATUS_EMOJI, STATUS_LABELS, kr_line
 
 KEY_RESULT = "key_result"
 VALUE = "value"
 CONFIDENCE = "confidence"
 NOTE = "note"
-OPTIONS_MAX = 100
 
 
 class UpdateModalMeta(BaseModel):
@@ -69,7 +68,58 @@ def confidence_choices(t: Translator) -> list[Option]:
 
 def _kr_option(kr: KeyResultView) -> Option:
     text = f"{kr.label} {kr.title}"
-    return Option(value=str(kr.ref), text=text if len(text) <= 75 else text[:74] + "…")
+    return Option(value=str(kr.ref), text=clip(text, OPTION_TEXT_MAX))
+
+
+def _kr_groups(objectives: Sequence[ObjectiveView]) -> list[OptionGroup]:
+    """The KRs as options grouped by objective, the first 100 (Slack's cap for a select)."""
+    groups: list[OptionGroup] = []
+    remaining = SELECT_OPTIONS_MAX
+    for objective in objectives:
+        options = [_kr_option(kr) for kr in objective.key_results][:remaining]
+        if options:
+            label = clip(f"{objective.label} {objective.title}", OPTION_TEXT_MAX)
+            groups.append(OptionGroup(label=label, options=options))
+            remaining -= len(options)
+    return groups
+
+
+def _key_result_input(
+    objectives: Sequence[ObjectiveView], selected: KeyResultView | None, label: str
+) -> InputBlock:
+    return InputBlock(
+        block_id=KEY_RESULT,
+        label=label,
+        dispatch_action=True,  # re-fill value and confidence when the KR changes
+        element=StaticSelectElement(
+            action_id=KEY_RESULT,
+            option_groups=_kr_groups(objectives),
+            initial_option=_kr_option(selected) if selected else None,
+        ),
+    )
+
+
+def confidence_input(
+    t: Translator,
+    block_id: str,
+    confidence: int | None,
+    *,
+    optional: bool | None = None,
+    hint: str | None = None,
+) -> InputBlock:
+    """The 0–10 confidence select, `confidence` selected."""
+    options = confidence_choices(t)
+    return InputBlock(
+        block_id=block_id,
+        label=t("Confidence (0–10)"),
+        optional=optional,
+        hint=hint,
+        element=StaticSelectElement(
+            action_id=block_id,
+            options=options,
+            initial_option=next((o for o in options if o.value == str(confidence)), None),
+        ),
+    )
 
 
 def build_update_modal(
@@ -83,42 +133,21 @@ def build_update_modal(
     """KR select grouped by objective (changing it re-fills the last value), value, confidence,
     note. At most 100 KRs can be offered (Slack's cap); the selected one is always among them."""
     prefill = prefill or UpdatePrefill()
-    groups: list[OptionGroup] = []
-    remaining = OPTIONS_MAX
-    for objective in objectives:
-        options = [_kr_option(kr) for kr in objective.key_results][:remaining]
-        if options:
-            label = f"{objective.label} {objective.title}"
-            groups.append(
-                OptionGroup(label=label if len(label) <= 75 else label[:74] + "…", options=options)
-            )
-            remaining -= len(options)
-    initial = _kr_option(selected) if selected else None
     blocks: list[Block] = []
     if prefill.problem:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=prefill.problem)]))
-    blocks.append(
-        InputBlock(
-            block_id=KEY_RESULT,
-            label=t("Key result"),
-            dispatch_action=True,  # re-fill value and confidence when the KR changes
-            element=StaticSelectElement(
-                action_id=KEY_RESULT, option_groups=groups, initial_option=initial
-            ),
-        )
-    )
+        blocks.append(context(prefill.problem))
+    blocks.append(_key_result_input(objectives, selected, t("Key result")))
     if selected is not None:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=kr_line(t, selected))]))
+        blocks.append(context(kr_line(t, selected)))
     last_value = t.number(selected.current) if selected and selected.current is not None else None
+    milestone = selected is not None and selected.kind == "milestone"
     blocks.append(
         text_input(
             VALUE,
             t("New value"),
             initial=prefill.value or last_value,
             max_length=30,
-            hint=t("A milestone is 1 when done, 0 otherwise.")
-            if selected and selected.kind == "milestone"
-            else None,
+            hint=t("A milestone is 1 when done, 0 otherwise.") if milestone else None,
         )
     )
     confidence = (
@@ -126,19 +155,8 @@ def build_update_modal(
         if prefill.confidence is not None
         else (selected.confidence if selected else None)
     )
-    options = confidence_choices(t)
-    blocks.append(
-        InputBlock(
-            block_id=CONFIDENCE,
-            label=t("Confidence (0–10)"),
-            hint=t("How sure are you to reach the target this cycle?"),
-            element=StaticSelectElement(
-                action_id=CONFIDENCE,
-                options=options,
-                initial_option=next((o for o in options if o.value == str(confidence)), None),
-            ),
-        )
-    )
+    hint = t("How sure are you to reach the target this cycle?")
+    blocks.append(confidence_input(t, CONFIDENCE, confidence, hint=hint))
     blocks.append(
         text_input(
             NOTE,
@@ -150,17 +168,8 @@ def build_update_modal(
             placeholder=t("What moved, what blocks you?"),
         )
     )
-    return View(
-        type="modal",
-        callback_id=Callback.UPDATE.value,
-        title=t("Update a key result"),
-        submit=t("Save"),
-        close=t("Cancel"),
-        private_metadata=UpdateModalMeta(
-            key_result_ref=selected.ref if selected else None, from_home=from_home
-        ).model_dump_json(),
-        blocks=blocks,
-    )
+    meta = UpdateModalMeta(key_result_ref=selected.ref if selected else None, from_home=from_home)
+    return modal(t, Callback.UPDATE, t("Update a key result"), blocks, submit=t("Save"), meta=meta)
 
 
 def parse_update_submission(
@@ -191,8 +200,8 @@ def build_thread_line(
     """The short line a check-in leaves in its objective's thread."""
     change = t(
         "{before} → {after}",
-        before=_value(t, previous, kr.unit),
-        after=_value(t, kr.current, kr.unit),
+        before=kr_amount(t, previous, kr.unit),
+        after=kr_amount(t, kr.current, kr.unit),
     )
     line = t(
         "<@{user}> updated `{ref}` {title}: {change}",
@@ -214,11 +223,7 @@ def build_check_in_saved(t: Translator, kr: KeyResultView, previous: float | Non
         "Saved `{ref}` {title}: {before} → {after} · {status}",
         ref=kr.label,
         title=escape(kr.title),
-        before=_value(t, previous, kr.unit),
-        after=_value(t, kr.current, kr.unit),
+        before=kr_amount(t, previous, kr.unit),
+        after=kr_amount(t, kr.current, kr.unit),
         status=f"{STATUS_EMOJI[kr.progress.status]} {t(STATUS_LABELS[kr.progress.status])}",
     )
-
-
-def _value(t: Translator, value: float | None, unit: str) -> str:
-    return "—" if value is None else f"{t.number(value)} {unit}".strip()
