@@ -21,13 +21,12 @@ from bot.services import check_ins, okrs
 from bot.services.commands import RecordCheckIn
 from bot.services.read_models import CheckInResult
 from bot.services.runtime import Services
-from handlers.context import services_of, translator_of
+from handlers.context import actor_of, services_of, translator_of
 from handlers.errors import guarded
 from handlers.home import from_home, refresh_home
 from handlers.ids import Callback, ObjectiveAction
 from handlers.objectives import key_result_modal, refresh_objective_post
 from handlers.slack_io import ChannelUnreachable, follow_up, post_in_channel
-from handlers.teams import actor_of
 from handlers.ui.forms import inline_errors, metadata
 from handlers.ui.update_modal import (
     KEY_RESULT,

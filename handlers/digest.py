@@ -43,9 +43,8 @@ from bot.services.digest import (
 )
 from bot.services.ledger import LedgerStatus, record_post_outcome
 from bot.services.runtime import Services
-from handlers.context import services_of, translator_of
+from handlers.context import actor_of, services_of, translator_of
 from handlers.slack_io import ChannelUnreachable, notify_user, outcome_of, post_in_channel
-from handlers.teams import actor_of
 from handlers.ui.digest import (
     build_digest_post,
     build_digest_preview,

@@ -21,7 +21,6 @@ from bot.charts import render_trend_chart
 from bot.domain.archetypes import Archetype
 from bot.domain.errors import N_, UserError
 from bot.domain.northstar import Drives, FieldProblem, same_metric_name
-from bot.domain.permissions import Actor
 from bot.domain.refs import parse_objective_ref
 from bot.services.northstar import (
     DefineNorthStar,
@@ -36,7 +35,7 @@ from bot.services.northstar import (
     show_north_star,
 )
 from bot.services.readings import RecordReading, reading_form, record_reading
-from handlers.context import profile_of, services_of, translator_of
+from handlers.context import actor_of, services_of, translator_of
 from handlers.errors import guarded
 from handlers.ids import NorthStarAction, NorthStarCallback, NorthStarWord
 from handlers.ui.northstar import (
@@ -72,11 +71,6 @@ _NUMERIC = re.compile(r"^[+\-−]?[\d.,\u202f\xa0]+$")
 # "1 234,5" arrives as two words: later words of a number are thousands groups.
 _THOUSANDS_GROUP = re.compile(r"^\d{3}([.,]\d+)?$")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "«": '"', "»": '"', "„": '"'})
-
-
-def actor_of(context: AsyncBoltContext) -> Actor:
-    profile = profile_of(context)
-    return Actor(context.user_id or "", is_admin=bool(profile and profile.is_admin))
 
 
 def split_words(text: str) -> list[str]:

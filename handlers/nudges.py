@@ -24,11 +24,10 @@ from bot.services.ledger import LedgerKey, LedgerStatus
 from bot.services.nudges import NudgeView
 from bot.services.runtime import Services
 from handlers.check_ins import share_check_ins
-from handlers.context import profile_of, services_of, translator_of
+from handlers.context import actor_of, profile_of, services_of, translator_of
 from handlers.errors import guarded
 from handlers.ids import Callback, NudgeAction
 from handlers.slack_io import outcome_of, update_message
-from handlers.teams import actor_of
 from handlers.ui.forms import metadata
 from handlers.ui.nudges import (
     CheckInModalMeta,

@@ -23,7 +23,7 @@ from bot.services.commands import (
 )
 from bot.services.read_models import ObjectiveView
 from bot.services.runtime import Services
-from handlers.context import services_of, translator_of
+from handlers.context import actor_of, services_of, translator_of
 from handlers.errors import guarded
 from handlers.home import from_home, refresh_home
 from handlers.ids import Callback, ObjectiveAction
@@ -34,7 +34,6 @@ from handlers.slack_io import (
     post_in_channel,
     update_message,
 )
-from handlers.teams import actor_of
 from handlers.ui.forms import inline_errors, metadata
 from handlers.ui.objective_modal import (
     TITLE,
