@@ -32,8 +32,8 @@ from bot.background import yield_to_answers
 from bot.config import SchedulerMode, Settings
 from bot.scheduler import ScheduledJob, Ticker, build_scheduler
 from bot.services.runtime import Services
-from handlers.digest import DigestJob
-from handlers.nudges import NudgeJob
+from handlers.jobs.digest import DigestJob
+from handlers.jobs.nudges import NudgeJob
 from storage.database import Database, create_engine
 from storage.migrate import upgrade_async
 
@@ -116,10 +116,11 @@ class Runtime:
         if self.client.session is not None:
             await self.client.session.close()
         for job in self.jobs:
-            # Jobs holding resources (the digest's chart worker) release them here.
+            # Jobs with work still on its way (the digest's charts) finish it here.
             closing = getattr(job, "close", None)
             if closing is not None:
                 await closing()
+        self.services.charts.close()
         await self.services.db.dispose()
 
 

@@ -3,7 +3,6 @@ modals and buttons."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import shlex
 from collections.abc import Awaitable, Callable
@@ -17,7 +16,6 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.charts import render_trend_chart
 from bot.domain.archetypes import Archetype
 from bot.domain.errors import N_, UserError
 from bot.domain.northstar import Drives, FieldProblem, same_metric_name
@@ -38,6 +36,7 @@ from bot.services.readings import RecordReading, reading_form, record_reading
 from handlers.context import actor_of, services_of, translator_of
 from handlers.errors import guarded
 from handlers.ids import NorthStarAction, NorthStarCallback, NorthStarWord
+from handlers.surfaces import post_north_star_chart
 from handlers.ui.northstar import (
     NorthStarMeta,
     build_define_modal,
@@ -46,7 +45,6 @@ from handlers.ui.northstar import (
     build_review_message,
     build_saved_modal,
     build_template_modal,
-    chart_arguments,
     define_field_block,
     draft_from_template,
     linked_text,
@@ -314,25 +312,6 @@ async def handle_northstar_link(
     await respond(response_type="ephemeral", text=linked_text(t, linked))
 
 
-async def post_chart(*, context: AsyncBoltContext, client: AsyncWebClient, channel_id: str) -> None:
-    """Render the trend chart off the event loop and upload it to the channel."""
-    services, t = services_of(context), translator_of(context)
-    summary = await show_north_star(
-        db=services.db,
-        workspace_id=context.team_id or "",
-        channel_id=channel_id,
-        now=services.clock(),
-    )
-    png = await asyncio.to_thread(lambda: render_trend_chart(**chart_arguments(t, summary)))
-    await client.files_upload_v2(
-        channel=channel_id,
-        file=png,
-        filename="north-star.png",
-        title=summary.north_star.name,
-        initial_comment=summary_fallback_text(t, summary),
-    )
-
-
 async def handle_northstar_chart(
     *,
     ack: AsyncAck,
@@ -342,7 +321,13 @@ async def handle_northstar_chart(
     **_: Any,
 ) -> None:
     await ack()
-    await post_chart(context=context, client=client, channel_id=command.get("channel_id", ""))
+    await post_north_star_chart(
+        client=client,
+        services=services_of(context),
+        t=translator_of(context),
+        workspace_id=context.team_id or "",
+        channel_id=command.get("channel_id", ""),
+    )
 
 
 NORTHSTAR_WORDS: dict[str, Handler] = {
@@ -486,7 +471,13 @@ async def handle_chart_button(
     ack: AsyncAck, action: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
     await ack()
-    await post_chart(context=context, client=client, channel_id=str(action.get("value", "")))
+    await post_north_star_chart(
+        client=client,
+        services=services_of(context),
+        t=translator_of(context),
+        workspace_id=context.team_id or "",
+        channel_id=str(action.get("value", "")),
+    )
 
 
 def register(app: AsyncApp) -> None:

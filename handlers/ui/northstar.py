@@ -30,7 +30,6 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.charts import TrendSeries
 from bot.domain.archetypes import ARCHETYPE_LABELS, Archetype
 from bot.domain.northstar import (
     BLANK_TEMPLATE,
@@ -807,14 +806,6 @@ def summary_fallback_text(t: Translator, summary: NorthStarSummary) -> str:
     )
 
 
-def chart_title(t: Translator, summary: NorthStarSummary) -> str:
-    return t(
-        "{name} — last {n} periods",
-        name=summary.north_star.name,
-        n=len(summary.metric.trend.values),
-    )
-
-
 # --- Record ---------------------------------------------------------------------------------
 
 
@@ -999,28 +990,3 @@ def northstar_usage_text(t: Translator) -> str:
             + t("API tokens for analytics jobs"),
         ]
     )
-
-
-def chart_arguments(t: Translator, summary: NorthStarSummary) -> dict[str, Any]:
-    """The keyword arguments of `bot.charts.render_trend_chart` for a North Star board: the
-    last 12 periods of the North Star with its target, and its inputs below (for a
-    point-in-time metric the inputs' readings fall on other days, so they are left out)."""
-    north_star = summary.north_star
-    trend = summary.metric.trend
-    window = north_star.window
-    inputs = (
-        [TrendSeries(m.name, list(m.trend.values)) for m in summary.inputs]
-        if window in (TimeWindow.WEEK, TimeWindow.MONTH, TimeWindow.QUARTER)
-        else []
-    )
-    return {
-        "title": chart_title(t, summary),
-        "period_labels": [short_period_label(t, p, window) for p in trend.periods],
-        "main": TrendSeries(north_star.name, list(trend.values), target=north_star.target),
-        "inputs": inputs,
-        "target_label": (
-            t("Target {target}", target=amount(t, north_star.target, north_star.unit))
-            if north_star.target is not None
-            else ""
-        ),
-    }
