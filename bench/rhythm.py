@@ -651,7 +651,7 @@ async def bench_digests(
         report = await ticker.tick(MONDAY_0930)
         tick_s = time.monotonic() - started
         await job.charts.drain()  # the charts follow their digests in the background
-        chart_rss = chart_worker_rss_mb(job.services.charts)
+        chart_rss = chart_worker_rss_mb(job.charts.pool)
     finally:
         charts_s = time.monotonic() - started
         remove()

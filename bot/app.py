@@ -116,11 +116,10 @@ class Runtime:
         if self.client.session is not None:
             await self.client.session.close()
         for job in self.jobs:
-            # Jobs with work still on its way (the digest's charts) finish it here.
+            # Jobs holding resources (the digest's chart worker) release them here.
             closing = getattr(job, "close", None)
             if closing is not None:
                 await closing()
-        self.services.charts.close()
         await self.services.db.dispose()
 
 

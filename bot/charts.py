@@ -1,7 +1,8 @@
 """Trend charts as PNG bytes (for `/okr northstar chart` and the weekly digest).
 
 Rendering uses matplotlib's object API with the Agg canvas (no pyplot, so no global state and
-no GUI backend) and is CPU-bound: async code renders through a `ChartPool`, in a worker process.
+no GUI backend) and is CPU-bound: async code renders it off the event loop, in a thread or in a
+`ChartPool`'s worker processes.
 Texts arrive already translated; this module knows no locale. (It imports nothing of Polaris
 either, so a worker process imports only matplotlib to run it.)
 """
@@ -117,14 +118,14 @@ def _plot(
 
 
 class ChartPool:
-    """Renders charts off the event loop, in worker processes, for every caller of a process
-    (the digest's charts, `/okr northstar chart`).
+    """Renders charts in worker processes, for many charts in a row (the weekly digests).
 
     matplotlib holds the GIL for about a third of a second per chart: in a thread, a Monday
-    with a hundred charts would starve the event loop and delay every other team's digest and
-    every answer Slack is waiting for. A process renders them on another core. The pool
-    starts with the first chart (spawned, so it inherits no event loop, thread or connection),
-    is restarted if a worker dies, and is shut down by `close`.
+    with a hundred charts would starve the event loop and delay every other team's digest. A
+    process renders them on another core. The pool starts with the first chart (spawned, so it
+    inherits no event loop, thread or connection), is restarted if a worker dies, and is shut
+    down by `close`. Starting it costs a second or more, which one chart asked for by a person
+    should not wait: that one is drawn in a thread.
     """
 
     def __init__(self, workers: int | None = None) -> None:
@@ -134,8 +135,8 @@ class ChartPool:
     async def render(self, arguments: Mapping[str, Any]) -> bytes:
         """The PNG of `render_trend_chart(**arguments)`."""
         if self._pool is None:
-            # Charts come after the answers and the posts: on a busy machine, those get the
-            # CPU first. (A builtin, so the worker imports nothing but matplotlib to run it.)
+            # Charts are a follow-up: on a busy machine, the posts get the CPU first. (A
+            # builtin, so the worker imports nothing but matplotlib to run it.)
             nice: dict[str, Any] = (
                 {"initializer": os.nice, "initargs": (10,)} if hasattr(os, "nice") else {}
             )

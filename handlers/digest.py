@@ -91,7 +91,7 @@ async def post_digest_now(
     if manual.entry_id is None:
         await respond(response_type="ephemeral", text=manual_already_text(t, team_channel))
         return
-    outcome = await send_digest(client, manual.digest, pool=services.charts)
+    outcome = await send_digest(client, manual.digest)
     # A manual post that did not go out stays retryable by the next click, whatever the cause.
     sent = outcome.status is LedgerStatus.SENT
     await record_post_outcome(

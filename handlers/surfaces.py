@@ -281,7 +281,7 @@ async def post_north_star_chart(
     summary = await show_north_star(
         db=services.db, workspace_id=workspace_id, channel_id=channel_id, now=services.clock()
     )
-    png = await render_north_star_chart(services.charts, t, summary)
+    png = await render_north_star_chart(t, summary)
     await client.files_upload_v2(
         channel=channel_id,
         file=png,

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.background import Background
-from bot.charts import ChartPool
 from bot.config import Settings
 from storage.database import Database
 
@@ -22,8 +21,7 @@ class Services:
 
     `clock` returns an aware UTC datetime; tests and `polaris tick --at` replace it.
     `instance_id` names this process in the scheduler ledger. `background` holds the work
-    listeners go on with after acking, which the process waits for when it stops. `charts`
-    renders every chart of the process off the event loop.
+    listeners go on with after acking, which the process waits for when it stops.
     """
 
     settings: Settings
@@ -31,4 +29,3 @@ class Services:
     instance_id: str
     clock: Callable[[], datetime] = utc_now
     background: Background = field(default_factory=Background)
-    charts: ChartPool = field(default_factory=ChartPool)

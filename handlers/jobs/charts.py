@@ -1,11 +1,13 @@
 """The North Star trend chart, for the weekly digest and `/okr northstar chart` alike: one
-renderer taking the read model and the translator, drawing in the process's `ChartPool`."""
+renderer taking the read model and the translator, drawing off the event loop."""
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from typing import Any
 
-from bot.charts import ChartPool, TrendSeries
+from bot.charts import ChartPool, TrendSeries, render_trend_chart
 from bot.domain.northstar import TimeWindow
 from bot.i18n import Translator
 from bot.services.northstar import NorthStarSummary
@@ -13,11 +15,15 @@ from handlers.ui.northstar import amount, short_period_label
 
 
 async def render_north_star_chart(
-    charts: ChartPool, t: Translator, summary: NorthStarSummary
+    t: Translator, summary: NorthStarSummary, *, pool: ChartPool | None = None
 ) -> bytes:
-    """The PNG of the board's trend chart in `t`'s language, drawn off the event loop.
-    Texts are translated here; the worker only draws."""
-    return await charts.render(chart_arguments(t, summary))
+    """The PNG of the board's trend chart in `t`'s language, drawn off the event loop: in
+    `pool`'s worker processes when given (charts in bulk), else in a thread (one chart, which
+    should not wait for a worker to start). Texts are translated here; the drawing knows none."""
+    arguments = chart_arguments(t, summary)
+    if pool is not None:
+        return await pool.render(arguments)
+    return await asyncio.to_thread(functools.partial(render_trend_chart, **arguments))
 
 
 def chart_title(t: Translator, summary: NorthStarSummary) -> str:

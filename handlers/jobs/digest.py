@@ -49,13 +49,12 @@ async def send_digest(
     client: AsyncWebClient,
     digest: DigestModel,
     *,
-    pool: ChartPool,
     late_since: datetime | None = None,
     charts: ChartPoster | None = None,
 ) -> Outcome:
     """Post a digest in its team's channel, in the team's language. Never raises for Slack
     trouble: the outcome says sent (with the ts), skipped (final) or failed (retry later).
-    `charts` posts the chart in the background; without it, it is rendered in `pool` and
+    `charts` posts the chart in the background; without it, it is rendered in a thread and
     posted before this returns."""
     t = translator(digest.team.locale)
     post = build_digest_post(t, digest, late_since=late_since)
@@ -84,18 +83,18 @@ async def send_digest(
     if not digest.empty and charts is not None:
         charts.post(client, t, digest, ts)
     elif not digest.empty:
-        await post_digest_chart(client, t, digest, ts, pool)
+        await post_digest_chart(client, t, digest, ts)
     return Outcome(LedgerStatus.SENT, channel, ts)
 
 
 class ChartPoster:
-    """Posts the North Star chart under each digest in the background: a digest does not wait
-    for its chart, the ticker's slot goes to the next team as soon as the post is out, the
-    chart follows in the thread. `drain` waits for the charts still on their way (`close`
-    does, before a `polaris tick` process exits)."""
+    """Posts the North Star chart under each digest in the background, rendered in a worker
+    process (see `ChartPool`): a digest does not wait for its chart, the ticker's slot goes to
+    the next team as soon as the post is out, the chart follows in the thread. `drain` waits
+    for the charts still on their way (`close` does, before a `polaris tick` process exits)."""
 
-    def __init__(self, pool: ChartPool) -> None:
-        self.pool = pool
+    def __init__(self, pool: ChartPool | None = None) -> None:
+        self.pool = pool or ChartPool()
         self._pending: set[asyncio.Task[None]] = set()
 
     def post(self, client: AsyncWebClient, t: Translator, digest: DigestModel, ts: str) -> None:
@@ -108,16 +107,24 @@ class ChartPoster:
         while self._pending:
             await asyncio.gather(*self._pending, return_exceptions=True)
 
+    async def close(self) -> None:
+        await self.drain()
+        self.pool.close()
+
 
 async def post_digest_chart(
-    client: AsyncWebClient, t: Translator, digest: DigestModel, ts: str, pool: ChartPool
+    client: AsyncWebClient,
+    t: Translator,
+    digest: DigestModel,
+    ts: str,
+    pool: ChartPool | None = None,
 ) -> None:
     """The North Star chart in the digest's thread (nothing without a reading yet)."""
     summary = digest.north_star
     if summary is None or summary.metric.trend.current is None:
         return
     try:
-        png = await render_north_star_chart(pool, t, summary)
+        png = await render_north_star_chart(t, summary, pool=pool)
         await client.files_upload_v2(
             channel=digest.team.channel_id,
             thread_ts=ts,
@@ -151,10 +158,10 @@ class DigestJob:
     def __init__(self, *, services: Services, client: AsyncWebClient) -> None:
         self.services = services
         self.client = client
-        self.charts = ChartPoster(services.charts)
+        self.charts = ChartPoster()
 
     async def close(self) -> None:
-        await self.charts.drain()
+        await self.charts.close()
 
     async def due(self, at: datetime) -> Sequence[DueItem]:
         return [DueItem(d.key, d) for d in await due_digests(db=self.services.db, at=at)]
@@ -178,7 +185,6 @@ class DigestJob:
         return await send_digest(
             self.client,
             digest,
-            pool=self.services.charts,
             late_since=due.occurrence_at if due.late else None,
             charts=self.charts,
         )
