@@ -637,7 +637,7 @@ async def bench_digests(
 ) -> DigestFigures:
     """Monday 09:30: one tick posts every team's digest."""
     from bot.scheduler import Ticker
-    from handlers.digest import DigestJob
+    from handlers.jobs.digest import DigestJob
 
     [job] = [j for j in runtime.ticker.jobs if isinstance(j, DigestJob)]
     measured = MeasuredJob(job)
@@ -651,7 +651,7 @@ async def bench_digests(
         report = await ticker.tick(MONDAY_0930)
         tick_s = time.monotonic() - started
         await job.charts.drain()  # the charts follow their digests in the background
-        chart_rss = chart_worker_rss_mb(job.charts)
+        chart_rss = chart_worker_rss_mb(job.charts.pool)
     finally:
         charts_s = time.monotonic() - started
         remove()
@@ -722,7 +722,7 @@ async def bench_nudges(
 ) -> dict[str, Any]:
     """Friday 10:00 in each owner's zone: one tick DMs every KR owner of every team."""
     from bot.scheduler import Ticker
-    from handlers.nudges import NudgeJob
+    from handlers.jobs.nudges import NudgeJob
 
     [job] = [j for j in runtime.ticker.jobs if isinstance(j, NudgeJob)]
     ticker = Ticker(services=runtime.services, jobs=[job], concurrency=concurrency)

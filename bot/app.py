@@ -32,8 +32,8 @@ from bot.config import SchedulerMode, Settings
 from bot.scheduler import ScheduledJob, Ticker, build_scheduler
 from bot.services.runtime import Services
 from handlers.api import api_routes
-from handlers.digest import DigestJob
-from handlers.nudges import NudgeJob
+from handlers.jobs.digest import DigestJob
+from handlers.jobs.nudges import NudgeJob
 from storage.database import Database, create_engine
 from storage.migrate import upgrade_async
 

@@ -1,16 +1,25 @@
 """Trend charts as PNG bytes (for `/okr northstar chart` and the weekly digest).
 
 Rendering uses matplotlib's object API with the Agg canvas (no pyplot, so no global state and
-no GUI backend) and is CPU-bound: call it from async code through `asyncio.to_thread`.
-Texts arrive already translated; this module knows no locale.
+no GUI backend) and is CPU-bound: async code renders it off the event loop, in a thread or in a
+`ChartPool`'s worker processes.
+Texts arrive already translated; this module knows no locale. (It imports nothing of Polaris
+either, so a worker process imports only matplotlib to run it.)
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import io
 import math
-from collections.abc import Sequence
+import multiprocessing
+import os
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -106,3 +115,43 @@ def _plot(
     axis.grid(axis="y", color="#e5e8ef", linewidth=0.8)
     for side in ("top", "right"):
         axis.spines[side].set_visible(False)
+
+
+class ChartPool:
+    """Renders charts in worker processes, for many charts in a row (the weekly digests).
+
+    matplotlib holds the GIL for about a third of a second per chart: in a thread, a Monday
+    with a hundred charts would starve the event loop and delay every other team's digest. A
+    process renders them on another core. The pool starts with the first chart (spawned, so it
+    inherits no event loop, thread or connection), is restarted if a worker dies, and is shut
+    down by `close`. Starting it costs a second or more, which one chart asked for by a person
+    should not wait: that one is drawn in a thread.
+    """
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or max(1, min(2, (os.cpu_count() or 2) - 1))
+        self._pool: ProcessPoolExecutor | None = None
+
+    async def render(self, arguments: Mapping[str, Any]) -> bytes:
+        """The PNG of `render_trend_chart(**arguments)`."""
+        if self._pool is None:
+            # Charts are a follow-up: on a busy machine, the posts get the CPU first. (A
+            # builtin, so the worker imports nothing but matplotlib to run it.)
+            nice: dict[str, Any] = (
+                {"initializer": os.nice, "initargs": (10,)} if hasattr(os, "nice") else {}
+            )
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"), **nice
+            )
+        call = functools.partial(render_trend_chart, **arguments)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, call)
+        except BrokenProcessPool:
+            self._pool = None
+            raise
+
+    def close(self) -> None:
+        """Stop the workers once the charts they are drawing are done."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None

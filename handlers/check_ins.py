@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,26 +15,19 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.errors import N_, InvalidFields, NotFound, UserError
 from bot.domain.refs import parse_key_result_ref
 from bot.domain.status import CONFIDENCE_MAX, CONFIDENCE_MIN
-from bot.i18n import Translator, translator
+from bot.i18n import Translator
 from bot.services import check_ins
 from bot.services.commands import RecordCheckIn
-from bot.services.objective_views import objectives_by_id
-from bot.services.read_models import CheckInResult
-from bot.services.runtime import Services
-from handlers.context import services_of, translator_of
+from handlers.context import actor_of, profile_of, services_of, translator_of
 from handlers.errors import guarded
-from handlers.home import from_home, refresh_home
 from handlers.ids import Callback, ObjectiveAction
-from handlers.objectives import key_result_modal, refresh_objective_post
-from handlers.slack_io import ChannelUnreachable, follow_up, post_in_channel
-from handlers.teams import actor_of
+from handlers.surfaces import from_home, key_result_modal, refresh_home, share_check_in
 from handlers.ui.forms import inline_errors, metadata
 from handlers.ui.update_modal import (
     KEY_RESULT,
     UpdateModalMeta,
     UpdatePrefill,
     build_check_in_saved,
-    build_thread_line,
     build_update_modal,
     parse_update_submission,
     selected_key_result_ref,
@@ -178,61 +170,6 @@ def problem_text(t: Translator, error: UserError) -> str:
     return t(error.message, **error.values)
 
 
-async def share_check_in(
-    *, client: AsyncWebClient, services: Services, cmd: RecordCheckIn, result: CheckInResult
-) -> None:
-    """`share_check_ins` for the one check-in recorded from `cmd`."""
-    await share_check_ins(
-        client=client,
-        services=services,
-        workspace_id=cmd.workspace_id,
-        results=[result],
-        author=cmd.actor.user_id,
-    )
-
-
-@follow_up
-async def share_check_ins(
-    *,
-    client: AsyncWebClient,
-    services: Services,
-    workspace_id: str,
-    results: Sequence[CheckInResult],
-    author: str,
-) -> None:
-    """A short line per check-in in its objective's thread, then each objective's post
-    redrawn once. Runs after Slack has had its answer; the post is read afresh, as it may
-    have been sent (and its ts stored) after the check-in was."""
-    recorded = [r for r in results if not r.duplicate]
-    if not recorded:
-        return
-    objectives = await objectives_by_id(
-        db=services.db,
-        workspace_id=workspace_id,
-        objective_ids=list(dict.fromkeys(r.objective_id for r in recorded)),
-        now=services.clock(),
-    )
-    for objective in objectives:
-        if not (objective.post_channel_id and objective.post_ts):
-            continue
-        t_team = translator(objective.team.locale)
-        try:
-            for result in (r for r in recorded if r.objective_id == objective.id):
-                kr = result.key_result
-                text = build_thread_line(
-                    t_team, kr=kr, previous=result.previous_value, author=author, note=kr.note
-                )
-                await post_in_channel(
-                    client,
-                    channel=objective.post_channel_id,
-                    text=text,
-                    thread_ts=objective.post_ts,
-                )
-        except ChannelUnreachable:
-            continue
-        await refresh_objective_post(client=client, services=services, objective=objective)
-
-
 async def handle_update_submission(
     ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
@@ -264,7 +201,13 @@ async def handle_update_submission(
     await ack()
     await share_check_in(client=client, services=services, cmd=cmd, result=result)
     if metadata(view, UpdateModalMeta).from_home:
-        await refresh_home(context=context, client=client)
+        await refresh_home(
+            client=client,
+            services=services,
+            workspace_id=cmd.workspace_id,
+            user_id=context.user_id,
+            profile=profile_of(context),
+        )
 
 
 async def handle_update_key_result_changed(
@@ -320,7 +263,14 @@ async def handle_key_result_menu(
     await ack()
     verb, _, ref_text = action["selected_option"]["value"].partition(":")
     if verb == ObjectiveAction.EDIT_KEY_RESULT:
-        view = await key_result_modal(context=context, kr_ref=int(ref_text), objective_ref=None)
+        view = await key_result_modal(
+            services=services_of(context),
+            t=translator_of(context),
+            workspace_id=context.team_id or "",
+            user_id=context.user_id or "",
+            kr_ref=int(ref_text),
+            objective_ref=None,
+        )
         await client.views_open(trigger_id=body["trigger_id"], view=view)
         return
     await open_update_modal(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.context.async_context import AsyncBoltContext
 
+from bot.domain.permissions import Actor
 from bot.i18n import Translator, translator
 from bot.services.members import MemberProfile
 from bot.services.runtime import Services
@@ -28,3 +29,9 @@ def translator_of(context: AsyncBoltContext) -> Translator:
 def profile_of(context: AsyncBoltContext) -> MemberProfile | None:
     found = context.get(PROFILE)
     return found if isinstance(found, MemberProfile) else None
+
+
+def actor_of(context: AsyncBoltContext) -> Actor:
+    """Who is acting, and whether they are a workspace admin (from their profile)."""
+    profile = profile_of(context)
+    return Actor(user_id=context.user_id or "", is_admin=bool(profile and profile.is_admin))

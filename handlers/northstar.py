@@ -3,7 +3,6 @@ modals and buttons."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import shlex
 from collections.abc import Awaitable, Callable
@@ -17,11 +16,9 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.charts import render_trend_chart
 from bot.domain.archetypes import Archetype
 from bot.domain.errors import N_, InvalidFields, UserError, field_error
 from bot.domain.northstar import Drives, parse_drives, same_metric_name
-from bot.domain.permissions import Actor
 from bot.domain.refs import parse_objective_ref
 from bot.services.alignment import link_objective
 from bot.services.commands import DefineNorthStar, RecordReading
@@ -33,14 +30,11 @@ from bot.services.northstar import (
 )
 from bot.services.readings import reading_form, record_reading
 from bot.services.tokens import create_api_token, list_api_tokens, revoke_api_token
-from handlers.context import profile_of, services_of, translator_of
+from handlers.context import actor_of, services_of, translator_of
 from handlers.errors import guarded
 from handlers.ids import NorthStarAction, NorthStarCallback, NorthStarWord
-from handlers.ui.northstar_board import (
-    build_north_star_summary_blocks,
-    chart_arguments,
-    summary_fallback_text,
-)
+from handlers.surfaces import post_north_star_chart
+from handlers.ui.northstar_board import build_north_star_summary_blocks, summary_fallback_text
 from handlers.ui.northstar_define import (
     NorthStarMeta,
     build_define_modal,
@@ -72,11 +66,6 @@ _NUMERIC = re.compile(r"^[+\-−]?[\d.,\u202f\xa0]+$")
 # "1 234,5" arrives as two words: later words of a number are thousands groups.
 _THOUSANDS_GROUP = re.compile(r"^\d{3}([.,]\d+)?$")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "«": '"', "»": '"', "„": '"'})
-
-
-def actor_of(context: AsyncBoltContext) -> Actor:
-    profile = profile_of(context)
-    return Actor(context.user_id or "", is_admin=bool(profile and profile.is_admin))
 
 
 def split_words(text: str) -> list[str]:
@@ -320,25 +309,6 @@ async def handle_northstar_link(
     await respond(response_type="ephemeral", text=linked_text(t, linked))
 
 
-async def post_chart(*, context: AsyncBoltContext, client: AsyncWebClient, channel_id: str) -> None:
-    """Render the trend chart off the event loop and upload it to the channel."""
-    services, t = services_of(context), translator_of(context)
-    summary = await show_north_star(
-        db=services.db,
-        workspace_id=context.team_id or "",
-        channel_id=channel_id,
-        now=services.clock(),
-    )
-    png = await asyncio.to_thread(lambda: render_trend_chart(**chart_arguments(t, summary)))
-    await client.files_upload_v2(
-        channel=channel_id,
-        file=png,
-        filename="north-star.png",
-        title=summary.north_star.name,
-        initial_comment=summary_fallback_text(t, summary),
-    )
-
-
 async def handle_northstar_chart(
     *,
     ack: AsyncAck,
@@ -348,7 +318,13 @@ async def handle_northstar_chart(
     **_: Any,
 ) -> None:
     await ack()
-    await post_chart(context=context, client=client, channel_id=command.get("channel_id", ""))
+    await post_north_star_chart(
+        client=client,
+        services=services_of(context),
+        t=translator_of(context),
+        workspace_id=context.team_id or "",
+        channel_id=command.get("channel_id", ""),
+    )
 
 
 NORTHSTAR_WORDS: dict[str, Handler] = {
@@ -492,7 +468,13 @@ async def handle_chart_button(
     ack: AsyncAck, action: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
     await ack()
-    await post_chart(context=context, client=client, channel_id=str(action.get("value", "")))
+    await post_north_star_chart(
+        client=client,
+        services=services_of(context),
+        t=translator_of(context),
+        workspace_id=context.team_id or "",
+        channel_id=str(action.get("value", "")),
+    )
 
 
 def register(app: AsyncApp) -> None:

@@ -1,9 +1,9 @@
-"""The weekly check-in DM (sent by the ticker), its buttons, `/okr checkin`, pause and resume."""
+"""The weekly check-in DM's buttons, `/okr checkin`, pause and resume (the DM itself is sent
+by handlers.jobs.nudges)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,15 +11,11 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.errors import N_, UserError
-from bot.i18n import translator
-from bot.scheduler import DueItem, Outcome
 from bot.services.check_ins import record_check_ins
 from bot.services.commands import RecordCheckIn
-from bot.services.ledger import LedgerKey, LedgerStatus
 from bot.services.nudge_answers import (
     answer_no_change,
     answer_skip,
@@ -30,109 +26,17 @@ from bot.services.nudge_answers import (
     resume_nudges,
     undo_answer,
 )
-from bot.services.nudge_messages import (
-    NudgeContent,
-    NudgeSlot,
-    NudgeView,
-    nudge_contents,
-    nudge_view_of,
-    open_week_nudges,
-    record_nudge_sent,
-    stale_key_result,
-)
-from bot.services.nudges import NUDGE, DueNudge, due_key_results, due_nudges, objectives_of_refs
-from bot.services.runtime import Services
-from handlers.check_ins import share_check_ins
-from handlers.context import profile_of, services_of, translator_of
+from bot.services.nudges import due_key_results, objectives_of_refs
+from handlers.context import actor_of, profile_of, services_of, translator_of
 from handlers.errors import guarded
 from handlers.ids import Callback, NudgeAction
-from handlers.slack_io import outcome_of, update_message
-from handlers.teams import actor_of
+from handlers.surfaces import redraw_nudge, share_check_ins
 from handlers.ui.forms import metadata
 from handlers.ui.nudges import (
     CheckInModalMeta,
     build_check_in_modal,
-    build_nudge_answered,
-    build_nudge_message,
-    build_stale_suggestion,
-    nudge_text,
     parse_check_in_submission,
 )
-
-
-class NudgeJob:
-    """The ticker's job for the check-in DMs: nudges, reminders, snoozed nudges coming back,
-    and the note to an objective owner about a KR ignored for three weeks."""
-
-    kind = "nudge"
-
-    def __init__(self, services: Services, client: AsyncWebClient) -> None:
-        self.services, self.client = services, client
-
-    async def due(self, at: datetime) -> Sequence[DueItem]:
-        found = await due_nudges(db=self.services.db, at=at)
-        # What each DM shows is gathered here, in bulk, rather than once per send.
-        now = self.services.clock()
-        contents = await nudge_contents(db=self.services.db, due=found, now=now)
-        slots = await open_week_nudges(db=self.services.db, due=found, now=now)
-        return [
-            DueItem(
-                LedgerKey(d.workspace_id, d.kind, d.subject, d.period),
-                (d, contents.get(d), slots.get(d)),
-            )
-            for d in found
-        ]
-
-    async def send(self, item: DueItem, at: datetime) -> Outcome:
-        due, content, slot = item.payload
-        try:
-            if content is None or slot is None:
-                return await self._send_stale(due)
-            return await self._send_nudge(due, content, slot)
-        except (SlackApiError, SlackClientError, OSError) as error:
-            status, code = outcome_of(error)
-            return Outcome(status, error=code)
-
-    async def _send_nudge(self, due: DueNudge, content: NudgeContent, slot: NudgeSlot) -> Outcome:
-        db, now = self.services.db, self.services.clock()
-        if due.kind == NUDGE and slot.dm_ts:  # posted just before a crash
-            return Outcome(LedgerStatus.SENT, slot.dm_channel, slot.dm_ts)
-        if not content.objectives:
-            return Outcome(LedgerStatus.SKIPPED, error="nothing left to check in")
-        nudge = nudge_view_of(slot, due, content)
-        t = translator(nudge.locale)
-        # Posting to a user id opens (or reuses) the DM with them: no channel-wide mention.
-        response = await self.client.chat_postMessage(
-            channel=due.user_id,
-            text=nudge_text(t, nudge),
-            blocks=build_nudge_message(t, nudge, reminder=due.kind != NUDGE),
-        )
-        channel, ts = str(response["channel"]), str(response["ts"])
-        await record_nudge_sent(
-            db=db,
-            nudge_id=slot.id,
-            channel=channel,
-            ts=ts,
-            now=now,
-            kind=due.kind,
-        )
-        return Outcome(LedgerStatus.SENT, channel, ts)
-
-    async def _send_stale(self, due: DueNudge) -> Outcome:
-        objective = await stale_key_result(
-            db=self.services.db,
-            workspace_id=due.workspace_id,
-            key_result_id=due.key_result_ids[0],
-            now=self.services.clock(),
-        )
-        if objective is None:
-            return Outcome(LedgerStatus.SKIPPED, error="key result closed")
-        t = translator(objective.team.locale)
-        response = await self.client.chat_postMessage(
-            channel=due.user_id, text=build_stale_suggestion(t, objective)
-        )
-        return Outcome(LedgerStatus.SENT, str(response["channel"]), str(response["ts"]))
-
 
 # --- The DM's buttons -----------------------------------------------------------------------
 
@@ -140,20 +44,6 @@ class NudgeJob:
 def _nudge_id(action: dict[str, Any]) -> int:
     value = action.get("value") or action.get("selected_option", {}).get("value", "")
     return int(str(value).split(":")[0])
-
-
-async def _redraw(
-    client: AsyncWebClient, body: dict[str, Any], nudge: NudgeView, now: datetime, *, answered: bool
-) -> None:
-    t = translator(nudge.locale)
-    container = body.get("container") or {}
-    channel = container.get("channel_id") or nudge.dm_channel
-    ts = container.get("message_ts") or nudge.dm_ts
-    if channel and ts:
-        blocks = build_nudge_answered(t, nudge, now) if answered else build_nudge_message(t, nudge)
-        await update_message(
-            client, channel=channel, ts=ts, text=nudge_text(t, nudge), blocks=blocks
-        )
 
 
 async def handle_nudge_answer(
@@ -190,7 +80,7 @@ async def handle_nudge_answer(
         nudge = await undo_answer(
             db=db, workspace_id=workspace_id, nudge_id=nudge_id, actor=actor, now=now
         )
-    await _redraw(client, body, nudge, now, answered=verb != NudgeAction.UNDO)
+    await redraw_nudge(client, body, nudge, now, answered=verb != NudgeAction.UNDO)
 
 
 async def handle_nudge_update(
@@ -293,7 +183,7 @@ async def handle_check_in_submission(
         nudge = await answer_updated(
             db=services.db, workspace_id=workspace_id, nudge_id=meta.nudge_id, actor=actor, now=now
         )
-        await _redraw(client, {}, nudge, now, answered=True)
+        await redraw_nudge(client, {}, nudge, now, answered=True)
 
 
 async def _next_page(context: AsyncBoltContext, meta: CheckInModalMeta) -> Any:

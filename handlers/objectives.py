@@ -12,7 +12,6 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.errors import InvalidFields, UserError
-from bot.i18n import translator
 from bot.services.commands import (
     AddKeyResult,
     ChangeObjectiveState,
@@ -21,40 +20,34 @@ from bot.services.commands import (
     EditObjective,
 )
 from bot.services.key_results import MAX_KEY_RESULTS, add_key_result, edit_key_result
-from bot.services.objective_views import get_objective, objective_of
+from bot.services.objective_views import get_objective
 from bot.services.objectives import (
     change_objective_state,
     create_objective,
     edit_objective,
     objective_form_options,
-    record_objective_post,
 )
-from bot.services.read_models import ObjectiveView
-from bot.services.runtime import Services
-from handlers.context import services_of, translator_of
+from handlers.context import actor_of, profile_of, services_of, translator_of
 from handlers.errors import guarded
-from handlers.home import from_home, refresh_home
 from handlers.ids import Callback, ObjectiveAction
-from handlers.slack_io import (
-    ChannelUnreachable,
-    follow_up,
-    notify_user,
-    post_in_channel,
-    update_message,
+from handlers.slack_io import notify_user
+from handlers.surfaces import (
+    from_home,
+    key_result_modal,
+    publish_objective,
+    refresh_home,
+    refresh_objective_post,
 )
-from handlers.teams import actor_of
 from handlers.ui.forms import inline_errors, metadata
 from handlers.ui.objective_modal import (
     TITLE,
     ObjectiveModalMeta,
     build_edit_objective_modal,
-    build_key_result_modal,
     build_new_objective_modal,
     parse_edit_objective_submission,
     parse_key_result_submission,
     parse_objective_submission,
 )
-from handlers.ui.okr import build_objective_post, objective_post_text
 from handlers.ui.team_modal import build_team_prompt
 
 log = logging.getLogger(__name__)
@@ -140,58 +133,6 @@ async def handle_new_objective_submission(
     )
 
 
-@follow_up
-async def publish_objective(
-    *, client: AsyncWebClient, services: Services, objective: ObjectiveView, actor: str
-) -> None:
-    """Post the objective in its team channel and remember the post (its thread)."""
-    t_team = translator(objective.team.locale)
-    try:
-        ts = await post_in_channel(
-            client,
-            channel=objective.team.channel_id,
-            text=objective_post_text(t_team, objective),
-            blocks=build_objective_post(t_team, objective, services.clock()),
-        )
-    except ChannelUnreachable as unreachable:
-        log.warning("objective %s not posted: %s", objective.label, unreachable)
-        await notify_user(
-            client,
-            user_id=actor,
-            text=t_team(
-                "{ref} is saved, but I cannot post in <#{channel}>: invite me there with "
-                "`/invite @Polaris`.",
-                ref=objective.label,
-                channel=objective.team.channel_id,
-            ),
-        )
-        return
-    await record_objective_post(
-        db=services.db,
-        workspace_id=objective.workspace_id,
-        objective_id=objective.id,
-        channel_id=objective.team.channel_id,
-        ts=ts,
-    )
-
-
-@follow_up
-async def refresh_objective_post(
-    *, client: AsyncWebClient, services: Services, objective: ObjectiveView
-) -> None:
-    """Redraw the objective's post after a change (progress bars, status, state)."""
-    if not (objective.post_channel_id and objective.post_ts):
-        return
-    t_team = translator(objective.team.locale)
-    await update_message(
-        client,
-        channel=objective.post_channel_id,
-        ts=objective.post_ts,
-        text=objective_post_text(t_team, objective),
-        blocks=build_objective_post(t_team, objective, services.clock()),
-    )
-
-
 # --- Edit and close (overflow menu on the post and on the Home tab) -----------------------
 
 
@@ -216,7 +157,13 @@ async def handle_objective_menu(
         objective = await change_objective_state(db=services.db, cmd=cmd, now=now)
         await refresh_objective_post(client=client, services=services, objective=objective)
         if from_home(body):
-            await refresh_home(context=context, client=client)
+            await refresh_home(
+                client=client,
+                services=services,
+                workspace_id=workspace_id,
+                user_id=context.user_id,
+                profile=profile_of(context),
+            )
         channel = (body.get("channel") or {}).get("id")
         await notify_user(
             client,
@@ -226,28 +173,18 @@ async def handle_objective_menu(
         )
         return
     if verb == ObjectiveAction.ADD_KEY_RESULT:
-        view = await key_result_modal(context=context, kr_ref=None, objective_ref=ref)
+        view = await key_result_modal(
+            services=services,
+            t=t,
+            workspace_id=workspace_id,
+            user_id=context.user_id or "",
+            kr_ref=None,
+            objective_ref=ref,
+        )
     else:
         objective = await get_objective(db=services.db, workspace_id=workspace_id, ref=ref, now=now)
         view = build_edit_objective_modal(t, objective, ObjectiveModalMeta(objective_ref=ref))
     await client.views_open(trigger_id=body["trigger_id"], view=view)
-
-
-async def key_result_modal(
-    *, context: AsyncBoltContext, kr_ref: int | None, objective_ref: int | None
-) -> Any:
-    services, t = services_of(context), translator_of(context)
-    objective, kr = await objective_of(
-        db=services.db,
-        workspace_id=context.team_id or "",
-        objective_ref=objective_ref,
-        key_result_ref=kr_ref,
-        now=services.clock(),
-    )
-    meta = ObjectiveModalMeta(objective_ref=objective.ref, key_result_ref=kr.ref if kr else None)
-    return build_key_result_modal(
-        t, user_id=context.user_id or "", objective=objective, kr=kr, meta=meta
-    )
 
 
 async def handle_edit_objective_submission(

@@ -10,10 +10,9 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.errors import InvalidFields, UserError
-from bot.domain.permissions import Actor
 from bot.services.commands import SaveTeam
 from bot.services.teams import save_team, team_for_channel
-from handlers.context import profile_of, services_of, translator_of
+from handlers.context import actor_of, profile_of, services_of, translator_of
 from handlers.errors import guarded
 from handlers.ids import Callback, ObjectiveAction
 from handlers.slack_io import notify_user
@@ -26,11 +25,6 @@ from handlers.ui.team_modal import (
     build_team_saved,
     parse_team_submission,
 )
-
-
-def actor_of(context: AsyncBoltContext) -> Actor:
-    profile = profile_of(context)
-    return Actor(user_id=context.user_id or "", is_admin=bool(profile and profile.is_admin))
 
 
 async def open_team_modal(

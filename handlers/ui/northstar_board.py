@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_sdk.models.blocks import ActionsBlock, Block, DividerBlock
 
-from bot.charts import TrendSeries
-from bot.domain.northstar import WINDOW_LABELS, TimeWindow
+from bot.domain.northstar import WINDOW_LABELS
 from bot.i18n import Translator
 from bot.services.read_models import MetricTrend, NorthStarSummary
 from handlers.ids import NorthStarAction
@@ -18,7 +15,6 @@ from handlers.ui.format import (
     amount,
     clip,
     escape,
-    short_period_label,
 )
 from handlers.ui.northstar_texts import (
     change_lines,
@@ -137,36 +133,3 @@ def summary_fallback_text(t: Translator, summary: NorthStarSummary) -> str:
         name=summary.north_star.name,
         value=amount(t, trend.current, summary.north_star.unit),
     )
-
-
-def chart_title(t: Translator, summary: NorthStarSummary) -> str:
-    return t(
-        "{name} — last {n} periods",
-        name=summary.north_star.name,
-        n=len(summary.metric.trend.values),
-    )
-
-
-def chart_arguments(t: Translator, summary: NorthStarSummary) -> dict[str, Any]:
-    """The keyword arguments of `bot.charts.render_trend_chart` for a North Star board: the
-    last 12 periods of the North Star with its target, and its inputs below (for a
-    point-in-time metric the inputs' readings fall on other days, so they are left out)."""
-    north_star = summary.north_star
-    trend = summary.metric.trend
-    window = north_star.window
-    inputs = (
-        [TrendSeries(m.name, list(m.trend.values)) for m in summary.inputs]
-        if window in (TimeWindow.WEEK, TimeWindow.MONTH, TimeWindow.QUARTER)
-        else []
-    )
-    return {
-        "title": chart_title(t, summary),
-        "period_labels": [short_period_label(t, p, window) for p in trend.periods],
-        "main": TrendSeries(north_star.name, list(trend.values), target=north_star.target),
-        "inputs": inputs,
-        "target_label": (
-            t("Target {target}", target=amount(t, north_star.target, north_star.unit))
-            if north_star.target is not None
-            else ""
-        ),
-    }

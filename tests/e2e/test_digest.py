@@ -18,7 +18,7 @@ from bot.scheduler import Ticker
 from bot.services.digest import DIGEST_KIND, MANUAL_DIGEST_KIND, MISSED
 from bot.services.ledger import LedgerKey, claim_post
 from bot.services.runtime import Services
-from handlers.digest import DigestJob
+from handlers.jobs.digest import DigestJob
 from storage.database import Database, create_engine
 from storage.models import LedgerEntry
 from tests.conftest import PolarisServer, ack_json, serve

@@ -7,8 +7,8 @@ from typing import Any
 from slack_sdk.models.views import View
 
 from bot.domain.progress import KrKind
-from handlers.home import publish_home
 from handlers.ids import ObjectiveAction
+from handlers.surfaces import publish_home
 from tests.conftest import PolarisServer
 from tests.factories import kr_draft, seed_check_in, seed_objective, seed_team
 

@@ -1,0 +1,97 @@
+"""The weekly check-in DM, sent by the ticker: nudges, reminders, snoozed nudges coming back,
+and the note to an objective owner about a KR ignored for three weeks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.i18n import translator
+from bot.scheduler import DueItem, Outcome
+from bot.services import nudge_messages, nudges
+from bot.services.ledger import LedgerKey, LedgerStatus
+from bot.services.runtime import Services
+from handlers.slack_io import outcome_of
+from handlers.ui.nudges import build_nudge_message, build_stale_suggestion, nudge_text
+
+
+class NudgeJob:
+    """The ticker's job for the check-in DMs: nudges, reminders, snoozed nudges coming back,
+    and the note to an objective owner about a KR ignored for three weeks."""
+
+    kind = "nudge"
+
+    def __init__(self, services: Services, client: AsyncWebClient) -> None:
+        self.services, self.client = services, client
+
+    async def due(self, at: datetime) -> Sequence[DueItem]:
+        found = await nudges.due_nudges(db=self.services.db, at=at)
+        # What each DM shows is gathered here, in bulk, rather than once per send.
+        now = self.services.clock()
+        contents = await nudge_messages.nudge_contents(db=self.services.db, due=found, now=now)
+        slots = await nudge_messages.open_week_nudges(db=self.services.db, due=found, now=now)
+        return [
+            DueItem(
+                LedgerKey(d.workspace_id, d.kind, d.subject, d.period),
+                (d, contents.get(d), slots.get(d)),
+            )
+            for d in found
+        ]
+
+    async def send(self, item: DueItem, at: datetime) -> Outcome:
+        due, content, slot = item.payload
+        try:
+            if content is None or slot is None:
+                return await self._send_stale(due)
+            return await self._send_nudge(due, content, slot)
+        except (SlackApiError, SlackClientError, OSError) as error:
+            status, code = outcome_of(error)
+            return Outcome(status, error=code)
+
+    async def _send_nudge(
+        self,
+        due: nudges.DueNudge,
+        content: nudge_messages.NudgeContent,
+        slot: nudge_messages.NudgeSlot,
+    ) -> Outcome:
+        db, now = self.services.db, self.services.clock()
+        if due.kind == nudges.NUDGE and slot.dm_ts:  # posted just before a crash
+            return Outcome(LedgerStatus.SENT, slot.dm_channel, slot.dm_ts)
+        if not content.objectives:
+            return Outcome(LedgerStatus.SKIPPED, error="nothing left to check in")
+        nudge = nudge_messages.nudge_view_of(slot, due, content)
+        t = translator(nudge.locale)
+        # Posting to a user id opens (or reuses) the DM with them: no channel-wide mention.
+        response = await self.client.chat_postMessage(
+            channel=due.user_id,
+            text=nudge_text(t, nudge),
+            blocks=build_nudge_message(t, nudge, reminder=due.kind != nudges.NUDGE),
+        )
+        channel, ts = str(response["channel"]), str(response["ts"])
+        await nudge_messages.record_nudge_sent(
+            db=db,
+            nudge_id=slot.id,
+            channel=channel,
+            ts=ts,
+            now=now,
+            kind=due.kind,
+        )
+        return Outcome(LedgerStatus.SENT, channel, ts)
+
+    async def _send_stale(self, due: nudges.DueNudge) -> Outcome:
+        objective = await nudge_messages.stale_key_result(
+            db=self.services.db,
+            workspace_id=due.workspace_id,
+            key_result_id=due.key_result_ids[0],
+            now=self.services.clock(),
+        )
+        if objective is None:
+            return Outcome(LedgerStatus.SKIPPED, error="key result closed")
+        t = translator(objective.team.locale)
+        response = await self.client.chat_postMessage(
+            channel=due.user_id, text=build_stale_suggestion(t, objective)
+        )
+        return Outcome(LedgerStatus.SENT, str(response["channel"]), str(response["ts"]))
