@@ -65,7 +65,7 @@ i18n: install-test
 
 ## The benchmarks' quick runs (under a minute each); see bench/README.md for the full ones.
 bench: install-test
-	$(PY) bench/requests.py --quick
+	$(PY) bench/request_load.py --quick
 	$(PY) bench/rhythm.py --quick
 
 clean:

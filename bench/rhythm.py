@@ -33,12 +33,7 @@ import sys
 from pathlib import Path
 
 SCRIPT = Path(__file__).resolve()
-BENCH_DIR = SCRIPT.parent
-ROOT = BENCH_DIR.parent
-# bench/ first on sys.path would let bench/requests.py shadow the `requests` package.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH_DIR]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(SCRIPT.parent.parent))  # the project root, for `bench`, `bot`, `tests`
 
 import argparse
 import asyncio
@@ -50,12 +45,9 @@ import os
 import platform
 import random
 import resource
-import shutil
 import statistics
 import subprocess
-import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -63,8 +55,20 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from typing import Any
 
-BOT_TOKEN = "xoxb-bench"
-WORKSPACE_ID = "T0001"
+from bench.common import (
+    BOT_TOKEN,
+    WORKSPACE_ID,
+    BenchDatabase,
+    bulk_load,
+    check_in_row,
+    cycle_row,
+    key_result_row,
+    objective_row,
+    peak_rss_mb,
+    team_row,
+    workspace_row,
+)
+
 #: Monday 30 November 2026, 09:30 in every team's zone (all UTC+1 in November).
 MONDAY_0930 = datetime(2026, 11, 30, 8, 30, tzinfo=UTC)
 ZONES = ("Europe/Paris", "Europe/Berlin", "Europe/Madrid")
@@ -117,10 +121,6 @@ def owner_of(scale: Scale, kr_index: int) -> str:
 
 def seed(url: str, scale: Scale) -> dict[str, int]:
     """Migrate, then bulk-insert the workspace (Core inserts, a few transactions)."""
-    from sqlalchemy import create_engine, func, insert, select, text
-
-    from storage.database import sync_url
-    from storage.migrate import upgrade
     from storage.models import (
         CheckIn,
         Cycle,
@@ -133,7 +133,6 @@ def seed(url: str, scale: Scale) -> dict[str, int]:
         Workspace,
     )
 
-    upgrade(url)
     rng = random.Random(SEED)
     created = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
     before_week = MONDAY_0930 - timedelta(days=9)
@@ -143,87 +142,68 @@ def seed(url: str, scale: Scale) -> dict[str, int]:
     for t in range(scale.teams):
         team_id = t + 1
         teams.append(
-            {
-                "id": team_id,
-                "workspace_id": WORKSPACE_ID,
-                "name": f"Team {team_id:04d}",
-                "channel_id": f"C{team_id:06d}",
-                "archetype": "product",
-                "timezone": ZONES[t % len(ZONES)],
-                "locale": "fr" if t % 4 == 0 else "en",
-                "lead_user_id": owner_of(scale, t * 7),
-                "checkin_weekday": 4,
-                "checkin_time": clock_time(10, 0),
-                "digest_weekday": 0,
-                "digest_time": clock_time(9, 30),
-                "created_at": created,
-                "updated_at": created,
-            }
+            team_row(
+                team_id,
+                name=f"Team {team_id:04d}",
+                channel_id=f"C{team_id:06d}",
+                archetype="product",
+                timezone=ZONES[t % len(ZONES)],
+                locale="fr" if t % 4 == 0 else "en",
+                lead_user_id=owner_of(scale, t * 7),
+                created=created,
+            )
         )
         for o in range(OBJECTIVES_PER_TEAM):
             objective_id = len(objectives) + 1
             objectives.append(
-                {
-                    "id": objective_id,
-                    "workspace_id": WORKSPACE_ID,
-                    "ref": objective_id,
-                    "team_id": team_id,
-                    "cycle_id": 1,
-                    "title": f"Objective {objective_id}: delight the users of team {team_id}",
-                    "description": "",
-                    "owner_user_id": owner_of(scale, t * 7),
-                    "drives": None if o == 2 else "health",
-                    "state": "open",
-                    "created_by": owner_of(scale, t * 7),
-                    "created_at": created,
-                    "updated_at": created,
-                }
+                objective_row(
+                    objective_id,
+                    team_id=team_id,
+                    cycle_id=1,
+                    title=f"Objective {objective_id}: delight the users of team {team_id}",
+                    owner=owner_of(scale, t * 7),
+                    created=created,
+                    drives=None if o == 2 else "health",
+                )
             )
             for k in range(KRS_PER_OBJECTIVE * (BIG_TEAM_FACTOR if team_id == BIG_TEAM else 1)):
                 index = len(key_results)
                 key_results.append(
-                    {
-                        "id": index + 1,
-                        "workspace_id": WORKSPACE_ID,
-                        "ref": index + 1,
-                        "objective_id": objective_id,
-                        "position": k,
-                        "title": f"KR {index + 1}: weekly active accounts",
-                        "kind": "increase_to",
-                        "start_value": 0.0,
-                        "target_value": 100.0,
-                        "unit": "",
-                        "owner_user_id": owner_of(scale, index),
-                        "weight": 1.0,
-                        "state": "open",
-                        "created_at": created,
-                        "updated_at": created,
-                    }
+                    key_result_row(
+                        index + 1,
+                        objective_id=objective_id,
+                        position=k,
+                        title=f"KR {index + 1}: weekly active accounts",
+                        kind="increase_to",
+                        start=0.0,
+                        target=100.0,
+                        unit="",
+                        owner=owner_of(scale, index),
+                        created=created,
+                    )
                 )
                 value = rng.uniform(10, 60)
                 confidence = rng.randint(5, 9)
                 check_ins.append(
-                    {
-                        "workspace_id": WORKSPACE_ID,
-                        "key_result_id": index + 1,
-                        "value": value,
-                        "confidence": confidence,
-                        "note": rng.choice(notes),
-                        "author_user_id": owner_of(scale, index),
-                        "created_at": before_week + timedelta(minutes=index % 600),
-                    }
+                    check_in_row(
+                        index + 1,
+                        value=value,
+                        confidence=confidence,
+                        note=rng.choice(notes),
+                        author=owner_of(scale, index),
+                        at=before_week + timedelta(minutes=index % 600),
+                    )
                 )
                 if rng.random() < 0.75:  # three KRs in four were checked in this week
                     check_ins.append(
-                        {
-                            "workspace_id": WORKSPACE_ID,
-                            "key_result_id": index + 1,
-                            "value": min(100.0, value + rng.uniform(-5, 45)),
-                            "confidence": max(0, confidence - rng.choice((0, 0, 1, 3, 5))),
-                            "note": rng.choice(notes),
-                            "author_user_id": owner_of(scale, index),
-                            "created_at": MONDAY_0930 - timedelta(days=3, minutes=index % 600),
-                        }
+                        check_in_row(
+                            index + 1,
+                            value=min(100.0, value + rng.uniform(-5, 45)),
+                            confidence=max(0, confidence - rng.choice((0, 0, 1, 3, 5))),
+                            note=rng.choice(notes),
+                            author=owner_of(scale, index),
+                            at=MONDAY_0930 - timedelta(days=3, minutes=index % 600),
+                        )
                     )
         if t % scale.north_star_every == 0:
             north_star_id = len(north_stars) + 1
@@ -279,118 +259,37 @@ def seed(url: str, scale: Scale) -> dict[str, int]:
                             ),
                         }
                     )
-    workspace = {
-        "id": WORKSPACE_ID,
-        "name": "Acme",
-        "default_locale": "en",
-        "next_objective_ref": len(objectives) + 1,
-        "next_key_result_ref": len(key_results) + 1,
-        "created_at": created,
-    }
-    cycle = {
-        "id": 1,
-        "workspace_id": WORKSPACE_ID,
-        "key": "2026-Q4",
-        "starts_on": date(2026, 10, 1),
-        "ends_on": date(2026, 12, 31),
-    }
-
-    def table(model: Any) -> Any:
-        return model.__table__
-
-    engine = create_engine(sync_url(url))
-    try:
-        with engine.begin() as conn:
-            conn.execute(insert(table(Workspace)), [workspace])
-            conn.execute(insert(table(Cycle)), [cycle])
-            conn.execute(insert(table(Team)), teams)
-            conn.execute(insert(table(Objective)), objectives)
-            conn.execute(insert(table(KeyResult)), key_results)
-            if north_stars:
-                conn.execute(insert(table(NorthStar)), north_stars)
-                conn.execute(insert(table(InputMetric)), inputs)
-        for start in range(0, len(check_ins), 20_000):
-            with engine.begin() as conn:
-                conn.execute(insert(table(CheckIn)), check_ins[start : start + 20_000])
-        for start in range(0, len(readings), 20_000):
-            with engine.begin() as conn:
-                conn.execute(insert(table(Reading)), readings[start : start + 20_000])
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as conn:
-                # Explicit ids leave the sequences behind; the app's own inserts need them past.
-                for name in ("cycle", "team", "objective", "key_result", "north_star"):
-                    conn.execute(
-                        text(
-                            f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                            f"(SELECT coalesce(max(id), 1) FROM {name}))"
-                        )
+    counts = bulk_load(
+        url,
+        [
+            (
+                Workspace,
+                [
+                    workspace_row(
+                        objectives=len(objectives), key_results=len(key_results), created=created
                     )
-            with engine.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
-        with engine.connect() as conn:
-            counts = {
-                name: int(conn.scalar(select(func.count()).select_from(table(model))) or 0)
-                for name, model in (
-                    ("teams", Team),
-                    ("objectives", Objective),
-                    ("key_results", KeyResult),
-                    ("check_ins", CheckIn),
-                    ("north_stars", NorthStar),
-                    ("readings", Reading),
-                )
-            }
-            counts["owners"] = int(
-                conn.scalar(select(func.count(func.distinct(KeyResult.owner_user_id)))) or 0
-            )
-    finally:
-        engine.dispose()
+                ],
+            ),
+            (Cycle, [cycle_row(1, "2026-Q4", date(2026, 10, 1), date(2026, 12, 31))]),
+            (Team, teams),
+            (Objective, objectives),
+            (KeyResult, key_results),
+            (NorthStar, north_stars),
+            (InputMetric, inputs),
+            (CheckIn, check_ins),
+            (Reading, readings),
+        ],
+        counted={
+            "teams": Team,
+            "objectives": Objective,
+            "key_results": KeyResult,
+            "check_ins": CheckIn,
+            "north_stars": NorthStar,
+            "readings": Reading,
+        },
+    )
+    counts["owners"] = len({kr["owner_user_id"] for kr in key_results})
     return counts
-
-
-# --------------------------------------------------------------------------------- databases
-
-
-@dataclass
-class BenchDatabase:
-    """A fresh SQLite file in a temporary directory, or a fresh PostgreSQL database
-    `polaris_rhythm_<random>` on the given server (dropped by `drop`)."""
-
-    url: str
-    backend: str
-    tmpdir: str | None = None
-    admin_url: str | None = None
-
-    @classmethod
-    def create(cls, requested: str | None) -> BenchDatabase:
-        if not requested:
-            tmpdir = tempfile.mkdtemp(prefix="polaris-rhythm-")
-            return cls(f"sqlite:///{tmpdir}/polaris.db", "sqlite", tmpdir=tmpdir)
-        import psycopg
-        from sqlalchemy.engine import make_url
-
-        url = make_url(requested.replace("postgres://", "postgresql://", 1))
-        if url.get_backend_name() != "postgresql":
-            raise SystemExit("--database-url: give a postgresql:// server URL (or leave it out)")
-        admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        name = f"polaris_rhythm_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(admin, autocommit=True, connect_timeout=10) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        return cls(
-            url.set(database=name).render_as_string(hide_password=False),
-            "postgresql",
-            admin_url=admin,
-        )
-
-    def drop(self) -> None:
-        if self.tmpdir:
-            shutil.rmtree(self.tmpdir, ignore_errors=True)
-        if self.admin_url:
-            import psycopg
-            from sqlalchemy.engine import make_url
-
-            name = make_url(self.url).database
-            with psycopg.connect(self.admin_url, autocommit=True, connect_timeout=10) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --------------------------------------------------------------------------------- fake Slack
@@ -540,12 +439,6 @@ class MeasuredJob:
             TEAM.reset(token)
             self.send_seconds.append(time.monotonic() - started)
             self.finished_at.append(time.monotonic())
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process (Linux reports KiB, macOS bytes)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
 def chart_worker_rss_mb(charts: Any) -> float | None:
@@ -924,7 +817,7 @@ async def bench(args: argparse.Namespace) -> int:
         args.owners or (QUICK if args.quick else FULL).owners,
         args.north_star_every,
     )
-    database = BenchDatabase.create(args.database_url)
+    database = BenchDatabase.create(args.database_url, prefix="polaris_rhythm")
     fake: FakeProcess | None = None
     runtime = None
     try:

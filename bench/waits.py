@@ -1,6 +1,6 @@
 """What a check-in costs before the update modal may close, and why: the driver's waits.
 
-`bench/requests.py` times whole Slack requests. This script isolates the part of the update
+`bench/request_load.py` times whole Slack requests. This script isolates the part of the update
 modal's answer that the no-op app does not have: `record_check_in` (the validating read, the
 append and the commit, in one transaction), run in this process against a seeded database
 (800 KRs, 10,000 check-ins), with nothing else going on. It counts the times the event loop
@@ -19,19 +19,13 @@ listener, whatever the Python around it. Run from the repository root::
     .venv/bin/python bench/waits.py
     .venv/bin/python bench/waits.py --database-url postgresql://postgres@127.0.0.1:5432/test
 """
-# ruff: noqa: E402  (sys.path must be fixed before the project's imports)
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
-# bench/ first on sys.path would let bench/requests.py shadow the `requests` package.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH_DIR]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root, for `bench`…
 
 import argparse
 import asyncio
@@ -45,16 +39,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from bench.requests import (
-    QUICK,
-    WORKSPACE_ID,
-    BenchDatabase,
-    machine,
-    percentiles,
-    plan_actors,
-    random_value,
-    seed,
-)
+from bench.common import WORKSPACE_ID, BenchDatabase, machine, percentiles
+from bench.request_load import QUICK, plan_actors, random_value, seed
 from bot.domain.permissions import Actor
 from bot.services.check_ins import record_check_in
 from bot.services.commands import RecordCheckIn

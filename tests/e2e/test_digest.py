@@ -101,6 +101,7 @@ async def test_monday_0930_in_paris_posts_one_digest_with_the_weeks_numbers(
     week: PolarisServer, clock: list[datetime]
 ) -> None:
     before = await tick(week, clock, DIGEST_AT - timedelta(minutes=1))
+    await week.settled()
     assert posts(week.fake) == [] and before.skipped == 1  # last week's, missed: recorded
     report = await tick(week, clock, DIGEST_AT)
     assert (report.due, report.sent) == (1, 1)
@@ -119,6 +120,7 @@ async def test_monday_0930_in_paris_posts_one_digest_with_the_weeks_numbers(
     again = await tick(week, clock, DIGEST_AT)
     other = Ticker(services=week.runtime.services, jobs=[digest_job(week)])
     third = await tick(week, clock, DIGEST_AT + timedelta(minutes=1), other)
+    await week.settled()
     assert (again.sent, third.sent, again.due, third.due) == (0, 0, 0, 0)
     assert len(posts(week.fake)) == 1
     assert week.fake.validation_errors == []
@@ -132,6 +134,7 @@ async def test_two_instances_ticking_together_post_once(
     clock[0] = DIGEST_AT
     one, other = ticker(week), ticker(week)
     await asyncio.gather(one.tick(DIGEST_AT), other.tick(DIGEST_AT))
+    await week.settled()
     assert len(posts(week.fake)) == 1
 
 
@@ -144,10 +147,12 @@ async def test_a_claim_left_by_a_crash_is_posted_once_after_the_lease(
     # Another process claimed the digest and died before posting.
     assert await claim_post(db=services.db, key=key, claimed_by="dead", now=DIGEST_AT, lease=lease)
     report = await tick(week, clock, DIGEST_AT + timedelta(minutes=1))
+    await week.settled()
     assert report.already_claimed == 1 and posts(week.fake) == []
     retaken = await tick(week, clock, DIGEST_AT + lease + timedelta(minutes=1))
     assert retaken.sent == 1
     await tick(week, clock, DIGEST_AT + lease + timedelta(minutes=2))
+    await week.settled()
     assert len(posts(week.fake)) == 1
     [entry] = [e for e in await ledger(week) if e.period == "2026-W48"]
     assert (entry.status, entry.attempts) == ("sent", 2)
@@ -166,10 +171,12 @@ async def test_two_days_late_is_skipped_and_recorded(
 ) -> None:
     report = await tick(week, clock, DIGEST_AT + timedelta(days=2))
     assert (report.due, report.skipped) == (1, 1)
+    await week.settled()
     assert posts(week.fake) == []
     [entry] = [e for e in await ledger(week) if e.period == "2026-W48"]
     assert (entry.status, entry.error) == ("skipped", MISSED)
     later = await tick(week, clock, DIGEST_AT + timedelta(days=2, minutes=1))
+    await week.settled()
     assert later.due == 0 and posts(week.fake) == []
 
 
@@ -248,6 +255,7 @@ async def test_a_deleted_channel_is_skipped_and_not_retried(
     [entry] = [e for e in await ledger(polaris_clocked) if e.period == "2026-W48"]
     assert (entry.status, entry.error) == ("skipped", "channel_not_found")
     again = await tick(polaris_clocked, clock, DIGEST_AT + timedelta(minutes=1))
+    await polaris_clocked.settled()
     assert again.due == 0
     assert len(posts(polaris_clocked.fake, "CMISSING1")) == 1
 
@@ -260,6 +268,7 @@ async def test_a_private_channel_without_the_bot_tells_the_lead_once(
     await tick(polaris_clocked, clock, DIGEST_AT)
     await tick(polaris_clocked, clock, DIGEST_AT + timedelta(minutes=1))
     await tick(polaris_clocked, clock, DIGEST_AT + timedelta(hours=2))
+    await polaris_clocked.settled()
     [dm] = posts(polaris_clocked.fake, "U1")
     assert "`/invite @Polaris`" in dm.args["text"] and "<#CPRIV>" in dm.args["text"]
     assert polaris_clocked.fake.calls_to("conversations.join") == []
@@ -355,6 +364,7 @@ async def test_okr_digest_shows_a_private_preview(
     text = str(answer.args["blocks"])
     assert "*Preview*, only you can see it" in text and "Monday 23 November, 09:30" in text
     assert "`KR-1` Weekly active teams" in text
+    await week.settled()
     assert posts(week.fake) == []
 
 
@@ -374,6 +384,7 @@ async def test_okr_digest_post_is_for_leads_and_posts_once(
         "Posted this week's digest in <#C1>.",
         "This week's digest was already posted in <#C1>.",
     ]
+    await week.settled()
     assert len(posts(week.fake)) == 1
     [entry] = await ledger(week, MANUAL_DIGEST_KIND)
     assert (entry.status, entry.subject, entry.period) == ("sent", "team:1", "2026-W48")

@@ -61,6 +61,7 @@ async def test_unknown_subcommand_suggests_the_closest(polaris: PolarisServer) -
 async def test_user_locale_is_cached(polaris: PolarisServer) -> None:
     await polaris.command("help")
     await polaris.command("help")
+    await polaris.settled()
     assert len(polaris.fake.calls_to("users.info")) == 1
 
 
@@ -69,6 +70,7 @@ async def test_bad_signature_is_refused(polaris: PolarisServer) -> None:
     response = await polaris.post_signed(
         body, content_type="application/x-www-form-urlencoded", secret="not-the-secret"
     )
+    await polaris.settled()
     assert response.status_code == 401
     assert polaris.fake.calls_to("users.info") == []
 

@@ -159,8 +159,11 @@ async def test_a_new_team_defines_measures_aligns_and_watches_its_north_star(
     assert "rien trouvé à signaler" in review
 
     # 3. Readings by command, French numbers.
+    # One after the other, as a person types them: answers arrive in the order work ends.
     await polaris.command("northstar record 1 180 2026-11-09", user_id="UFR")
+    await answers(polaris, "UFR", 2)
     await polaris.command("northstar record 1 234,5 2026-11-16", user_id="UFR")
+    await answers(polaris, "UFR", 3)
     await polaris.command(
         'northstar record "Nouveaux utilisateurs activés" 56 2026-11-16', user_id="UFR"
     )

@@ -95,10 +95,13 @@ async def test_each_owner_gets_one_dm_at_ten_in_their_own_time_zone(
     week: PolarisServer, clock: list[datetime]
 ) -> None:
     report = await tick(week, clock, PARIS_TEN - timedelta(minutes=1))
+    await week.settled()
     assert report.sent == 0
     await tick(week, clock, PARIS_TEN)
+    await week.settled()
     assert [len(dms(week, u)) for u in ("U1", "U2", "U3")] == [1, 0, 1]
     await tick(week, clock, NEW_YORK_TEN)
+    await week.settled()
     assert [len(dms(week, u)) for u in ("U1", "U2", "U3")] == [1, 1, 1]
     [u1] = dms(week, "U1")
     text = json.dumps(u1.args["blocks"], ensure_ascii=False)
@@ -128,6 +131,7 @@ async def test_ticking_again_or_from_a_second_instance_sends_nothing_new(
     again = await tick(week, clock, PARIS_TEN)
     other = Ticker(services=week.runtime.services, jobs=week.runtime.jobs)
     third = await tick(week, clock, PARIS_TEN + timedelta(minutes=1), ticker=other)
+    await week.settled()
     assert again.sent == third.sent == 0
     assert len(dms(week, "U1")) == 1 and len(dms(week, "U3")) == 1
 
@@ -142,9 +146,11 @@ async def test_a_crash_between_claim_and_send_ends_with_one_dm(
         db=services.db, key=key, claimed_by="crashed", now=PARIS_TEN, lease=lease
     )
     await tick(week, clock, PARIS_TEN + timedelta(minutes=1))
+    await week.settled()
     assert dms(week, "U1") == []
     await tick(week, clock, PARIS_TEN + lease + timedelta(minutes=2))
     await tick(week, clock, PARIS_TEN + lease + timedelta(minutes=3))
+    await week.settled()
     assert len(dms(week, "U1")) == 1
 
 
@@ -245,9 +251,11 @@ async def test_the_reminder_goes_only_to_those_who_did_not_answer_and_only_once(
     await week.fake.wait_for("chat.update")
     monday_ten = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # the next working day, 10:00 Paris
     await tick(week, clock, monday_ten - timedelta(minutes=1))
+    await week.settled()
     assert len(dms(week, "U3")) == 1
     await tick(week, clock, monday_ten)
     await tick(week, clock, monday_ten + timedelta(hours=3))
+    await week.settled()
     assert len(dms(week, "U3")) == 2, "one reminder, never a second"
     assert "still waiting" in json.dumps(dms(week, "U3")[1].args["blocks"])
     assert len(dms(week, "U1")) == 1, "U1 answered"
@@ -260,9 +268,11 @@ async def test_paused_owners_are_not_nudged(week: PolarisServer, clock: list[dat
     [answer] = await week.fake.wait_for("response_url:U1")
     assert "until Dec 24, 2026" in answer.args["text"]
     await tick(week, clock, PARIS_TEN)
+    await week.settled()
     assert dms(week, "U1") == [] and len(dms(week, "U3")) == 1
     await week.command("resume", user_id="U1")
     await tick(week, clock, PARIS_TEN + timedelta(days=7))
+    await week.settled()
     assert len(dms(week, "U1")) == 1
 
 
@@ -323,9 +333,11 @@ async def test_an_unknown_user_is_skipped_and_not_retried(
             ).all()
         )
     assert statuses == ["sent", "skipped"]
+    await week.settled()
     calls = len(week.fake.calls_to("chat.postMessage"))
     assert calls == 2  # one refused (user_not_found), one delivered
     await tick(week, clock, PARIS_TEN + timedelta(minutes=1))
+    await week.settled()
     assert len(week.fake.calls_to("chat.postMessage")) == calls, "skipped is final"
 
 

@@ -113,6 +113,7 @@ async def test_team_modal_refuses_an_unknown_time_zone(polaris: PolarisServer) -
     )
     assert answer["response_action"] == "errors"
     assert "Unknown time zone “Mars/Olympus”" in answer["errors"]["timezone"]
+    await polaris.settled()
     assert await count(polaris, Team) == 0
 
 
@@ -124,6 +125,7 @@ async def test_first_use_in_a_channel_without_team_offers_to_create_one(
     assert "No team lives in <#C9> yet." in str(prompt.args["blocks"])
     await polaris.command("help", channel_id="C9")
     await polaris.fake.wait_for("auth.test")
+    await polaris.settled()
     assert len(polaris.fake.calls_to("response_url:U1")) == 1, "only the first time"
 
 
@@ -186,7 +188,8 @@ async def test_update_by_modal_and_by_one_line(polaris: PolarisServer) -> None:
     )
     assert "pipeline strong" in thread.args["text"]
     [refresh] = await polaris.fake.wait_for("chat.update")
-    assert "40 %" in str(refresh.args["blocks"]) or "40%" in str(refresh.args["blocks"])
+    [kr1] = [b["text"]["text"] for b in refresh.args["blocks"] if "`KR-1`" in str(b)]
+    assert "████░░░░░░ 40% · 22 teams → 40 teams" in kr1, "the post shows KR-1 at 40%"
     # In one line.
     await polaris.command('update KR-2 6 5 "churn is down"')
     [saved] = await polaris.fake.wait_for(
@@ -196,6 +199,7 @@ async def test_update_by_modal_and_by_one_line(polaris: PolarisServer) -> None:
     await polaris.fake.wait_for(
         "chat.postMessage", count=2, where=lambda c: c.args.get("thread_ts")
     )
+    await polaris.settled()
     assert await count(polaris, CheckIn) == 2
     assert post_ts and post
 
@@ -213,6 +217,7 @@ async def test_one_line_with_a_wrong_value_opens_the_modal_prefilled(
     assert "“lots” is not a number." in str(view["blocks"])
     confidence = next(b for b in view["blocks"] if b.get("block_id") == "confidence")
     assert confidence["element"]["initial_option"]["value"] == "7"
+    await polaris.settled()
     assert await count(polaris, CheckIn) == 0
 
 
@@ -233,6 +238,7 @@ async def test_someone_else_is_politely_refused(polaris: PolarisServer) -> None:
     await polaris.command("update KR-1 20 7", user_id="U2")
     [refusal] = await polaris.fake.wait_for("response_url:U2")
     assert refusal.args["text"].startswith("Sorry, only the owners of KR-1")
+    await polaris.settled()
     assert await count(polaris, CheckIn) == 0
 
 
@@ -247,6 +253,7 @@ async def test_a_modal_submitted_twice_records_once(polaris: PolarisServer) -> N
     values = {"value": "20", "confidence": "7"}
     await submit(polaris, view, values)
     await submit(polaris, view, values)
+    await polaris.settled()
     assert await count(polaris, CheckIn) == 1
 
 
@@ -257,6 +264,7 @@ async def test_the_same_objective_submission_twice_declares_once(polaris: Polari
     values = {"title": "Grow", "kr1.title": "Teams", "kr1.target": "40"}
     await submit(polaris, view, values)
     await submit(polaris, view, values)
+    await polaris.settled()
     assert await count(polaris, Objective) == 1
 
 
@@ -295,6 +303,7 @@ async def test_bad_objective_input_gets_an_inline_error_and_stores_nothing(
     )
     assert answer["response_action"] == "errors"
     assert answer["errors"][block] == message
+    await polaris.settled()
     assert await count(polaris, Objective) == 0
     assert await count(polaris, KeyResult) == 0
 
@@ -311,6 +320,7 @@ async def test_bad_update_input_gets_an_inline_error(polaris: PolarisServer) -> 
     assert answer["errors"] == {"value": "“abc” is not a number."}
     answer = await submit(polaris, view, {"value": "0.5", "confidence": "5"})
     assert answer["errors"] == {"value": "A milestone is 0 (not done) or 1 (done)."}
+    await polaris.settled()
     assert await count(polaris, CheckIn) == 0
 
 
@@ -363,6 +373,7 @@ async def test_the_home_is_republished_only_after_changes_made_from_it(
     await declare_objective(polaris, krs=1)
     await polaris.command("update KR-1 12 7")
     await polaris.fake.wait_for("chat.update")
+    await polaris.settled()
     assert polaris.fake.calls_to("views.publish") == [], "opening the Home publishes it afresh"
     button = {"type": "button", "action_id": "kr_update", "value": "1", "block_id": "b"}
     home = {"id": "VHOME", "type": "home", "hash": "h"}
@@ -386,6 +397,7 @@ async def test_a_failing_follow_up_never_turns_a_stored_check_in_into_an_error(
     view = await opened(polaris, "update_modal")
     assert await submit(polaris, view, {"value": "15", "confidence": "7"}) == {}
     await polaris.fake.wait_for("views.publish")
+    await polaris.settled()
     assert await count(polaris, CheckIn) == 1
     sorry = [c for c in polaris.fake.calls if "went wrong" in str(c.args.get("text", ""))]
     assert sorry == []

@@ -128,7 +128,8 @@ async def test_invalid_key_results_store_nothing(services: Services) -> None:
 
 async def test_a_submission_key_declares_once(services: Services) -> None:
     team_id = await make_team(services)
-    assert await declare(services, team_id, key="view:V1:h1") is not None
+    first = await declare(services, team_id, key="view:V1:h1")
+    assert first is not None and first.label == "O-1"
     assert await declare(services, team_id, key="view:V1:h1") is None
     assert await rows(services, Objective) == 1
 

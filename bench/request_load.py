@@ -18,8 +18,8 @@ Two processes, so the load generator does not steal the server's event loop:
 
 Run from the repository root::
 
-    .venv/bin/python bench/requests.py --quick
-    .venv/bin/python bench/requests.py --database-url postgresql://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/request_load.py --quick
+    .venv/bin/python bench/request_load.py --database-url postgresql://postgres@127.0.0.1:5432/test
 
 See bench/README.md for how to read the output. Exit code 0 even when a target is missed (this
 is a measurement); 2 on a usage error, 1 if the benchmark itself could not run.
@@ -32,13 +32,7 @@ import sys
 from pathlib import Path
 
 SCRIPT = Path(__file__).resolve()
-BENCH_DIR = SCRIPT.parent
-ROOT = BENCH_DIR.parent
-# `python bench/requests.py` puts bench/ first on sys.path, where this very file would shadow
-# the `requests` package for anything importing it. The project root goes there instead.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH_DIR]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(SCRIPT.parent.parent))  # the project root, for `bench`, `bot`, `tests`
 
 import argparse
 import asyncio
@@ -49,24 +43,34 @@ import math
 import os
 import random
 import re
-import shutil
 import signal
 import statistics
-import tempfile
 import time
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from datetime import time as clock_time
 from typing import Any
+
+from bench.common import (
+    BOT_TOKEN,
+    ROOT,
+    WORKSPACE_ID,
+    BenchDatabase,
+    bulk_load,
+    check_in_row,
+    cycle_row,
+    key_result_row,
+    machine,
+    objective_row,
+    percentiles,
+    team_row,
+    workspace_row,
+)
 
 # --------------------------------------------------------------------------------- constants
 
 SIGNING_SECRET = "bench-signing-secret"
-BOT_TOKEN = "xoxb-bench"
-WORKSPACE_ID = "T0001"  # what tests.signing and tests.slack_fake use
 ACTOR_LOCALE = "en-US"
 ACTOR_TZ = "Europe/Paris"
 TEAM_ZONES = ("Europe/Paris", "America/New_York", "Europe/London", "Asia/Tokyo")
@@ -228,144 +232,57 @@ def random_value(rng: random.Random, kind: str, start: float, target: float) -> 
     return round(rng.uniform(low, high), 1)
 
 
-# --------------------------------------------------------------------------------- databases
-
-
-@dataclass
-class BenchDatabase:
-    """A fresh database for one session: a SQLite file in a temporary directory, or a new
-    database `polaris_bench_<random>` on the given PostgreSQL server (dropped by `drop`)."""
-
-    url: str
-    backend: str
-    _tmpdir: str | None = None
-    _admin_url: str | None = None
-
-    @classmethod
-    def create(cls, requested: str | None) -> BenchDatabase:
-        if not requested:
-            tmpdir = tempfile.mkdtemp(prefix="polaris-bench-")
-            return cls(f"sqlite:///{tmpdir}/polaris.db", "sqlite", _tmpdir=tmpdir)
-        if requested.startswith("sqlite"):
-            raise SystemExit(
-                "--database-url: leave it out for SQLite (a fresh file in a temporary "
-                "directory is used); give a postgresql:// server URL for PostgreSQL"
-            )
-        import psycopg
-        from sqlalchemy.engine import make_url
-
-        url = make_url(requested.replace("postgres://", "postgresql://", 1))
-        admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        name = f"polaris_bench_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(admin, autocommit=True, connect_timeout=10) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        bench_url = url.set(database=name).render_as_string(hide_password=False)
-        return cls(bench_url, "postgresql", _admin_url=admin)
-
-    def drop(self) -> None:
-        if self._tmpdir:
-            shutil.rmtree(self._tmpdir, ignore_errors=True)
-        if self._admin_url:
-            import psycopg
-            from sqlalchemy.engine import make_url
-
-            name = make_url(self.url).database
-            with psycopg.connect(self._admin_url, autocommit=True, connect_timeout=10) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+# --------------------------------------------------------------------------------- seeding
 
 
 def seed(url: str, ds: Dataset, posts: dict[int, str], now: datetime) -> dict[str, int]:
-    """Migrate, then bulk-insert the dataset (Core inserts, a few transactions). `posts` maps
-    objective refs to the ts of their post in the fake Slack; other objectives get a made-up
-    ts in their team channel. Blocking: run it in a thread."""
-    from sqlalchemy import create_engine, func, insert, select, text
-
+    """Migrate, then bulk-insert the dataset. `posts` maps objective refs to the ts of their
+    post in the fake Slack; other objectives get a made-up ts in their team channel. Blocking:
+    run it in a thread."""
     from bot.domain.cycles import current_quarter
-    from storage.database import sync_url
-    from storage.migrate import upgrade
     from storage.models import CheckIn, Cycle, KeyResult, Member, Objective, Team, Workspace
 
-    upgrade(url)
     rng = random.Random(SEED)
     created = now - timedelta(days=HISTORY_DAYS + 1)
     teams = team_rows(ds)
     cycles: dict[str, dict[str, Any]] = {}
-    for zone in {t["timezone"] for t in teams}:
+    zones = sorted({t["timezone"] for t in teams}, key=TEAM_ZONES.index)
+    for zone in zones:
         span = current_quarter(now, zone)
-        cycles.setdefault(
-            span.key,
-            {
-                "id": len(cycles) + 1,
-                "workspace_id": WORKSPACE_ID,
-                "key": span.key,
-                "starts_on": span.starts_on,
-                "ends_on": span.ends_on,
-            },
-        )
-    cycle_of_zone = {
-        zone: cycles[current_quarter(now, zone).key]["id"]
-        for zone in {t["timezone"] for t in teams}
-    }
-    team_table = [
-        {
-            **t,
-            "workspace_id": WORKSPACE_ID,
-            "locale": "en",
-            "checkin_weekday": 4,
-            "checkin_time": clock_time(10, 0),
-            "digest_weekday": 0,
-            "digest_time": clock_time(9, 30),
-            "created_at": created,
-            "updated_at": created,
-        }
-        for t in teams
-    ]
+        if span.key not in cycles:
+            cycles[span.key] = cycle_row(len(cycles) + 1, span.key, span.starts_on, span.ends_on)
+    cycle_of_zone = {zone: cycles[current_quarter(now, zone).key]["id"] for zone in zones}
     objectives = []
     for j in range(ds.objectives):
         team = teams[objective_team(ds, j)]
-        owner = objective_owner(ds, j)
         objectives.append(
-            {
-                "id": j + 1,
-                "workspace_id": WORKSPACE_ID,
-                "ref": j + 1,
-                "team_id": team["id"],
-                "cycle_id": cycle_of_zone[team["timezone"]],
-                "parent_id": None,
-                "title": f"Objective {j + 1}: delight {team['name']}'s users",
-                "description": "",
-                "owner_user_id": owner,
-                "drives": None,
-                "input_metric_id": None,
-                "state": "open" if objective_is_open(j) else "done",
-                "post_channel_id": team["channel_id"],
-                "post_ts": posts.get(j + 1, f"{1_600_000_000 + j}.000100"),
-                "created_by": owner,
-                "created_at": created,
-                "updated_at": created,
-            }
+            objective_row(
+                j + 1,
+                team_id=team["id"],
+                cycle_id=cycle_of_zone[team["timezone"]],
+                title=f"Objective {j + 1}: delight {team['name']}'s users",
+                owner=objective_owner(ds, j),
+                created=created,
+                state="open" if objective_is_open(j) else "done",
+                post=(team["channel_id"], posts.get(j + 1, f"{1_600_000_000 + j}.000100")),
+            )
         )
     key_results = []
     for i in range(ds.key_results):
         kind, start, target, unit = kr_shape(i)
         key_results.append(
-            {
-                "id": i + 1,
-                "workspace_id": WORKSPACE_ID,
-                "ref": i + 1,
-                "objective_id": kr_objective(i) + 1,
-                "position": i % KR_PER_OBJECTIVE,
-                "title": f"KR {i + 1} {kind.replace('_', ' ')} {target:g}{unit}",
-                "kind": kind,
-                "start_value": start,
-                "target_value": target,
-                "unit": unit,
-                "owner_user_id": kr_owner(ds, i),
-                "weight": 1.0,
-                "state": "open",
-                "created_at": created,
-                "updated_at": created,
-            }
+            key_result_row(
+                i + 1,
+                objective_id=kr_objective(i) + 1,
+                position=i % KR_PER_OBJECTIVE,
+                title=f"KR {i + 1} {kind.replace('_', ' ')} {target:g}{unit}",
+                kind=kind,
+                start=start,
+                target=target,
+                unit=unit,
+                owner=kr_owner(ds, i),
+                created=created,
+            )
         )
     notes = ("", "", "on track", "blocked by legal review", "pipeline strong", "slipped a week")
     check_ins = []
@@ -373,19 +290,16 @@ def seed(url: str, ds: Dataset, posts: dict[int, str], now: datetime) -> dict[st
         i = rng.randrange(ds.key_results)
         kind, start, target, _unit = kr_shape(i)
         check_ins.append(
-            {
-                "workspace_id": WORKSPACE_ID,
-                "key_result_id": i + 1,
-                "value": random_value(rng, kind, start, target),
-                "confidence": rng.randint(0, 10),
-                "note": rng.choice(notes),
-                "author_user_id": kr_owner(ds, i),
-                "source": rng.choice(("command", "modal", "dm")),
-                "idempotency_key": None,
-                "created_at": now - timedelta(seconds=rng.uniform(60, HISTORY_DAYS * 86_400)),
-            }
+            check_in_row(
+                i + 1,
+                value=random_value(rng, kind, start, target),
+                confidence=rng.randint(0, 10),
+                note=rng.choice(notes),
+                author=kr_owner(ds, i),
+                source=rng.choice(("command", "modal", "dm")),
+                at=now - timedelta(seconds=rng.uniform(60, HISTORY_DAYS * 86_400)),
+            )
         )
-    actors = plan_actors(ds, ds.users)
     members = [
         {
             "workspace_id": WORKSPACE_ID,
@@ -396,58 +310,31 @@ def seed(url: str, ds: Dataset, posts: dict[int, str], now: datetime) -> dict[st
             "nudges_paused_until": None,
             "refreshed_at": now,
         }
-        for a in actors[:64]
+        for a in plan_actors(ds, ds.users)[:64]
     ]
-    workspace = {
-        "id": WORKSPACE_ID,
-        "name": "Acme",
-        "default_locale": "en",
-        "next_objective_ref": ds.objectives + 1,
-        "next_key_result_ref": ds.key_results + 1,
-        "created_at": created,
-    }
-
-    def table(model: Any) -> Any:
-        return model.__table__
-
-    engine = create_engine(sync_url(url))
-    try:
-        with engine.begin() as conn:
-            conn.execute(insert(table(Workspace)), [workspace])
-            conn.execute(insert(table(Cycle)), list(cycles.values()))
-            conn.execute(insert(table(Team)), team_table)
-            conn.execute(insert(table(Member)), members)
-        with engine.begin() as conn:
-            conn.execute(insert(table(Objective)), objectives)
-            conn.execute(insert(table(KeyResult)), key_results)
-        for start in range(0, len(check_ins), 20_000):
-            with engine.begin() as conn:
-                conn.execute(insert(table(CheckIn)), check_ins[start : start + 20_000])
-        with engine.begin() as conn:
-            if engine.dialect.name == "postgresql":
-                # Explicit ids leave the id sequences behind; the app's inserts need them past.
-                for name in ("cycle", "team", "objective", "key_result"):
-                    conn.execute(
-                        text(
-                            f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                            f"(SELECT max(id) FROM {name}))"
-                        )
-                    )
-        if engine.dialect.name == "postgresql":
-            # Autovacuum would have analysed a real database; do it now (SQLite: the app never
-            # runs ANALYZE, so neither does the bench).
-            with engine.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
-        with engine.connect() as conn:
-            counts = {
-                "teams": conn.scalar(select(func.count()).select_from(table(Team))),
-                "objectives": conn.scalar(select(func.count()).select_from(table(Objective))),
-                "key_results": conn.scalar(select(func.count()).select_from(table(KeyResult))),
-                "check_ins": conn.scalar(select(func.count()).select_from(table(CheckIn))),
-            }
-    finally:
-        engine.dispose()
-    return {k: int(v or 0) for k, v in counts.items()}
+    workspace = workspace_row(objectives=ds.objectives, key_results=ds.key_results, created=created)
+    team_table = [
+        team_row(t["id"], created=created, **{k: v for k, v in t.items() if k != "id"})
+        for t in teams
+    ]
+    return bulk_load(
+        url,
+        [
+            (Workspace, [workspace]),
+            (Cycle, list(cycles.values())),
+            (Team, team_table),
+            (Member, members),
+            (Objective, objectives),
+            (KeyResult, key_results),
+            (CheckIn, check_ins),
+        ],
+        counted={
+            "teams": Team,
+            "objectives": Objective,
+            "key_results": KeyResult,
+            "check_ins": CheckIn,
+        },
+    )
 
 
 # --------------------------------------------------------------------------------- server side
@@ -1173,18 +1060,6 @@ def driver_main() -> None:
 # --------------------------------------------------------------------------------- report
 
 
-def percentiles(values: list[float]) -> dict[str, float]:
-    """Nearest-rank p50/p95/p99 and max of `values` (any order)."""
-    if not values:
-        return {"p50": math.nan, "p95": math.nan, "p99": math.nan, "max": math.nan}
-    ordered = sorted(values)
-
-    def rank(q: float) -> float:
-        return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
-
-    return {"p50": rank(0.50), "p95": rank(0.95), "p99": rank(0.99), "max": ordered[-1]}
-
-
 @dataclass
 class KindFigures:
     kind: str
@@ -1497,32 +1372,6 @@ def report(
     print(json.dumps(without_nan(summary), separators=(",", ":"), default=str))
 
 
-def machine() -> str:
-    """CPUs, load before the run, versions and the code measured (git commit, dirty or not)."""
-    import platform
-    import sqlite3
-    import subprocess
-
-    def git(*command: str) -> str:
-        try:
-            done = subprocess.run(
-                ["git", *command], cwd=ROOT, capture_output=True, text=True, timeout=5
-            )
-        except (OSError, subprocess.SubprocessError):
-            return ""
-        return done.stdout.strip()
-
-    commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    dirty = " + uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else ""
-    return (
-        f"{os.cpu_count()} CPUs, load {LOAD_BEFORE[0]:.2f} before the run; Python "
-        f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}; code {commit}{dirty}"
-    )
-
-
-LOAD_BEFORE = os.getloadavg() if hasattr(os, "getloadavg") else (math.nan,)
-
-
 def without_nan(value: Any) -> Any:
     """JSON has no NaN: missing figures become null."""
     if isinstance(value, float) and math.isnan(value):
@@ -1576,7 +1425,7 @@ def correctness(result: SessionResult) -> list[str]:
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="bench/requests.py",
+        prog="bench/request_load.py",
         description="Server-side latency and SQL statements per Slack request, vs a no-op "
         "Bolt app. See bench/README.md.",
     )
@@ -1692,13 +1541,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         asyncio.run(bounded())
     except TimeoutError:
-        print("bench/requests.py: stopped, the run overran its time budget", file=sys.stderr)
+        print("bench/request_load.py: stopped, the run overran its time budget", file=sys.stderr)
         return 1
     except (KeyboardInterrupt, asyncio.CancelledError):
-        print("bench/requests.py: interrupted, cleaned up", file=sys.stderr)
+        print("bench/request_load.py: interrupted, cleaned up", file=sys.stderr)
         return 130
     except Exception as error:
-        print(f"bench/requests.py: could not run: {type(error).__name__}: {error}", file=sys.stderr)
+        print(
+            f"bench/request_load.py: could not run: {type(error).__name__}: {error}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
