@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -165,14 +166,18 @@ async def test_not_json_and_too_large(polaris: PolarisServer, token: str) -> Non
 
 
 async def test_requests_are_rate_limited_per_token(polaris: PolarisServer, token: str) -> None:
-    statuses = [
-        (
-            await post(polaris, {"metric": "nsm", "value": i, "date": "2026-11-16"}, token)
-        ).status_code
-        for i in range(65)
-    ]
-    assert statuses[:60].count(429) == 0
-    assert statuses[-1] == 429
+    # Sent at once: the bucket refills one request a second on the real clock, so requests
+    # sent one after the other on a busy host could be refilled faster than they arrive.
+    responses = await asyncio.gather(
+        *(
+            post(polaris, {"metric": "nsm", "value": i, "date": "2026-11-16"}, token)
+            for i in range(90)
+        )
+    )
+    statuses = [r.status_code for r in responses]
+    assert statuses.count(429) >= 1
+    assert len([s for s in statuses if s != 429]) >= 60  # the burst always goes through
+    assert set(statuses) <= {200, 201, 429}
 
 
 def test_rate_limiter_refills() -> None:

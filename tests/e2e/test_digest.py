@@ -345,7 +345,8 @@ async def test_the_north_star_chart_goes_into_the_thread(
         db=services.db, cmd=RecordReading(WORKSPACE, "C1", None, 1100, None, "U1"), now=clock[0]
     )
     await tick(week, clock, DIGEST_AT)
-    [complete] = await week.fake.wait_for("files.completeUploadExternal")
+    # The first chart starts a worker process that imports matplotlib: seconds on a busy host.
+    [complete] = await week.fake.wait_for("files.completeUploadExternal", timeout=30)
     [message] = stored_messages(week.fake)
     assert complete.args.get("thread_ts") == message["ts"]
     assert complete.args.get("channel_id") == "C1"
