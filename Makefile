@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
-SCHEMA ?= ../shared/schemas/slack-manifest.v1.schema.json
+SCHEMA ?= tests/schemas/slack-manifest.v1.schema.json
 
 .PHONY: run serve install install-test test test-pg lint format types imports check i18n bench clean
 
