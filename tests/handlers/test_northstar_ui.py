@@ -11,7 +11,7 @@ from slack_sdk.models.views import View
 from bot.domain.northstar import BLANK_TEMPLATE, TEMPLATES, Archetype, FieldProblem
 from bot.i18n import translator
 from bot.services.northstar import NorthStarForm, TeamRef
-from handlers.northstar import parse_record_args
+from handlers.args import parse_record_args
 from handlers.ui.northstar import (
     build_define_modal,
     build_template_modal,
