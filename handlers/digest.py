@@ -19,9 +19,6 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timedelta
 from typing import Any
 
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -43,9 +40,9 @@ from bot.services.digest import (
 )
 from bot.services.ledger import LedgerStatus, record_post_outcome
 from bot.services.runtime import Services
-from handlers.context import services_of, translator_of
+from handlers.args import tokenize
+from handlers.context import Answer, Request, after
 from handlers.slack_io import ChannelUnreachable, notify_user, outcome_of, post_in_channel
-from handlers.teams import actor_of
 from handlers.ui.digest import (
     build_digest_post,
     build_digest_preview,
@@ -245,74 +242,49 @@ class DigestJob:
 # --- /okr digest [post] ---------------------------------------------------------------------
 
 
-async def handle_digest_command(
-    *,
-    ack: AsyncAck,
-    args: str,
-    command: dict[str, Any],
-    context: AsyncBoltContext,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    **_: Any,
-) -> None:
+async def handle_digest_command(req: Request) -> Answer:
     """`/okr digest`: a private preview of the next digest, for anyone in the team's channel.
     `/okr digest post`: post it now (team lead or admin), once per week however many clicks."""
-    await ack()
-    services, t = services_of(context), translator_of(context)
-    channel_id = command.get("channel_id", "")
-    if args.strip().lower() not in POST_WORDS:
-        preview = await preview_digest(
-            db=services.db,
-            workspace_id=context.team_id or "",
-            channel_id=channel_id,
-            now=services.clock(),
-        )
-        if not preview.digest.has_content:
-            raise UserError(NOTHING_TO_DIGEST)
-        message = build_digest_preview(translator(preview.digest.team.locale), preview)
-        await respond(response_type="ephemeral", text=message.text, blocks=message.blocks)
-        return
-    await post_digest_now(
-        services=services,
-        client=client,
-        respond=respond,
-        t=t,
-        context=context,
-        channel_id=channel_id,
+    if " ".join(tokenize(req.args)).lower() in POST_WORDS:
+        return after(post_digest_now, req=req)
+    return after(preview_digest_privately, req=req)
+
+
+async def preview_digest_privately(*, req: Request) -> None:
+    """The next digest of the channel's team, shown only to the person who asked."""
+    preview = await preview_digest(
+        db=req.db, workspace_id=req.workspace_id, channel_id=req.channel_id, now=req.now
     )
+    if not preview.digest.has_content:
+        raise UserError(NOTHING_TO_DIGEST)
+    message = build_digest_preview(translator(preview.digest.team.locale), preview)
+    await req.tell(message.text, message.blocks)
 
 
-async def post_digest_now(
-    *,
-    services: Services,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    t: Translator,
-    context: AsyncBoltContext,
-    channel_id: str,
-) -> None:
+async def post_digest_now(*, req: Request) -> None:
     """Claim this week's manual digest, post it, record how it went, tell the lead."""
+    services, t = req.services, req.t
     manual = await start_manual_digest(
         db=services.db,
-        workspace_id=context.team_id or "",
-        channel_id=channel_id,
-        actor=actor_of(context),
+        workspace_id=req.workspace_id,
+        channel_id=req.channel_id,
+        actor=req.actor,
         claimed_by=services.instance_id,
-        now=services.clock(),
+        now=req.now,
         lease=timedelta(seconds=services.settings.polaris_claim_lease_seconds),
     )
     team_channel = manual.digest.team.channel_id
     if manual.entry_id is None:
-        await respond(response_type="ephemeral", text=manual_already_text(t, team_channel))
+        await req.tell(manual_already_text(t, team_channel))
         return
-    outcome = await send_digest(client, manual.digest)
+    outcome = await send_digest(req.client, manual.digest)
     # A manual post that did not go out stays retryable by the next click, whatever the cause.
     sent = outcome.status is LedgerStatus.SENT
     await record_post_outcome(
         db=services.db,
         entry_id=manual.entry_id,
         status=LedgerStatus.SENT if sent else LedgerStatus.FAILED,
-        now=services.clock(),
+        now=req.now,
         channel=outcome.channel,
         ts=outcome.ts,
         error=outcome.error,
@@ -321,7 +293,7 @@ async def post_digest_now(
         text = manual_posted_text(t, team_channel)
     else:
         text = manual_failed_text(t, outcome.error or "error")
-    await respond(response_type="ephemeral", text=text)
+    await req.tell(text)
 
 
 __all__ = ["ChartPoster", "DigestJob", "handle_digest_command", "send_digest"]

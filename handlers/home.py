@@ -13,7 +13,7 @@ from bot.services.members import MemberProfile
 from bot.services.northstar import north_star_summary
 from bot.services.okrs import home_for
 from bot.services.runtime import Services
-from handlers.context import profile_of, services_of
+from handlers.context import Answer, Request, after, profile_of, services_of
 from handlers.errors import guarded
 from handlers.ids import Event
 from handlers.slack_io import follow_up
@@ -72,18 +72,13 @@ async def refresh_home(*, context: AsyncBoltContext, client: AsyncWebClient) -> 
         )
 
 
-async def handle_home_opened(
-    event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
-) -> None:
-    if event.get("tab") != "home":  # the Messages tab fires the same event
-        return
-    await publish_home(
-        client=client,
-        services=services_of(context),
-        workspace_id=context.team_id or "",
-        user_id=event["user"],
-        profile=profile_of(context),
-    )
+async def handle_home_opened(req: Request) -> Answer | None:
+    if req.event.get("tab") != "home":  # the Messages tab fires the same event
+        return None
+    return after(
+        publish_home, client=req.client, services=req.services, workspace_id=req.workspace_id,
+        user_id=req.event["user"], profile=req.profile,
+    )  # fmt: skip
 
 
 def from_home(body: dict[str, Any]) -> bool:
