@@ -114,7 +114,9 @@ class Request:
         return replace(self, args=args)
 
     @property
-    def db(self):  # type: ignore[no-untyped-def]  # storage.Database: handlers never import storage
+    def db(self) -> Any:
+        """`services.db`, the storage Database (not named here: handlers never import storage;
+        the services it is passed to are typed)."""
         return self.services.db
 
     @property
