@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import shlex
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import replace
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.errors import N_, InvalidFields, NotFound, UserError
-from bot.domain.refs import parse_key_result_ref
-from bot.domain.status import CONFIDENCE_MAX, CONFIDENCE_MIN
 from bot.i18n import Translator
 from bot.services import check_ins
 from bot.services.commands import RecordCheckIn
-from handlers.context import actor_of, profile_of, services_of, translator_of
+from handlers.args import UpdateLine, parse_update_line
+from handlers.context import Answer, Request, after, modal_refusal, show_errors
 from handlers.errors import guarded
 from handlers.ids import Callback, ObjectiveAction
-from handlers.surfaces import from_home, key_result_modal, refresh_home, share_check_in
-from handlers.ui.forms import inline_errors, metadata
+from handlers.surfaces import from_home, open_key_result_modal, refresh_home, share_check_in
+from handlers.ui.forms import metadata
 from handlers.ui.update_modal import (
     KEY_RESULT,
     UpdateModalMeta,
@@ -33,121 +26,58 @@ from handlers.ui.update_modal import (
     selected_key_result_ref,
 )
 
-SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "«": '"', "»": '"', "‘": "'", "’": "'"})
-
-
-@dataclass(frozen=True)
-class UpdateLine:
-    """`/okr update KR-12 42 8 "note"`, parsed; `problem` says what is missing or wrong."""
-
-    ref: int | None
-    value: float | None
-    value_text: str | None
-    confidence: int | None
-    note: str
-    problem: str | None
-
-    @property
-    def complete(self) -> bool:
-        return self.problem is None and None not in (self.ref, self.value, self.confidence)
-
-
-def parse_update_line(t: Translator, args: str) -> UpdateLine:
-    """Parse the one-line form in the user's locale (quote a number with spaces: "1 234,5")."""
-    try:
-        words = shlex.split(args.translate(SMART_QUOTES))
-    except ValueError:  # an unbalanced quote
-        words = args.split()
-    ref_text, value_text, confidence_text = [*words, None, None, None][:3]
-    note = " ".join(words[3:])
-    ref = parse_key_result_ref(ref_text) if ref_text else None
-    value = confidence = problem = None
-    if ref_text and ref is None:
-        problem = t("“{text}” is not a key result reference like KR-12.", text=ref_text)
-    if value_text is not None:
-        try:
-            value = t.parse_number(value_text)
-        except ValueError:
-            problem = problem or t("“{text}” is not a number.", text=value_text)
-    if confidence_text is not None:
-        if confidence_text.isdigit() and CONFIDENCE_MIN <= int(confidence_text) <= CONFIDENCE_MAX:
-            confidence = int(confidence_text)
-        else:
-            problem = problem or t("Confidence goes from 0 to 10.")
-    elif ref is not None and value is not None:
-        problem = problem or t("Add your confidence from 0 to 10.")
-    return UpdateLine(
-        ref, value, value_text if value is not None else None, confidence, note, problem
-    )
-
 
 async def open_update_modal(
     *,
-    context: AsyncBoltContext,
-    client: AsyncWebClient,
-    trigger_id: str,
+    req: Request,
     ref: int | None,
     prefill: UpdatePrefill | None = None,
     objective_ref: int | None = None,
     home: bool = False,
 ) -> None:
-    services, t = services_of(context), translator_of(context)
     objectives, selected = await check_ins.update_choices(
-        db=services.db,
-        workspace_id=context.team_id or "",
-        actor=actor_of(context),
+        db=req.db,
+        workspace_id=req.workspace_id,
+        actor=req.actor,
         key_result_ref=ref,
         objective_ref=objective_ref,
-        now=services.clock(),
+        now=req.now,
     )
     if not objectives:
         raise NotFound(N_("You have no key results to update yet. Declare some with `/okr new`."))
-    await client.views_open(
-        trigger_id=trigger_id,
-        view=build_update_modal(t, objectives, selected=selected, prefill=prefill, from_home=home),
+    await req.client.views_open(
+        trigger_id=req.trigger_id,
+        view=build_update_modal(
+            req.t, objectives, selected=selected, prefill=prefill, from_home=home
+        ),
     )
 
 
-async def handle_update_command(
-    *,
-    ack: AsyncAck,
-    args: str,
-    command: dict[str, Any],
-    context: AsyncBoltContext,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    **_: Any,
-) -> None:
-    await ack()
-    services, t = services_of(context), translator_of(context)
-    line = parse_update_line(t, args)
+async def handle_update_command(req: Request) -> Answer:
+    """`/okr update KR-12 42 8 "note"` records at once; anything less opens the modal."""
+    return after(record_update_line, req=req, line=parse_update_line(req.t, req.args))
+
+
+async def record_update_line(*, req: Request, line: UpdateLine) -> None:
+    """Record a complete line and confirm it; otherwise (or if the service refuses it) open
+    the modal filled with what was typed and the problem."""
     if line.complete:
         cmd = RecordCheckIn(
-            workspace_id=context.team_id or "",
+            workspace_id=req.workspace_id,
             key_result_ref=line.ref or 0,
             value=line.value or 0.0,
             confidence=line.confidence,
             note=line.note,
-            actor=actor_of(context),
+            actor=req.actor,
             source="command",
         )
         try:
-            result = await check_ins.record_check_in(db=services.db, cmd=cmd, now=services.clock())
+            result = await check_ins.record_check_in(db=req.db, cmd=cmd, now=req.now)
         except (NotFound, InvalidFields) as wrong:
-            line = UpdateLine(
-                None,
-                line.value,
-                line.value_text,
-                line.confidence,
-                line.note,
-                problem_text(t, wrong),
-            )
+            line = replace(line, ref=None, problem=problem_text(req.t, wrong))
         else:
-            await respond(
-                response_type="ephemeral",
-                text=build_check_in_saved(t, result.key_result, result.previous_value),
-            )
-            await share_check_in(client=client, services=services, cmd=cmd, result=result)
+            await req.tell(build_check_in_saved(req.t, result.key_result, result.previous_value))
+            await share_check_in(client=req.client, services=req.services, cmd=cmd, result=result)
             return
     prefill = UpdatePrefill(
         value=line.value_text,
@@ -155,13 +85,7 @@ async def handle_update_command(
         note=line.note or None,
         problem=line.problem,
     )
-    await open_update_modal(
-        context=context,
-        client=client,
-        trigger_id=command["trigger_id"],
-        ref=line.ref,
-        prefill=prefill,
-    )
+    await open_update_modal(req=req, ref=line.ref, prefill=prefill)
 
 
 def problem_text(t: Translator, error: UserError) -> str:
@@ -170,112 +94,71 @@ def problem_text(t: Translator, error: UserError) -> str:
     return t(error.message, **error.values)
 
 
-async def handle_update_submission(
-    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
-) -> None:
-    services, t = services_of(context), translator_of(context)
-    form, errors = parse_update_submission(t, view)
+async def handle_update_submission(req: Request) -> Answer:
+    form, errors = parse_update_submission(req.t, req.view)
     if errors:
-        await ack(response_action="errors", errors=errors)
-        return
+        return show_errors(errors)
     cmd = RecordCheckIn(
-        workspace_id=context.team_id or "",
+        workspace_id=req.workspace_id,
         key_result_ref=form.key_result_ref or 0,
         value=form.value or 0.0,
         confidence=form.confidence,
         note=form.note,
-        actor=actor_of(context),
+        actor=req.actor,
         source="modal",
-        idempotency_key=f"view:{view['id']}:{view.get('hash', '')}",
+        idempotency_key=req.submission_key,
     )
     try:
-        result = await check_ins.record_check_in(db=services.db, cmd=cmd, now=services.clock())
-    except InvalidFields as invalid:
-        await ack(response_action="errors", errors=inline_errors(t, invalid))
-        return
-    except UserError as refused:
-        await ack(
-            response_action="errors", errors={KEY_RESULT: t(refused.message, **refused.values)}
-        )
-        return
-    await ack()
-    await share_check_in(client=client, services=services, cmd=cmd, result=result)
-    if metadata(view, UpdateModalMeta).from_home:
-        await refresh_home(
-            client=client,
-            services=services,
-            workspace_id=cmd.workspace_id,
-            user_id=context.user_id,
-            profile=profile_of(context),
-        )
+        result = await check_ins.record_check_in(db=req.db, cmd=cmd, now=req.now)
+    except UserError as refusal:
+        return modal_refusal(req.t, refusal, block=KEY_RESULT)
+    shared = after(share_check_in, client=req.client, services=req.services, cmd=cmd, result=result)
+    if metadata(req.view, UpdateModalMeta).from_home:
+        return shared.then(refresh_home, req=req)
+    return shared
 
 
-async def handle_update_key_result_changed(
-    ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
-) -> None:
+async def handle_update_key_result_changed(req: Request) -> Answer:
     """The KR select changed: re-fill the modal with that KR's last value and confidence."""
-    await ack()
-    services, t, view = services_of(context), translator_of(context), body["view"]
+    return after(refill_update_modal, req=req, ref=selected_key_result_ref(req.body["view"]))
+
+
+async def refill_update_modal(*, req: Request, ref: int | None) -> None:
+    view = req.body["view"]
     objectives, selected = await check_ins.update_choices(
-        db=services.db,
-        workspace_id=context.team_id or "",
-        actor=actor_of(context),
-        key_result_ref=selected_key_result_ref(view),
+        db=req.db,
+        workspace_id=req.workspace_id,
+        actor=req.actor,
+        key_result_ref=ref,
         objective_ref=None,
-        now=services.clock(),
+        now=req.now,
     )
-    await client.views_update(
+    await req.client.views_update(
         view_id=view["id"],
         hash=view["hash"],
-        view=build_update_modal(t, objectives, selected=selected),
+        view=build_update_modal(req.t, objectives, selected=selected),
     )
 
 
-async def handle_update_button(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: AsyncBoltContext,
-    client: AsyncWebClient,
-) -> None:
+async def handle_update_button(req: Request) -> Answer:
     """ "Update" on a KR (Home tab) or "Update a key result" on an objective post."""
-    await ack()
-    from_post = action["action_id"] == ObjectiveAction.UPDATE_FROM_POST
-    ref = int(action["value"])
-    await open_update_modal(
-        context=context,
-        client=client,
-        trigger_id=body["trigger_id"],
+    from_post = req.action["action_id"] == ObjectiveAction.UPDATE_FROM_POST
+    ref = int(req.action["value"])
+    return after(
+        open_update_modal,
+        req=req,
         ref=None if from_post else ref,
         objective_ref=ref if from_post else None,
-        home=from_home(body),
+        home=from_home(req.body),
     )
 
 
-async def handle_key_result_menu(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: AsyncBoltContext,
-    client: AsyncWebClient,
-) -> None:
+async def handle_key_result_menu(req: Request) -> Answer:
     """The overflow of a KR line: update it, or edit its definition."""
-    await ack()
-    verb, _, ref_text = action["selected_option"]["value"].partition(":")
+    verb, _, ref_text = req.action["selected_option"]["value"].partition(":")
     if verb == ObjectiveAction.EDIT_KEY_RESULT:
-        view = await key_result_modal(
-            services=services_of(context),
-            t=translator_of(context),
-            workspace_id=context.team_id or "",
-            user_id=context.user_id or "",
-            kr_ref=int(ref_text),
-            objective_ref=None,
-        )
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
-        return
-    await open_update_modal(
-        context=context, client=client, trigger_id=body["trigger_id"], ref=int(ref_text)
-    )
+        return after(open_key_result_modal, req=req, kr_ref=int(ref_text))
+    return after(open_update_modal, req=req, ref=int(ref_text))
 
 
 def register(app: AsyncApp) -> None:

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.i18n import Translator
 from bot.services.teams import claim_team_prompt
+from handlers.args import split_first
 from handlers.check_ins import handle_update_command
-from handlers.context import services_of, translator_of
+from handlers.context import Answer, Request, reply
 from handlers.digest import handle_digest_command
 from handlers.errors import guarded
 from handlers.ids import SUBCOMMAND_ALIASES, Command, Subcommand
@@ -26,20 +23,27 @@ from handlers.teams import handle_team_command
 from handlers.ui.help import build_help_message, help_fallback_text
 from handlers.ui.team_modal import build_team_prompt
 
-SubcommandHandler = Callable[..., Awaitable[None]]
+SubcommandHandler = Callable[[Request], Awaitable[Answer | None]]
 
 
-async def handle_help_command(*, ack: AsyncAck, context: AsyncBoltContext, **_: Any) -> None:
-    t = translator_of(context)
-    await ack(
-        response_type="ephemeral",
-        text=help_fallback_text(t),
-        blocks=build_help_message(t, available=SUBCOMMANDS.keys()),
+async def handle_help_command(req: Request) -> Answer:
+    return help_answer(req.t)
+
+
+def help_answer(t: Translator, word: str | None = None) -> Answer:
+    """The help, with the closest subcommand to an unknown `word` if there is one."""
+    return reply(
+        help_fallback_text(t),
+        build_help_message(
+            t,
+            available=SUBCOMMANDS.keys(),
+            unknown=word,
+            suggestion=suggest(word) if word else None,
+        ),
     )
 
 
-# The routes. Each handler takes keyword arguments: ack, args (the text after the
-# subcommand), command (Slack's payload), context, client, respond.
+# The routes. Each handler takes the Request, whose `args` is the text after the subcommand.
 SUBCOMMANDS: dict[Subcommand, SubcommandHandler] = {
     Subcommand.HELP: handle_help_command,
     Subcommand.TEAM: handle_team_command,
@@ -57,12 +61,6 @@ SUBCOMMANDS: dict[Subcommand, SubcommandHandler] = {
 NO_TEAM_PROMPT = {Subcommand.TEAM, Subcommand.NEW}
 
 
-def split_subcommand(text: str) -> tuple[str, str]:
-    """`"update KR-1 4"` → `("update", "KR-1 4")`; empty text means help."""
-    word, _, rest = text.strip().partition(" ")
-    return (word.lower() or Subcommand.HELP.value), rest.strip()
-
-
 def resolve_subcommand(word: str) -> Subcommand | None:
     if word in SUBCOMMAND_ALIASES:
         return SUBCOMMAND_ALIASES[word]
@@ -72,62 +70,36 @@ def resolve_subcommand(word: str) -> Subcommand | None:
         return None
 
 
-def suggest_subcommand(word: str) -> str | None:
+def suggest(word: str) -> Subcommand | None:
     known = [s.value for s in Subcommand] + list(SUBCOMMAND_ALIASES)
     close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
     return resolve_subcommand(close[0]) if close else None
 
 
-async def handle_okr_command(
-    ack: AsyncAck,
-    command: dict[str, Any],
-    context: AsyncBoltContext,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-) -> None:
-    word, args = split_subcommand(command.get("text", ""))
-    subcommand = resolve_subcommand(word)
+async def handle_okr_command(req: Request) -> Answer:
+    """`/okr <subcommand> …`, routed; empty text is the help, an unknown word gets it too."""
+    word, args = split_first(req.command.get("text", ""))
+    subcommand = resolve_subcommand(word or Subcommand.HELP.value)
     handler = SUBCOMMANDS.get(subcommand) if subcommand else None
     if handler is None:
-        t = translator_of(context)
-        await ack(
-            response_type="ephemeral",
-            text=help_fallback_text(t),
-            blocks=build_help_message(
-                t,
-                available=SUBCOMMANDS.keys(),
-                unknown=None if subcommand else word,
-                suggestion=None if subcommand else suggest_subcommand(word),
-            ),
-        )
-        return
-    await handler(
-        ack=ack, args=args, command=command, context=context, client=client, respond=respond
-    )
-    if subcommand not in NO_TEAM_PROMPT:
-        await offer_team(command=command, context=context, respond=respond)
+        return help_answer(req.t, None if subcommand else word)
+    answer = await handler(req.with_args(args)) or Answer()
+    return answer if subcommand in NO_TEAM_PROMPT else answer.then(offer_team, req=req)
 
 
-async def offer_team(
-    *, command: dict[str, Any], context: AsyncBoltContext, respond: AsyncRespond
-) -> None:
+async def offer_team(*, req: Request) -> None:
     """The first time /okr is used in a channel without a team, offer to create one."""
-    channel_id = command.get("channel_id", "")
-    if command.get("channel_name") == "directmessage" or channel_id.startswith("D"):
+    channel_id = req.channel_id
+    if req.command.get("channel_name") == "directmessage" or channel_id.startswith("D"):
         return
-    services = services_of(context)
     if await claim_team_prompt(
-        db=services.db,
-        workspace_id=context.team_id or "",
-        channel_id=channel_id,
-        now=services.clock(),
+        db=req.db, workspace_id=req.workspace_id, channel_id=channel_id, now=req.now
     ):
-        t = translator_of(context)
-        await respond(
+        await req.respond(
             response_type="ephemeral",
             replace_original=False,
-            text=t("Create a team here"),
-            blocks=build_team_prompt(t, channel_id),
+            text=req.t("Create a team here"),
+            blocks=build_team_prompt(req.t, channel_id),
         )
 
 

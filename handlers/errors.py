@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import inspect
 import logging
 import uuid
@@ -13,13 +14,12 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import Background
 from bot.domain.errors import UserError
-from handlers.context import services_of, translator_of
+from handlers.context import Answer, Request, translator_of
 
 log = logging.getLogger(__name__)
 
@@ -73,40 +73,17 @@ async def tell_user(
         log.warning("could not tell the user about an error: %s", error.response.get("error"))
 
 
-Listener = Callable[..., Awaitable[None]]
+Listener = Callable[..., Awaitable[Answer | None]]
 
 
-class SignallingAck:
-    """Bolt's `ack`, which also tells `guarded` that Slack may have its answer now."""
+def guarded(listener: Listener) -> Callable[..., Awaitable[None]]:
+    """Register every listener through this. It builds the `Request`, hands the listener the
+    parameters it names (`req`, or any attribute of the Request by its name, as FastAPI
+    resolves dependencies), acks with the `Answer` it returns and runs its follow-ups.
 
-    def __init__(self, ack: AsyncAck, answered: asyncio.Event, background: Background) -> None:
-        self._ack = ack
-        self._answered = answered
-        self._background = background
-
-    @property
-    def response(self) -> BoltResponse | None:
-        return self._ack.response
-
-    async def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
-        try:
-            response = await self._ack(*args, **kwargs)
-        finally:
-            self._answered.set()
-        # Step aside: this answer, and the others Slack is waiting for, leave before the
-        # listener's next step (building the thread line, say) holds the event loop; the
-        # steps after that make way for them too.
-        self._background.after_ack()
-        await self._background.after_answers()
-        return response
-
-
-def guarded(listener: Listener) -> Listener:
-    """Register every listener through this. It does two things.
-
-    Slack gets its answer as soon as the listener acks. The app runs with
-    `process_before_response=True`, so Bolt answers when the listener returns; the wrapper
-    returns at the ack and lets the listener go on as a tracked background task (the thread
+    Slack gets its answer as soon as the listener returns. The app runs with
+    `process_before_response=True`, so Bolt answers when this wrapper returns; the wrapper
+    returns at the ack and lets the follow-ups go on as a tracked background task (the thread
     line, the post redrawn, `respond`). Bolt's own way, `process_before_response=False`, polls
     for the ack every 10 ms, which adds up to 10 ms to every answer. Events are acked first.
 
@@ -114,14 +91,14 @@ def guarded(listener: Listener) -> Listener:
     is answered to the user right there, after acking if it had not: Bolt would lose the ack of
     a listener that raises after acking, and Slack would show an error. Anything else raised
     before the ack goes to Bolt's `app.error`; after the ack, to the same `report_error`.
-
-    The wrapper declares every argument it may need and hands the listener only those it asks
-    for, as Bolt itself would.
+    Follow-ups of a stored change are marked `follow_up`: they log, never report a failure.
     """
-    spec = inspect.getfullargspec(listener)
-    wanted = set(spec.args) | set(spec.kwonlyargs)
-    takes_all = spec.varkw is not None
+    wanted = list(inspect.signature(listener).parameters)
     name = getattr(listener, "__name__", "listener")
+    known = {f.name for f in dataclasses.fields(Request)} | {"req"}
+    unknown = [n for n in wanted if n not in known and not hasattr(Request, n)]
+    if unknown:  # said at registration, not at the first click
+        raise TypeError(f"{name} asks for {unknown}, which a Request does not have")
 
     async def run_guarded(
         ack: AsyncAck,
@@ -129,7 +106,6 @@ def guarded(listener: Listener) -> Listener:
         context: AsyncBoltContext,
         client: AsyncWebClient,
         respond: AsyncRespond,
-        payload: dict[str, Any],
         action: dict[str, Any] | None,
         command: dict[str, Any] | None,
         view: dict[str, Any] | None,
@@ -138,23 +114,24 @@ def guarded(listener: Listener) -> Listener:
         if event is not None and ack.response is None:
             await ack()  # an event needs no content: Slack only waits for the 200
         answered = asyncio.Event()
-        background = services_of(context).background
-        given = {
-            "ack": SignallingAck(ack, answered, background), "body": body, "context": context,
-            "client": client, "respond": respond, "payload": payload, "action": action,
-            "command": command, "view": view, "event": event,
-        }  # fmt: skip
+        req = Request.of(
+            context=context, client=client, respond=respond, body=body,
+            action=action, command=command, view=view, event=event,
+        )  # fmt: skip
+        background = req.services.background
+        given = {n: req if n == "req" else getattr(req, n) for n in wanted}
 
         async def run() -> None:
             try:
-                await listener(**{k: v for k, v in given.items() if takes_all or k in wanted})
-            except UserError as refused:
+                answer = await listener(**given)
+                await answer_then_follow_up(ack, answer or Answer(), answered, background)
+            except UserError as refusal:
                 if ack.response is None:
                     await ack()
-                text = translator_of(context)(refused.message, **refused.values)
                 await tell_user(
-                    body=body, context=context, client=client, respond=respond, text=text
-                )
+                    body=body, context=context, client=client, respond=respond,
+                    text=req.message(refusal),
+                )  # fmt: skip
             except Exception as error:
                 if ack.response is None:
                     raise  # Bolt's app.error answers it, with the HTTP status it chooses
@@ -170,3 +147,19 @@ def guarded(listener: Listener) -> Listener:
 
     run_guarded.__name__ = run_guarded.__qualname__ = name
     return run_guarded
+
+
+async def answer_then_follow_up(
+    ack: AsyncAck, answer: Answer, answered: asyncio.Event, background: Background
+) -> None:
+    """Ack with the answer, let it (and the answers Slack is still waiting for) leave before
+    the follow-ups hold the event loop, then run them in order."""
+    try:
+        if ack.response is None:
+            await ack(**answer.ack)
+    finally:
+        answered.set()
+    background.after_ack()
+    await background.after_answers()
+    for work, args, kwargs in answer.steps:
+        await work(*args, **kwargs)

@@ -1,32 +1,22 @@
-"""The Home tab, published whenever a user opens it (and after changes from it, by
-handlers.surfaces.refresh_home)."""
+"""The Home tab, published whenever a user opens it (and after changes, by `publish_home`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_sdk.web.async_client import AsyncWebClient
 
-from handlers.context import profile_of, services_of
+from handlers.context import Answer, Request, after
 from handlers.errors import guarded
 from handlers.ids import Event
 from handlers.surfaces import publish_home
 
 
-async def handle_home_opened(
-    event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
-) -> None:
-    if event.get("tab") != "home":  # the Messages tab fires the same event
-        return
-    await publish_home(
-        client=client,
-        services=services_of(context),
-        workspace_id=context.team_id or "",
-        user_id=event["user"],
-        profile=profile_of(context),
-    )
+async def handle_home_opened(req: Request) -> Answer | None:
+    if req.event.get("tab") != "home":  # the Messages tab fires the same event
+        return None
+    return after(
+        publish_home, client=req.client, services=req.services, workspace_id=req.workspace_id,
+        user_id=req.event["user"], profile=req.profile,
+    )  # fmt: skip
 
 
 def register(app: AsyncApp) -> None:

@@ -1,5 +1,4 @@
-"""The weekly check-in DM's buttons, `/okr checkin`, pause and resume (the DM itself is sent
-by handlers.jobs.nudges)."""
+"""The weekly check-in DM (sent by the ticker), its buttons, `/okr checkin`, pause and resume."""
 
 from __future__ import annotations
 
@@ -8,26 +7,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.errors import N_, UserError
+from bot.services import nudge_answers, nudges
 from bot.services.check_ins import record_check_ins
 from bot.services.commands import RecordCheckIn
-from bot.services.nudge_answers import (
-    answer_no_change,
-    answer_skip,
-    answer_snooze,
-    answer_updated,
-    nudge_for,
-    pause_nudges,
-    resume_nudges,
-    undo_answer,
-)
-from bot.services.nudges import due_key_results, objectives_of_refs
-from handlers.context import actor_of, profile_of, services_of, translator_of
+from handlers.args import parse_pause_until
+from handlers.context import Answer, Request, after, replace_view, show_errors
 from handlers.errors import guarded
 from handlers.ids import Callback, NudgeAction
 from handlers.surfaces import redraw_nudge, share_check_ins
@@ -46,218 +32,154 @@ def _nudge_id(action: dict[str, Any]) -> int:
     return int(str(value).split(":")[0])
 
 
-async def handle_nudge_answer(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: AsyncBoltContext,
-    client: AsyncWebClient,
-) -> None:
+async def handle_nudge_answer(req: Request) -> Answer:
     """No change, skip, snooze or undo: recorded, then the DM is updated in place."""
-    await ack()
-    services = services_of(context)
-    db, workspace_id, actor, now = (
-        services.db,
-        context.team_id or "",
-        actor_of(context),
-        services.clock(),
+    return after(
+        answer_nudge, req=req, nudge_id=_nudge_id(req.action), verb=req.action["action_id"]
     )
-    nudge_id, verb = _nudge_id(action), action["action_id"]
+
+
+async def answer_nudge(*, req: Request, nudge_id: int, verb: str) -> None:
+    db, workspace_id, actor, now = req.db, req.workspace_id, req.actor, req.now
     if verb == NudgeAction.NO_CHANGE:
-        nudge = await answer_no_change(
+        nudge = await nudge_answers.answer_no_change(
             db=db, workspace_id=workspace_id, nudge_id=nudge_id, actor=actor, now=now
         )
     elif verb == NudgeAction.SKIP:
-        nudge = await answer_skip(
+        nudge = await nudge_answers.answer_skip(
             db=db, workspace_id=workspace_id, nudge_id=nudge_id, actor=actor, now=now
         )
     elif verb == NudgeAction.SNOOZE:
-        days = int(action["selected_option"]["value"].split(":")[1])
-        nudge = await answer_snooze(
+        days = int(req.action["selected_option"]["value"].split(":")[1])
+        nudge = await nudge_answers.answer_snooze(
             db=db, workspace_id=workspace_id, nudge_id=nudge_id, actor=actor, days=days, now=now
         )
     else:
-        nudge = await undo_answer(
+        nudge = await nudge_answers.undo_answer(
             db=db, workspace_id=workspace_id, nudge_id=nudge_id, actor=actor, now=now
         )
-    await redraw_nudge(client, body, nudge, now, answered=verb != NudgeAction.UNDO)
+    await redraw_nudge(req.client, req.body, nudge, now, answered=verb != NudgeAction.UNDO)
 
 
-async def handle_nudge_update(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: AsyncBoltContext,
-    client: AsyncWebClient,
-) -> None:
+async def handle_nudge_update(req: Request) -> Answer:
     """ "Update…": one modal with every KR the DM lists."""
-    await ack()
-    services = services_of(context)
-    nudge = await nudge_for(
-        db=services.db,
-        workspace_id=context.team_id or "",
-        nudge_id=_nudge_id(action),
-        actor=actor_of(context),
-        now=services.clock(),
+    return after(open_nudge_modal, req=req, nudge_id=_nudge_id(req.action))
+
+
+async def open_nudge_modal(*, req: Request, nudge_id: int) -> None:
+    nudge = await nudge_answers.nudge_for(
+        db=req.db, workspace_id=req.workspace_id, nudge_id=nudge_id, actor=req.actor, now=req.now
     )
     meta = CheckInModalMeta(refs=nudge.key_result_refs, nudge_id=nudge.id)
-    view = build_check_in_modal(translator_of(context), nudge.objectives, meta)
-    await client.views_open(trigger_id=body["trigger_id"], view=view)
+    view = build_check_in_modal(req.t, nudge.objectives, meta)
+    await req.client.views_open(trigger_id=req.trigger_id, view=view)
 
 
-async def handle_checkin_command(
-    *,
-    ack: AsyncAck,
-    command: dict[str, Any],
-    context: AsyncBoltContext,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    **_: Any,
-) -> None:
+async def handle_checkin_command(req: Request) -> Answer:
     """`/okr checkin`: the same modal, on demand, with my KRs due this week."""
-    await ack()
-    services, t = services_of(context), translator_of(context)
-    due = await due_key_results(
-        db=services.db,
-        workspace_id=context.team_id or "",
-        user_id=context.user_id or "",
-        now=services.clock(),
+    return after(open_due_check_in_modal, req=req)
+
+
+async def open_due_check_in_modal(*, req: Request) -> None:
+    due = await nudges.due_key_results(
+        db=req.db, workspace_id=req.workspace_id, user_id=req.user_id, now=req.now
     )
     if not due:
-        await respond(
-            response_type="ephemeral",
-            text=t("Nothing is due: you checked in every key result during the last five days."),
+        await req.tell(
+            req.t("Nothing is due: you checked in every key result during the last five days.")
         )
         return
     meta = CheckInModalMeta(refs=[kr.ref for o in due for kr in o.key_results])
-    await client.views_open(
-        trigger_id=command["trigger_id"], view=build_check_in_modal(t, due, meta)
+    await req.client.views_open(
+        trigger_id=req.trigger_id, view=build_check_in_modal(req.t, due, meta)
     )
 
 
-async def handle_check_in_submission(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    context: AsyncBoltContext,
-    client: AsyncWebClient,
-) -> None:
-    services, t = services_of(context), translator_of(context)
-    meta = metadata(view, CheckInModalMeta)
-    entries, errors = parse_check_in_submission(t, view, meta.refs)
+async def handle_check_in_submission(req: Request) -> Answer:
+    meta = metadata(req.view, CheckInModalMeta)
+    entries, errors = parse_check_in_submission(req.t, req.view, meta.refs)
     if errors:
-        await ack(response_action="errors", errors=errors)
-        return
-    actor, now, workspace_id = actor_of(context), services.clock(), context.team_id or ""
+        return show_errors(errors)
     cmds = [
-        RecordCheckIn(
-            workspace_id,
-            ref,
-            value,
-            confidence,
-            note,
-            actor,
-            source="check_in",
-            idempotency_key=f"view:{view['id']}:{view.get('hash', '')}:{ref}",
-        )
+        RecordCheckIn(req.workspace_id, ref, value, confidence, note, req.actor,
+                      source="check_in", idempotency_key=f"{req.submission_key}:{ref}")
         for ref, value, confidence, note in entries
-    ]
+    ]  # fmt: skip
     try:
-        results = await record_check_ins(db=services.db, cmds=cmds, now=now)
-    except UserError as refused:
-        await ack(
-            response_action="errors",
-            errors={f"{cmds[0].key_result_ref}.value": t(refused.message, **refused.values)},
-        )
-        return
-    next_page = await _next_page(context, meta)
-    await ack(response_action="update", view=next_page) if next_page else await ack()
-    await share_check_ins(
-        client=client,
-        services=services,
-        workspace_id=workspace_id,
-        results=results,
-        author=actor.user_id,
+        results = await record_check_ins(db=req.db, cmds=cmds, now=req.now)
+    except UserError as refusal:
+        return show_errors({f"{cmds[0].key_result_ref}.value": req.message(refusal)})
+    next_page = await _next_page(req, meta)
+    answer = (replace_view(next_page) if next_page else Answer()).then(
+        share_check_ins, client=req.client, services=req.services,
+        workspace_id=req.workspace_id, results=results, author=req.user_id,
+    )  # fmt: skip
+    if meta.nudge_id is None or next_page is not None:
+        return answer
+    return answer.then(mark_nudge_updated, req=req, nudge_id=meta.nudge_id)
+
+
+async def mark_nudge_updated(*, req: Request, nudge_id: int) -> None:
+    """The DM whose modal was just submitted, answered "updated" and redrawn so."""
+    now = req.now
+    nudge = await nudge_answers.answer_updated(
+        db=req.db, workspace_id=req.workspace_id, nudge_id=nudge_id, actor=req.actor, now=now
     )
-    if meta.nudge_id is not None and next_page is None:
-        nudge = await answer_updated(
-            db=services.db, workspace_id=workspace_id, nudge_id=meta.nudge_id, actor=actor, now=now
-        )
-        await redraw_nudge(client, {}, nudge, now, answered=True)
+    await redraw_nudge(req.client, {}, nudge, now, answered=True)
 
 
-async def _next_page(context: AsyncBoltContext, meta: CheckInModalMeta) -> Any:
+async def _next_page(req: Request, meta: CheckInModalMeta) -> Any:
     """The modal's next page, or None after the last one."""
     from handlers.ui.nudges import KRS_PER_PAGE
 
     if (meta.page + 1) * KRS_PER_PAGE >= len(meta.refs):
         return None
-    services = services_of(context)
-    due = await objectives_of_refs(
-        db=services.db, workspace_id=context.team_id or "", refs=meta.refs, now=services.clock()
+    due = await nudges.objectives_of_refs(
+        db=req.db, workspace_id=req.workspace_id, refs=meta.refs, now=req.now
     )
-    return build_check_in_modal(
-        translator_of(context), due, meta.model_copy(update={"page": meta.page + 1})
-    )
+    return build_check_in_modal(req.t, due, meta.model_copy(update={"page": meta.page + 1}))
 
 
 # --- Pause and resume -----------------------------------------------------------------------
 
 
-def parse_pause_until(args: str) -> date | None:
-    """`until 2026-12-24`, `2026-12-24` → the date; anything else → None."""
-    words = [w for w in args.split() if w.lower() not in {"until", "jusqu'au", "jusqu’au", "au"}]
-    try:
-        return date.fromisoformat(words[0]) if len(words) == 1 else None
-    except ValueError:
-        return None
-
-
-async def handle_pause_command(
-    *, ack: AsyncAck, args: str, context: AsyncBoltContext, respond: AsyncRespond, **_: Any
-) -> None:
-    await ack()
-    services, t, profile = services_of(context), translator_of(context), profile_of(context)
-    now = services.clock()
-    today = now.astimezone(ZoneInfo((profile.timezone if profile else None) or "UTC")).date()
-    until = parse_pause_until(args)
+async def handle_pause_command(req: Request) -> Answer:
+    today = req.now.astimezone(ZoneInfo(req.timezone)).date()
+    until = parse_pause_until(req.args)
     if until is None:
         raise UserError(
             N_("Say until when, e.g. `/okr pause until {example}`."),
             example=today.replace(day=1).isoformat(),
         )
-    await pause_nudges(
-        db=services.db,
-        workspace_id=context.team_id or "",
-        user_id=context.user_id or "",
+    return after(pause_nudges, req=req, until=until, today=today)
+
+
+async def pause_nudges(*, req: Request, until: date, today: date) -> None:
+    await nudge_answers.pause_nudges(
+        db=req.db,
+        workspace_id=req.workspace_id,
+        user_id=req.user_id,
         until=until,
         today=today,
-        now=now,
+        now=req.now,
     )
-    await respond(
-        response_type="ephemeral",
-        text=t(
+    await req.tell(
+        req.t(
             "No check-in reminders until {date} included. `/okr resume` brings them back.",
-            date=t.date(until),
-        ),
+            date=req.t.date(until),
+        )
     )
 
 
-async def handle_resume_command(
-    *, ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond, **_: Any
-) -> None:
-    await ack()
-    services, t = services_of(context), translator_of(context)
-    await resume_nudges(
-        db=services.db,
-        workspace_id=context.team_id or "",
-        user_id=context.user_id or "",
-        now=services.clock(),
+async def handle_resume_command(req: Request) -> Answer:
+    return after(resume_nudges, req=req)
+
+
+async def resume_nudges(*, req: Request) -> None:
+    await nudge_answers.resume_nudges(
+        db=req.db, workspace_id=req.workspace_id, user_id=req.user_id, now=req.now
     )
-    await respond(
-        response_type="ephemeral",
-        text=t("Welcome back: your weekly check-in reminders are on again."),
-    )
+    await req.tell(req.t("Welcome back: your weekly check-in reminders are on again."))
 
 
 def register(app: AsyncApp) -> None:

@@ -3,42 +3,43 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.errors import InvalidFields, UserError
+from bot.services import key_results
+from bot.services import objectives as objective_use_cases
 from bot.services.commands import (
     AddKeyResult,
     ChangeObjectiveState,
     CreateObjective,
     EditKeyResult,
     EditObjective,
+    KeyResultDraft,
 )
-from bot.services.key_results import MAX_KEY_RESULTS, add_key_result, edit_key_result
+from bot.services.key_results import MAX_KEY_RESULTS
 from bot.services.objective_views import get_objective
-from bot.services.objectives import (
-    change_objective_state,
-    create_objective,
-    edit_objective,
-    objective_form_options,
+from bot.services.read_models import ObjectiveView
+from handlers.context import (
+    Answer,
+    Request,
+    after,
+    modal_refusal,
+    show_errors,
 )
-from handlers.context import actor_of, profile_of, services_of, translator_of
 from handlers.errors import guarded
 from handlers.ids import Callback, ObjectiveAction
-from handlers.slack_io import notify_user
+from handlers.slack_io import (
+    notify_user,
+)
 from handlers.surfaces import (
     from_home,
-    key_result_modal,
+    open_key_result_modal,
     publish_objective,
     refresh_home,
     refresh_objective_post,
 )
-from handlers.ui.forms import inline_errors, metadata
+from handlers.ui.forms import metadata
 from handlers.ui.objective_modal import (
     TITLE,
     ObjectiveModalMeta,
@@ -53,200 +54,155 @@ from handlers.ui.team_modal import build_team_prompt
 log = logging.getLogger(__name__)
 
 
-def submission_key(view: dict[str, Any]) -> str:
-    """Same modal state submitted twice (double click, Slack retry) → same key."""
-    return f"view:{view['id']}:{view.get('hash', '')}"
+async def handle_new_command(req: Request) -> Answer:
+    return after(open_new_objective_modal, req=req)
 
 
-async def handle_new_command(
-    *,
-    ack: AsyncAck,
-    command: dict[str, Any],
-    context: AsyncBoltContext,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    **_: Any,
-) -> None:
-    await ack()
-    services, t = services_of(context), translator_of(context)
-    options = await objective_form_options(
-        db=services.db,
-        workspace_id=context.team_id or "",
-        channel_id=command["channel_id"],
-        now=services.clock(),
+async def open_new_objective_modal(*, req: Request) -> None:
+    """The new-objective modal, or the offer to create a team where there is none."""
+    options = await objective_use_cases.objective_form_options(
+        db=req.db, workspace_id=req.workspace_id, channel_id=req.channel_id, now=req.now
     )
     if not options.teams:
-        await respond(
-            response_type="ephemeral",
-            text=t("Create a team first."),
-            blocks=build_team_prompt(t, command["channel_id"]),
-        )
+        await req.tell(req.t("Create a team first."), build_team_prompt(req.t, req.channel_id))
         return
-    meta = ObjectiveModalMeta(channel_id=command["channel_id"])
-    view = build_new_objective_modal(t, options, user_id=context.user_id or "", meta=meta)
-    await client.views_open(trigger_id=command["trigger_id"], view=view)
+    meta = ObjectiveModalMeta(channel_id=req.channel_id)
+    view = build_new_objective_modal(req.t, options, user_id=req.user_id, meta=meta)
+    await req.client.views_open(trigger_id=req.trigger_id, view=view)
 
 
-async def handle_add_key_result_slot(
-    ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
-) -> None:
-    await ack()
-    services, t, view = services_of(context), translator_of(context), body["view"]
+async def handle_add_key_result_slot(req: Request) -> Answer:
+    return after(add_key_result_slot, req=req)
+
+
+async def add_key_result_slot(*, req: Request) -> None:
+    """One more key result in the new-objective modal (up to MAX_KEY_RESULTS)."""
+    view = req.body["view"]
     meta = metadata(view, ObjectiveModalMeta)
     meta.slots = min(meta.slots + 1, MAX_KEY_RESULTS)
-    options = await objective_form_options(
-        db=services.db,
-        workspace_id=context.team_id or "",
-        channel_id=meta.channel_id,
-        now=services.clock(),
+    options = await objective_use_cases.objective_form_options(
+        db=req.db, workspace_id=req.workspace_id, channel_id=meta.channel_id, now=req.now
     )
-    new_view = build_new_objective_modal(t, options, user_id=context.user_id or "", meta=meta)
-    await client.views_update(view_id=view["id"], hash=view["hash"], view=new_view)
+    new_view = build_new_objective_modal(req.t, options, user_id=req.user_id, meta=meta)
+    await req.client.views_update(view_id=view["id"], hash=view["hash"], view=new_view)
 
 
-async def handle_new_objective_submission(
-    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
-) -> None:
-    services, t = services_of(context), translator_of(context)
-    meta = metadata(view, ObjectiveModalMeta)
-    fields, drafts, errors = parse_objective_submission(t, view, meta)
+async def handle_new_objective_submission(req: Request) -> Answer | None:
+    meta = metadata(req.view, ObjectiveModalMeta)
+    fields, drafts, errors = parse_objective_submission(req.t, req.view, meta)
     if errors:
-        await ack(response_action="errors", errors=errors)
-        return
+        return show_errors(errors)
     cmd = CreateObjective(
-        workspace_id=context.team_id or "",
+        workspace_id=req.workspace_id,
         key_results=drafts,
-        actor=actor_of(context),
-        submission_key=submission_key(view),
+        actor=req.actor,
+        submission_key=req.submission_key,
         **fields,
     )
     try:
-        objective = await create_objective(db=services.db, cmd=cmd, now=services.clock())
+        objective = await objective_use_cases.create_objective(db=req.db, cmd=cmd, now=req.now)
     except InvalidFields as invalid:
-        await ack(response_action="errors", errors=inline_errors(t, invalid))
-        return
-    await ack()
+        return modal_refusal(req.t, invalid, block=TITLE)
     if objective is None:  # this submission was already recorded
-        return
-    await publish_objective(
-        client=client, services=services, objective=objective, actor=cmd.actor.user_id
-    )
+        return None
+    return after(
+        publish_objective, client=req.client, services=req.services, objective=objective,
+        actor=req.user_id,
+    )  # fmt: skip
 
 
 # --- Edit and close (overflow menu on the post and on the Home tab) -----------------------
 
 
-async def handle_objective_menu(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: AsyncBoltContext,
-    client: AsyncWebClient,
-) -> None:
-    await ack()
-    services, t = services_of(context), translator_of(context)
-    verb, _, ref_text = action["selected_option"]["value"].partition(":")
-    ref, workspace_id, now = int(ref_text), context.team_id or "", services.clock()
-    if verb in (ObjectiveAction.MARK_DONE, ObjectiveAction.ARCHIVE, ObjectiveAction.REOPEN):
-        state = {ObjectiveAction.MARK_DONE: "done", ObjectiveAction.ARCHIVE: "archived"}.get(
-            verb, "open"
-        )
-        cmd = ChangeObjectiveState(
-            workspace_id=workspace_id, objective_ref=ref, state=state, actor=actor_of(context)
-        )
-        objective = await change_objective_state(db=services.db, cmd=cmd, now=now)
-        await refresh_objective_post(client=client, services=services, objective=objective)
-        if from_home(body):
-            await refresh_home(
-                client=client,
-                services=services,
-                workspace_id=workspace_id,
-                user_id=context.user_id,
-                profile=profile_of(context),
-            )
-        channel = (body.get("channel") or {}).get("id")
-        await notify_user(
-            client,
-            user_id=cmd.actor.user_id,
-            channel=channel,
-            text=t("{ref} is now {state}.", ref=objective.label, state=t(state)),
-        )
-        return
+#: The menu's verbs that change an objective's state, and the state each sets.
+NEW_STATES = {
+    ObjectiveAction.MARK_DONE: "done",
+    ObjectiveAction.ARCHIVE: "archived",
+    ObjectiveAction.REOPEN: "open",
+}
+
+
+async def handle_objective_menu(req: Request) -> Answer:
+    verb, _, ref_text = req.action["selected_option"]["value"].partition(":")
+    ref = int(ref_text)
+    if verb in NEW_STATES:
+        return after(change_objective_state, req=req, ref=ref, state=NEW_STATES[verb])
     if verb == ObjectiveAction.ADD_KEY_RESULT:
-        view = await key_result_modal(
-            services=services,
-            t=t,
-            workspace_id=workspace_id,
-            user_id=context.user_id or "",
-            kr_ref=None,
-            objective_ref=ref,
-        )
-    else:
-        objective = await get_objective(db=services.db, workspace_id=workspace_id, ref=ref, now=now)
-        view = build_edit_objective_modal(t, objective, ObjectiveModalMeta(objective_ref=ref))
-    await client.views_open(trigger_id=body["trigger_id"], view=view)
+        return after(open_key_result_modal, req=req, kr_ref=None, objective_ref=ref)
+    return after(open_edit_objective_modal, req=req, ref=ref)
 
 
-async def handle_edit_objective_submission(
-    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
-) -> None:
-    services, t = services_of(context), translator_of(context)
-    meta = metadata(view, ObjectiveModalMeta)
+async def change_objective_state(*, req: Request, ref: int, state: str) -> None:
+    """Mark done, archive or reopen; redraw the post (and the Home if clicked there); say so."""
+    cmd = ChangeObjectiveState(
+        workspace_id=req.workspace_id, objective_ref=ref, state=state, actor=req.actor
+    )
+    objective = await objective_use_cases.change_objective_state(db=req.db, cmd=cmd, now=req.now)
+    await refresh_objective_post(client=req.client, services=req.services, objective=objective)
+    if from_home(req.body):
+        await refresh_home(req=req)
+    await notify_user(
+        req.client,
+        user_id=req.user_id,
+        channel=(req.body.get("channel") or {}).get("id"),
+        text=req.t("{ref} is now {state}.", ref=objective.label, state=req.t(state)),
+    )
+
+
+async def open_edit_objective_modal(*, req: Request, ref: int) -> None:
+    objective = await get_objective(db=req.db, workspace_id=req.workspace_id, ref=ref, now=req.now)
+    view = build_edit_objective_modal(req.t, objective, ObjectiveModalMeta(objective_ref=ref))
+    await req.client.views_open(trigger_id=req.trigger_id, view=view)
+
+
+async def handle_edit_objective_submission(req: Request) -> Answer:
     cmd = EditObjective(
-        workspace_id=context.team_id or "",
-        objective_ref=meta.objective_ref or 0,
-        actor=actor_of(context),
-        **parse_edit_objective_submission(view),
+        workspace_id=req.workspace_id,
+        objective_ref=metadata(req.view, ObjectiveModalMeta).objective_ref or 0,
+        actor=req.actor,
+        **parse_edit_objective_submission(req.view),
     )
     try:
-        objective = await edit_objective(db=services.db, cmd=cmd, now=services.clock())
-    except InvalidFields as invalid:
-        await ack(response_action="errors", errors=inline_errors(t, invalid))
-        return
-    except UserError as refused:
-        await ack(response_action="errors", errors={TITLE: t(refused.message, **refused.values)})
-        return
-    await ack()
-    await refresh_objective_post(client=client, services=services, objective=objective)
+        objective = await objective_use_cases.edit_objective(db=req.db, cmd=cmd, now=req.now)
+    except UserError as refusal:
+        return modal_refusal(req.t, refusal, block=TITLE)
+    return after(
+        refresh_objective_post, client=req.client, services=req.services, objective=objective
+    )
 
 
-async def handle_key_result_submission(
-    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
-) -> None:
-    services, t = services_of(context), translator_of(context)
-    meta = metadata(view, ObjectiveModalMeta)
-    draft, errors = parse_key_result_submission(t, view)
+async def handle_key_result_submission(req: Request) -> Answer:
+    draft, errors = parse_key_result_submission(req.t, req.view)
     if errors or draft is None:
-        await ack(response_action="errors", errors=errors)
-        return
-    workspace_id, actor, now = context.team_id or "", actor_of(context), services.clock()
+        return show_errors(errors)
     try:
-        if meta.key_result_ref is not None:
-            cmd_edit = EditKeyResult(
-                workspace_id=workspace_id,
-                key_result_ref=meta.key_result_ref,
-                draft=draft,
-                actor=actor,
-            )
-            objective = await edit_key_result(db=services.db, cmd=cmd_edit, now=now)
-        else:
-            cmd_add = AddKeyResult(
-                workspace_id=workspace_id,
-                objective_ref=meta.objective_ref or 0,
-                draft=draft,
-                actor=actor,
-            )
-            objective = await add_key_result(db=services.db, cmd=cmd_add, now=now)
-    except InvalidFields as invalid:
-        await ack(response_action="errors", errors=inline_errors(t, invalid))
-        return
-    except UserError as refused:
-        await ack(
-            response_action="errors", errors={"kr1.title": t(refused.message, **refused.values)}
+        objective = await save_key_result(req, metadata(req.view, ObjectiveModalMeta), draft)
+    except UserError as refusal:
+        return modal_refusal(req.t, refusal, block="kr1.title")
+    return after(
+        refresh_objective_post, client=req.client, services=req.services, objective=objective
+    )
+
+
+async def save_key_result(
+    req: Request, meta: ObjectiveModalMeta, draft: KeyResultDraft
+) -> ObjectiveView:
+    """Edit the modal's key result, or add the draft to its objective. Raises UserError."""
+    if meta.key_result_ref is not None:
+        edit = EditKeyResult(
+            workspace_id=req.workspace_id,
+            key_result_ref=meta.key_result_ref,
+            draft=draft,
+            actor=req.actor,
         )
-        return
-    await ack()
-    await refresh_objective_post(client=client, services=services, objective=objective)
+        return await key_results.edit_key_result(db=req.db, cmd=edit, now=req.now)
+    add = AddKeyResult(
+        workspace_id=req.workspace_id,
+        objective_ref=meta.objective_ref or 0,
+        draft=draft,
+        actor=req.actor,
+    )
+    return await key_results.add_key_result(db=req.db, cmd=add, now=req.now)
 
 
 def register(app: AsyncApp) -> None:

@@ -14,10 +14,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.i18n import DEFAULT_LANGUAGE, Translator, translator
+from bot.i18n import DEFAULT_LANGUAGE, translator
 from bot.services.commands import RecordCheckIn
 from bot.services.lists import home_for
 from bot.services.members import MemberProfile
@@ -27,6 +26,7 @@ from bot.services.objective_views import objective_of, objectives_by_id
 from bot.services.objectives import record_objective_post
 from bot.services.read_models import CheckInResult, ObjectiveView
 from bot.services.runtime import Services
+from handlers.context import Request
 from handlers.jobs.charts import render_north_star_chart
 from handlers.slack_io import (
     ChannelUnreachable,
@@ -155,26 +155,21 @@ async def share_check_ins(
         await refresh_objective_post(client=client, services=services, objective=objective)
 
 
-async def key_result_modal(
-    *,
-    services: Services,
-    t: Translator,
-    workspace_id: str,
-    user_id: str,
-    kr_ref: int | None,
-    objective_ref: int | None,
-) -> View:
-    """The modal adding a key result to objective `objective_ref`, or editing KR `kr_ref`.
+async def open_key_result_modal(
+    *, req: Request, kr_ref: int | None, objective_ref: int | None = None
+) -> None:
+    """Open the modal adding a key result to objective `objective_ref`, or editing KR `kr_ref`.
     Raises NotFound for a reference that is not there."""
     objective, kr = await objective_of(
-        db=services.db,
-        workspace_id=workspace_id,
+        db=req.db,
+        workspace_id=req.workspace_id,
         objective_ref=objective_ref,
         key_result_ref=kr_ref,
-        now=services.clock(),
+        now=req.now,
     )
     meta = ObjectiveModalMeta(objective_ref=objective.ref, key_result_ref=kr.ref if kr else None)
-    return build_key_result_modal(t, user_id=user_id, objective=objective, kr=kr, meta=meta)
+    view = build_key_result_modal(req.t, user_id=req.user_id, objective=objective, kr=kr, meta=meta)
+    await req.client.views_open(trigger_id=req.trigger_id, view=view)
 
 
 # --- The Home tab -----------------------------------------------------------------------------
@@ -222,24 +217,17 @@ async def publish_home(
 
 
 @follow_up
-async def refresh_home(
-    *,
-    client: AsyncWebClient,
-    services: Services,
-    workspace_id: str,
-    user_id: str | None,
-    profile: MemberProfile | None,
-) -> None:
+async def refresh_home(*, req: Request) -> None:
     """Re-publish the acting user's Home after they changed something from it (Slack keeps
     the last published view). Changes made elsewhere need no refresh: opening the Home tab
     publishes it afresh. Without a user, nothing to do."""
-    if user_id:
+    if req.user_id:
         await publish_home(
-            client=client,
-            services=services,
-            workspace_id=workspace_id,
-            user_id=user_id,
-            profile=profile,
+            client=req.client,
+            services=req.services,
+            workspace_id=req.workspace_id,
+            user_id=req.user_id,
+            profile=req.profile,
         )
 
 
@@ -270,24 +258,17 @@ async def redraw_nudge(
 # --- The North Star chart ---------------------------------------------------------------------
 
 
-async def post_north_star_chart(
-    *,
-    client: AsyncWebClient,
-    services: Services,
-    t: Translator,
-    workspace_id: str,
-    channel_id: str,
-) -> None:
+async def post_north_star_chart(*, req: Request, channel_id: str) -> None:
     """Upload the trend chart of the channel's team's North Star to the channel. Raises
     NotFound without a team or North Star there."""
     summary = await show_north_star(
-        db=services.db, workspace_id=workspace_id, channel_id=channel_id, now=services.clock()
+        db=req.db, workspace_id=req.workspace_id, channel_id=channel_id, now=req.now
     )
-    png = await render_north_star_chart(t, summary)
-    await client.files_upload_v2(
+    png = await render_north_star_chart(req.t, summary)
+    await req.client.files_upload_v2(
         channel=channel_id,
         file=png,
         filename="north-star.png",
         title=summary.north_star.name,
-        initial_comment=summary_fallback_text(t, summary),
+        initial_comment=summary_fallback_text(req.t, summary),
     )

@@ -6,6 +6,7 @@ import asyncio
 import time
 from typing import Any
 
+from handlers.context import Answer, after
 from tests.conftest import PolarisServer
 
 
@@ -18,11 +19,13 @@ async def test_slack_gets_its_answer_while_the_listener_goes_on(
     release = asyncio.Event()
     finished = asyncio.Event()
 
-    async def slow_after_ack(*, ack: Any, respond: Any, **_: object) -> None:
-        await ack(text="On it")
-        await release.wait()
-        await respond(text="Done", response_type="ephemeral")
-        finished.set()
+    async def slow_after_ack(req: Any) -> Any:
+        async def finish() -> None:
+            await release.wait()
+            await req.respond(text="Done", response_type="ephemeral")
+            finished.set()
+
+        return Answer({"text": "On it"}).then(finish)
 
     monkeypatch.setitem(commands.SUBCOMMANDS, Subcommand.LIST, slow_after_ack)
     response = await polaris.command("list")
@@ -44,9 +47,11 @@ async def test_an_error_after_the_ack_is_reported_to_the_user(
     from handlers import commands
     from handlers.ids import Subcommand
 
-    async def breaks_after_ack(*, ack: Any, **_: object) -> None:
-        await ack()
-        raise RuntimeError("disk full")
+    async def breaks_after_ack(req: Any) -> Any:
+        async def breaks() -> None:
+            raise RuntimeError("disk full")
+
+        return after(breaks)
 
     monkeypatch.setitem(commands.SUBCOMMANDS, Subcommand.LIST, breaks_after_ack)
     response = await polaris.command("list")
@@ -62,7 +67,7 @@ async def test_an_error_before_the_ack_still_reaches_the_error_handler(
     from handlers import commands
     from handlers.ids import Subcommand
 
-    async def breaks_before_ack(**_: object) -> None:
+    async def breaks_before_ack(req: Any) -> None:
         raise RuntimeError("no ack")
 
     monkeypatch.setitem(commands.SUBCOMMANDS, Subcommand.LIST, breaks_before_ack)

@@ -131,7 +131,7 @@ async def test_unexpected_error_gets_a_short_answer_with_a_reference(
     from handlers import commands
     from handlers.ids import Subcommand
 
-    async def broken(**_: object) -> None:
+    async def broken(req: object) -> None:
         raise RuntimeError("database on fire")
 
     monkeypatch.setitem(commands.SUBCOMMANDS, Subcommand.LIST, broken)
@@ -148,11 +148,14 @@ async def test_a_refusal_after_ack_is_answered_and_the_ack_kept(
 ) -> None:
     from bot.domain.errors import N_, NotFound
     from handlers import commands
+    from handlers.context import Answer, after
     from handlers.ids import Subcommand
 
-    async def refuses(*, ack, **_: object) -> None:
-        await ack()
-        raise NotFound(N_("There is no objective {ref}."), ref="O-9")
+    async def refuses(req: object) -> Answer:
+        async def not_found() -> None:
+            raise NotFound(N_("There is no objective {ref}."), ref="O-9")
+
+        return after(not_found)
 
     monkeypatch.setitem(commands.SUBCOMMANDS, Subcommand.LIST, refuses)
     started = time.monotonic()

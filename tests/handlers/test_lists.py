@@ -11,8 +11,8 @@ from bot.domain.errors import UserError
 from bot.i18n import translator
 from bot.services.lists import ListScope
 from bot.services.read_models import ObjectivePage
+from handlers.args import parse_list_scope
 from handlers.ids import ListAction
-from handlers.lists import parse_list_scope
 from handlers.ui.lists import (
     ListPage,
     build_objective_list,

@@ -14,7 +14,7 @@ from bot.domain.errors import InvalidFields
 from bot.domain.nsm_templates import BLANK_TEMPLATE, TEMPLATES
 from bot.i18n import translator
 from bot.services.read_models import NorthStarForm
-from handlers.northstar import parse_record_args
+from handlers.args import parse_record_args
 from handlers.ui.northstar_define import (
     build_define_modal,
     build_template_modal,

@@ -1,0 +1,113 @@
+"""The one tokenizer of `/okr` arguments, and the parsers built on it (table-driven)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.i18n import translator
+from handlers.args import number, parse_pause_until, parse_update_line, split_first, tokenize
+
+EN = translator("en-US")
+FR = translator("fr-FR")
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("", []),
+        ("   ", []),
+        ("KR-1 42 8", ["KR-1", "42", "8"]),
+        ("  KR-1\t42\n8  ", ["KR-1", "42", "8"]),
+        ('"Activation rate" 56', ["Activation rate", "56"]),
+        ("“Activation rate” 56", ["Activation rate", "56"]),
+        ("„Aktivierung“ 56", ["Aktivierung", "56"]),
+        ("« taux d’activation » 56", ["taux d’activation", "56"]),
+        ("'churn is down'", ["churn is down"]),
+        ("‘churn is down’", ["churn is down"]),
+        ("“Taux d’activation” 56,5", ["Taux d’activation", "56,5"]),
+        # apostrophes inside words stay words
+        ("c’est bon", ["c’est", "bon"]),
+        ("don't stop", ["don't", "stop"]),
+        ("jusqu’au 2026-12-24", ["jusqu’au", "2026-12-24"]),
+        # unbalanced quotes are tolerated: the lone quote is dropped
+        ('"1 234,5 8', ["1", "234,5", "8"]),
+        ("“open ended", ["open", "ended"]),
+        ("‘tis fine", ["tis", "fine"]),
+        # no-break spaces keep a number whole, as a plain space
+        ("1\u202f234,5 8", ["1 234,5", "8"]),
+        ("1\xa0234,5", ["1 234,5"]),
+        ('"1 234,5" 8 c’est bon', ["1 234,5", "8", "c’est", "bon"]),
+        # Slack's escaping is undone once
+        ("R&amp;D &lt;3", ["R&D", "<3"]),
+        ("&amp;lt;", ["&lt;"]),
+        ('""', [""]),
+    ],
+)
+def test_tokenize(text: str, words: list[str]) -> None:
+    assert tokenize(text) == words
+
+
+@pytest.mark.parametrize(
+    ("text", "split"),
+    [
+        ("", ("", "")),
+        ("update KR-1 4", ("update", "KR-1 4")),
+        ("  Record   Churn 4 ", ("record", "Churn 4")),
+        ("help", ("help", "")),
+    ],
+)
+def test_split_first(text: str, split: tuple[str, str]) -> None:
+    assert split_first(text) == split
+
+
+@pytest.mark.parametrize(
+    ("t", "text", "value"),
+    [
+        (FR, "1 234,5", 1234.5),
+        (FR, "1\u202f234,5", 1234.5),
+        (FR, "0,75", 0.75),
+        (EN, "1,234.5", 1234.5),
+        (EN, "-3", -3.0),
+        (EN, "lots", None),
+        (FR, "", None),
+    ],
+)
+def test_number(t, text: str, value: float | None) -> None:
+    assert number(t, text) == value
+
+
+@pytest.mark.parametrize(
+    ("t", "args", "expected"),
+    [
+        (EN, "KR-1 42 8", (1, 42.0, 8, "", None)),
+        (EN, 'KR-2 6 5 "churn is down"', (2, 6.0, 5, "churn is down", None)),
+        (FR, '"KR-1" "1 234,5" 8 c’est bon', (1, 1234.5, 8, "c’est bon", None)),
+        (FR, 'KR-1 "1 234,5" 8 c’est bon', (1, 1234.5, 8, "c’est bon", None)),
+        (FR, "KR-1 1\u202f234,5 8 c’est bon", (1, 1234.5, 8, "c’est bon", None)),
+        (EN, "KR-1 lots 7", (1, None, 7, "", "“lots” is not a number.")),
+        (EN, "KR-1 5 11", (1, 5.0, None, "", "Confidence goes from 0 to 10.")),
+        (EN, "KR-1 5", (1, 5.0, None, "", "Add your confidence from 0 to 10.")),
+        (EN, "K1 5 5", (None, 5.0, 5, "", "“K1” is not a key result reference like KR-12.")),
+        (EN, "", (None, None, None, "", None)),
+    ],
+)
+def test_update_line(t, args: str, expected: tuple) -> None:
+    line = parse_update_line(t, args)
+    assert (line.ref, line.value, line.confidence, line.note, line.problem) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "until"),
+    [
+        ("until 2026-12-24", date(2026, 12, 24)),
+        ("jusqu’au 2026-12-24", date(2026, 12, 24)),
+        ("jusqu'au 2026-12-24", date(2026, 12, 24)),
+        ("2026-12-24", date(2026, 12, 24)),
+        ("until Christmas", None),
+        ("", None),
+    ],
+)
+def test_pause_until(args: str, until: date | None) -> None:
+    assert parse_pause_until(args) == until
