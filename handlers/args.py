@@ -18,7 +18,7 @@ from bot.domain.errors import N_, UserError, field_error
 from bot.domain.refs import parse_key_result_ref
 from bot.domain.status import CONFIDENCE_MAX, CONFIDENCE_MIN
 from bot.i18n import Translator
-from bot.services.lists import ListScope
+from bot.services.commands import ListScope
 from handlers.ui.format import clip, escape
 
 # Each opening quote and the quotes that may close it (people mix straight and curly ones).

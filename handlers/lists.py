@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.services.lists import ListScope, list_objectives
+from bot.services.commands import ListScope
+from bot.services.lists import list_objectives
 from handlers.args import parse_list_scope
 from handlers.context import Answer, Request, after
 from handlers.errors import guarded

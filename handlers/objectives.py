@@ -7,6 +7,7 @@ import logging
 from slack_bolt.async_app import AsyncApp
 
 from bot.domain.errors import InvalidFields, UserError
+from bot.domain.progress import MAX_KEY_RESULTS
 from bot.services import key_results
 from bot.services import objectives as objective_use_cases
 from bot.services.commands import (
@@ -17,7 +18,6 @@ from bot.services.commands import (
     EditObjective,
     KeyResultDraft,
 )
-from bot.services.key_results import MAX_KEY_RESULTS
 from bot.services.objective_views import get_objective
 from bot.services.read_models import ObjectiveView
 from handlers.context import (

@@ -21,10 +21,9 @@ from bot.services.commands import RecordCheckIn
 from bot.services.lists import home_for
 from bot.services.members import MemberProfile
 from bot.services.northstar import north_star_summary, show_north_star
-from bot.services.nudge_messages import NudgeView
 from bot.services.objective_views import objective_of, objectives_by_id
 from bot.services.objectives import record_objective_post
-from bot.services.read_models import CheckInResult, ObjectiveView
+from bot.services.read_models import CheckInResult, NudgeView, ObjectiveView
 from bot.services.runtime import Services
 from handlers.context import Request
 from handlers.jobs.charts import render_north_star_chart

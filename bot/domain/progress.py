@@ -39,6 +39,10 @@ __all__ = [
 ]
 
 
+# An objective has 1 to 5 key results (PRODUCT.md): more is a list of tasks, not a focus.
+MAX_KEY_RESULTS = 5
+
+
 class KrKind(StrEnum):
     """How a key result measures success."""
 

@@ -136,3 +136,12 @@ class ApiReading:
     value: float
     on: date | None = None
     idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class ListScope:
+    """What `/okr list` shows: someone's objectives (mine by default), or a team's."""
+
+    user_id: str | None = None
+    channel_id: str | None = None
+    team_name: str | None = None

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.cycles import current_quarter, quarter_span
-from bot.domain.digest import KrWeek, WeekSelection, select_week
+from bot.domain.digest import KrWeek, select_week
 from bot.domain.errors import N_, NotFound, PermissionDenied, UserError
 from bot.domain.permissions import Actor
 from bot.domain.progress import expected_progress, kr_progress
@@ -28,7 +28,14 @@ from bot.domain.schedule import latest_weekly, week_key
 from bot.services.ledger import LedgerKey, claim_post
 from bot.services.northstar import north_star_summary
 from bot.services.objective_views import LIVE_STATES, load_objective_views
-from bot.services.read_models import KeyResultView, NorthStarSummary, ObjectiveView, TeamView
+from bot.services.read_models import (
+    DigestModel,
+    DigestPreview,
+    KeyResultView,
+    NorthStarSummary,
+    ObjectiveView,
+    TeamView,
+)
 from bot.services.teams import actor_leads, team_view
 from storage import digest as store
 from storage import okrs
@@ -67,43 +74,6 @@ def team_subject(team_id: int) -> str:
 
 
 @dataclass(frozen=True)
-class DigestModel:
-    """One team's week, ready to render.
-
-    Attributes:
-        period: the ISO week (`2026-W48`) of `until` on the team's calendar.
-        since, until: the week covered, (until − 7 days, until].
-        north_star: the team's North Star board, None without a North Star.
-        objectives: the team's live objectives of the current cycle, by reference.
-        week: the highlights of its open key results (domain rules).
-        key_results: those key results by label (`KR-12`), to name the highlights.
-        unlinked: open objectives that say nothing of what they drive.
-        check_ins: how many key results were checked in during the week.
-        readings: how many North Star or input metric readings were recorded in it.
-        empty: nothing was recorded this week (no check-in, no reading).
-    """
-
-    team: TeamView
-    period: str
-    since: datetime
-    until: datetime
-    cycle_key: str
-    north_star: NorthStarSummary | None
-    objectives: tuple[ObjectiveView, ...]
-    week: WeekSelection
-    key_results: dict[str, KeyResultView] = field(default_factory=dict)
-    unlinked: tuple[ObjectiveView, ...] = ()
-    check_ins: int = 0
-    readings: int = 0
-    empty: bool = True
-
-    @property
-    def has_content(self) -> bool:
-        """False for a team with neither objectives this cycle nor a North Star: no digest."""
-        return bool(self.objectives) or self.north_star is not None
-
-
-@dataclass(frozen=True)
 class DueDigest:
     """A team's digest the scheduler should act on at an instant.
 
@@ -121,14 +91,6 @@ class DueDigest:
     @property
     def key(self) -> LedgerKey:
         return LedgerKey(self.workspace_id, DIGEST_KIND, team_subject(self.team_id), self.period)
-
-
-@dataclass(frozen=True)
-class DigestPreview:
-    """`/okr digest`: the digest as it would be posted now, and when the next one is due."""
-
-    digest: DigestModel
-    next_at: datetime
 
 
 @dataclass(frozen=True)

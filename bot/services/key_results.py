@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.errors import N_, InvalidFields, field_error
-from bot.domain.progress import validate_kr_definition
+from bot.domain.progress import MAX_KEY_RESULTS, validate_kr_definition
 from bot.services.commands import AddKeyResult, EditKeyResult, KeyResultDraft
 from bot.services.objective_views import (
     LIVE_STATES,
@@ -19,7 +19,6 @@ from storage import okrs
 from storage.database import Database
 from storage.models import KeyResult
 
-MAX_KEY_RESULTS = 5
 KR_DEFINITION_MESSAGES = {
     "not_finite": N_("Use a finite number."),
     "target_equals_start": N_("The target must differ from the start."),

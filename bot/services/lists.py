@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.cycles import current_quarter
 from bot.domain.errors import N_, NotFound
+from bot.services.commands import ListScope
 from bot.services.objective_views import LIVE_STATES, ensure_cycle, load_objective_views
 from bot.services.read_models import HomeModel, ObjectivePage
 from bot.services.teams import team_view
@@ -15,15 +15,6 @@ from storage import okrs
 from storage.database import Database
 from storage.models import LifecycleState
 from storage.okrs import ObjectiveFilter
-
-
-@dataclass(frozen=True)
-class ListScope:
-    """What `/okr list` shows: someone's objectives (mine by default), or a team's."""
-
-    user_id: str | None = None
-    channel_id: str | None = None
-    team_name: str | None = None
 
 
 async def list_objectives(

@@ -11,7 +11,8 @@ from bot.domain.errors import N_, NotFound, PermissionDenied, UserError
 from bot.domain.permissions import Actor
 from bot.services.check_ins import record_check_ins
 from bot.services.commands import RecordCheckIn
-from bot.services.nudge_messages import UNDO_WINDOW, NudgeView, nudge_view
+from bot.services.nudge_messages import UNDO_WINDOW, nudge_view
+from bot.services.read_models import NudgeView
 from storage import nudges as store
 from storage.database import Database
 from storage.models import Nudge, NudgeAnswer

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.nudges import NUDGE, REMINDER, SNOOZE, STALE, DueNudge
 from bot.services.objective_views import objective_views_by_id, restricted
-from bot.services.read_models import ObjectiveView, TeamView
+from bot.services.read_models import NudgeView, ObjectiveView, TeamView
 from bot.services.teams import team_view
 from storage import nudges as store
 from storage import okrs
@@ -23,29 +23,6 @@ UNDO_WINDOW = timedelta(minutes=5)
 # Objectives loaded per statement when gathering contents (keeps IN lists well under the
 # bound-parameter limits of SQLite and PostgreSQL).
 CONTENT_CHUNK = 500
-
-
-@dataclass(frozen=True)
-class NudgeView:
-    """A nudge with the objectives (restricted to the listed KRs) it is about."""
-
-    id: int
-    workspace_id: str
-    team: TeamView
-    user_id: str
-    period: str
-    locale: str
-    objectives: tuple[ObjectiveView, ...]
-    answer: str | None
-    answered_at: datetime | None
-    snoozed_until: datetime | None
-    dm_channel: str | None
-    dm_ts: str | None
-    undo_until: datetime | None
-
-    @property
-    def key_result_refs(self) -> list[int]:
-        return [kr.ref for o in self.objectives for kr in o.key_results]
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.cycles import current_quarter, next_quarter, quarter_span
 from bot.domain.errors import N_, InvalidFields, NotFound, field_error
+from bot.domain.progress import MAX_KEY_RESULTS
 from bot.domain.refs import objective_label
 from bot.services.commands import ChangeObjectiveState, CreateObjective, EditObjective
-from bot.services.key_results import MAX_KEY_RESULTS, check_key_result_draft, new_key_result
+from bot.services.key_results import check_key_result_draft, new_key_result
 from bot.services.objective_views import editable_objective, ensure_cycle, one_objective
 from bot.services.read_models import Choice, ObjectiveFormOptions, ObjectiveView
 from storage import okrs

@@ -5,12 +5,13 @@ OKRs and teams first, then the North Star (its definition, board, readings and A
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.archetypes import Archetype
+from bot.domain.digest import WeekSelection
 from bot.domain.northstar import (
     CounterMetricDraft,
     Direction,
@@ -369,3 +370,74 @@ class SubmittedReading:
 
     reading: RecordedReading
     replayed: bool = False
+
+
+# --- The digest and the check-in DM ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestModel:
+    """One team's week, ready to render.
+
+    Attributes:
+        period: the ISO week (`2026-W48`) of `until` on the team's calendar.
+        since, until: the week covered, (until − 7 days, until].
+        north_star: the team's North Star board, None without a North Star.
+        objectives: the team's live objectives of the current cycle, by reference.
+        week: the highlights of its open key results (domain rules).
+        key_results: those key results by label (`KR-12`), to name the highlights.
+        unlinked: open objectives that say nothing of what they drive.
+        check_ins: how many key results were checked in during the week.
+        readings: how many North Star or input metric readings were recorded in it.
+        empty: nothing was recorded this week (no check-in, no reading).
+    """
+
+    team: TeamView
+    period: str
+    since: datetime
+    until: datetime
+    cycle_key: str
+    north_star: NorthStarSummary | None
+    objectives: tuple[ObjectiveView, ...]
+    week: WeekSelection
+    key_results: dict[str, KeyResultView] = field(default_factory=dict)
+    unlinked: tuple[ObjectiveView, ...] = ()
+    check_ins: int = 0
+    readings: int = 0
+    empty: bool = True
+
+    @property
+    def has_content(self) -> bool:
+        """False for a team with neither objectives this cycle nor a North Star: no digest."""
+        return bool(self.objectives) or self.north_star is not None
+
+
+@dataclass(frozen=True)
+class DigestPreview:
+    """`/okr digest`: the digest as it would be posted now, and when the next one is due."""
+
+    digest: DigestModel
+    next_at: datetime
+
+
+@dataclass(frozen=True)
+class NudgeView:
+    """A nudge with the objectives (restricted to the listed KRs) it is about."""
+
+    id: int
+    workspace_id: str
+    team: TeamView
+    user_id: str
+    period: str
+    locale: str
+    objectives: tuple[ObjectiveView, ...]
+    answer: str | None
+    answered_at: datetime | None
+    snoozed_until: datetime | None
+    dm_channel: str | None
+    dm_ts: str | None
+    undo_until: datetime | None
+
+    @property
+    def key_result_refs(self) -> list[int]:
+        return [kr.ref for o in self.objectives for kr in o.key_results]

@@ -24,12 +24,12 @@ from bot.services.digest import (
     DIGEST_KIND,
     MISSED,
     NOTHING_TO_REPORT,
-    DigestModel,
     DueDigest,
     due_digests,
     weekly_digest,
 )
 from bot.services.ledger import LedgerStatus
+from bot.services.read_models import DigestModel
 from bot.services.runtime import Services
 from handlers.jobs.charts import chart_title, render_north_star_chart
 from handlers.slack_io import ChannelUnreachable, notify_user, outcome_of, post_in_channel

@@ -19,8 +19,7 @@ from bot.domain.digest import KrWeek
 from bot.domain.display import progress_bar
 from bot.domain.progress import KrKind
 from bot.i18n import Translator
-from bot.services.digest import DigestModel, DigestPreview
-from bot.services.read_models import ObjectiveView
+from bot.services.read_models import DigestModel, DigestPreview, ObjectiveView
 from handlers.ui.blocks import context, header, section
 from handlers.ui.format import (
     CONTEXT_TEXT_MAX,

@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import (
 
 from bot.domain.errors import N_, UserError
 from bot.i18n import Translator
-from bot.services.lists import ListScope
+from bot.services.commands import ListScope
 from bot.services.read_models import ObjectivePage, ObjectiveView
 from handlers.ids import ListAction
 from handlers.ui.blocks import context, section

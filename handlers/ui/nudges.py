@@ -21,8 +21,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.i18n import Translator
-from bot.services.nudge_messages import NudgeView
-from bot.services.read_models import KeyResultView, ObjectiveView
+from bot.services.read_models import KeyResultView, NudgeView, ObjectiveView
 from handlers.ids import Callback, NudgeAction
 from handlers.ui.blocks import header, modal, section
 from handlers.ui.format import clip, escape

@@ -14,10 +14,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.progress import KrKind
+from bot.domain.progress import MAX_KEY_RESULTS, KrKind
 from bot.i18n import Translator
 from bot.services.commands import KeyResultDraft
-from bot.services.key_results import MAX_KEY_RESULTS
 from bot.services.read_models import Choice, KeyResultView, ObjectiveFormOptions, ObjectiveView
 from handlers.ids import Callback, ObjectiveAction
 from handlers.ui.blocks import header, modal

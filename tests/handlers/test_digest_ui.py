@@ -15,8 +15,9 @@ from bot.domain.northstar import Direction, TimeWindow
 from bot.domain.readings import trend
 from bot.domain.status import Status
 from bot.i18n import translator
-from bot.services.digest import DigestModel, DigestPreview
 from bot.services.read_models import (
+    DigestModel,
+    DigestPreview,
     KeyResultView,
     MetricTrend,
     NorthStarSummary,

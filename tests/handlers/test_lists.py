@@ -9,7 +9,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, SectionBlock
 
 from bot.domain.errors import UserError
 from bot.i18n import translator
-from bot.services.lists import ListScope
+from bot.services.commands import ListScope
 from bot.services.read_models import ObjectivePage
 from handlers.args import parse_list_scope
 from handlers.ids import ListAction

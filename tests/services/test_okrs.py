@@ -19,11 +19,12 @@ from bot.services.commands import (
     CreateObjective,
     EditKeyResult,
     KeyResultDraft,
+    ListScope,
     RecordCheckIn,
     SaveTeam,
 )
 from bot.services.key_results import add_key_result, edit_key_result
-from bot.services.lists import ListScope, list_objectives
+from bot.services.lists import list_objectives
 from bot.services.objectives import change_objective_state, create_objective, objective_form_options
 from bot.services.read_models import ObjectiveView
 from bot.services.runtime import Services
