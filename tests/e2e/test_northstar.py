@@ -209,7 +209,7 @@ async def test_a_new_team_defines_measures_aligns_and_watches_its_north_star(
 
     # 7. The trend chart, uploaded to the channel.
     await polaris.command("northstar chart", user_id="UFR")
-    [complete] = await polaris.fake.wait_for("files.completeUploadExternal")
+    [complete] = await polaris.fake.wait_for("files.completeUploadExternal", timeout=30)
     assert complete.args["channel_id"] == "C1"
     [_upload] = await polaris.fake.wait_for("upload")
     assert polaris.fake.validation_errors == []
