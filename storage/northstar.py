@@ -327,16 +327,6 @@ async def store_idempotent_response(
 # --- Objectives -----------------------------------------------------------------------------
 
 
-async def objective_by_ref(session: AsyncSession, workspace_id: str, ref: int) -> Objective | None:
-    return (
-        await session.scalars(
-            select(Objective).where(
-                col(Objective.workspace_id) == workspace_id, col(Objective.ref) == ref
-            )
-        )
-    ).first()
-
-
 async def current_objectives(session: AsyncSession, team_id: int, day: date) -> list[Objective]:
     """The team's open objectives of the cycle(s) containing `day`, by reference."""
     return list(
