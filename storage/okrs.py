@@ -51,25 +51,15 @@ async def team_by_id(session: AsyncSession, workspace_id: str, team_id: int) -> 
 
 
 async def teams_of(session: AsyncSession, workspace_id: str) -> list[Team]:
-    return list(
-        (
-            await session.scalars(
-                select(Team).where(col(Team.workspace_id) == workspace_id).order_by(col(Team.name))
-            )
-        ).all()
-    )
+    query = select(Team).where(col(Team.workspace_id) == workspace_id)
+    return list(await session.scalars(query.order_by(col(Team.name))))
 
 
 async def teams_led_by(session: AsyncSession, workspace_id: str, user_id: str) -> list[Team]:
-    return list(
-        (
-            await session.scalars(
-                select(Team).where(
-                    col(Team.workspace_id) == workspace_id, col(Team.lead_user_id) == user_id
-                )
-            )
-        ).all()
+    query = select(Team).where(
+        col(Team.workspace_id) == workspace_id, col(Team.lead_user_id) == user_id
     )
+    return list(await session.scalars(query))
 
 
 async def ensure_cycle(
