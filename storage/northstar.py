@@ -101,15 +101,8 @@ async def input_metrics(
 
 
 async def counter_metrics(session: AsyncSession, north_star_id: int) -> list[CounterMetric]:
-    return list(
-        (
-            await session.scalars(
-                select(CounterMetric)
-                .where(col(CounterMetric.north_star_id) == north_star_id)
-                .order_by(col(CounterMetric.id))
-            )
-        ).all()
-    )
+    query = select(CounterMetric).where(col(CounterMetric.north_star_id) == north_star_id)
+    return list(await session.scalars(query.order_by(col(CounterMetric.id))))
 
 
 async def add_revision(
@@ -145,15 +138,8 @@ async def add_revision(
 
 
 async def revisions(session: AsyncSession, north_star_id: int) -> list[NorthStarRevision]:
-    return list(
-        (
-            await session.scalars(
-                select(NorthStarRevision)
-                .where(col(NorthStarRevision.north_star_id) == north_star_id)
-                .order_by(col(NorthStarRevision.number))
-            )
-        ).all()
-    )
+    query = select(NorthStarRevision).where(col(NorthStarRevision.north_star_id) == north_star_id)
+    return list(await session.scalars(query.order_by(col(NorthStarRevision.number))))
 
 
 # --- Readings -------------------------------------------------------------------------------
@@ -242,15 +228,8 @@ async def put_reading(
 
 
 async def reading_history(session: AsyncSession, reading_id: int) -> list[ReadingRevision]:
-    return list(
-        (
-            await session.scalars(
-                select(ReadingRevision)
-                .where(col(ReadingRevision.reading_id) == reading_id)
-                .order_by(col(ReadingRevision.id))
-            )
-        ).all()
-    )
+    query = select(ReadingRevision).where(col(ReadingRevision.reading_id) == reading_id)
+    return list(await session.scalars(query.order_by(col(ReadingRevision.id))))
 
 
 # --- API tokens and idempotency keys --------------------------------------------------------
@@ -263,15 +242,8 @@ async def token_by_hash(session: AsyncSession, token_hash: str) -> ApiToken | No
 
 
 async def tokens_of_team(session: AsyncSession, team_id: int) -> list[ApiToken]:
-    return list(
-        (
-            await session.scalars(
-                select(ApiToken)
-                .where(col(ApiToken.team_id) == team_id)
-                .order_by(col(ApiToken.created_at))
-            )
-        ).all()
-    )
+    query = select(ApiToken).where(col(ApiToken.team_id) == team_id)
+    return list(await session.scalars(query.order_by(col(ApiToken.created_at))))
 
 
 async def touch_token(session: AsyncSession, token_id: int, now: datetime) -> None:
@@ -325,16 +297,6 @@ async def store_idempotent_response(
 
 
 # --- Objectives -----------------------------------------------------------------------------
-
-
-async def objective_by_ref(session: AsyncSession, workspace_id: str, ref: int) -> Objective | None:
-    return (
-        await session.scalars(
-            select(Objective).where(
-                col(Objective.workspace_id) == workspace_id, col(Objective.ref) == ref
-            )
-        )
-    ).first()
 
 
 async def current_objectives(session: AsyncSession, team_id: int, day: date) -> list[Objective]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,25 +51,15 @@ async def team_by_id(session: AsyncSession, workspace_id: str, team_id: int) -> 
 
 
 async def teams_of(session: AsyncSession, workspace_id: str) -> list[Team]:
-    return list(
-        (
-            await session.scalars(
-                select(Team).where(col(Team.workspace_id) == workspace_id).order_by(col(Team.name))
-            )
-        ).all()
-    )
+    query = select(Team).where(col(Team.workspace_id) == workspace_id)
+    return list(await session.scalars(query.order_by(col(Team.name))))
 
 
 async def teams_led_by(session: AsyncSession, workspace_id: str, user_id: str) -> list[Team]:
-    return list(
-        (
-            await session.scalars(
-                select(Team).where(
-                    col(Team.workspace_id) == workspace_id, col(Team.lead_user_id) == user_id
-                )
-            )
-        ).all()
+    query = select(Team).where(
+        col(Team.workspace_id) == workspace_id, col(Team.lead_user_id) == user_id
     )
+    return list(await session.scalars(query))
 
 
 async def ensure_cycle(
@@ -117,24 +107,23 @@ async def allocate_refs(
     return int(row[0]) - objectives, int(row[1]) - key_results
 
 
+# Objectives and key results are numbered per workspace (O-<ref>, KR-<ref>).
+_Numbered = TypeVar("_Numbered", Objective, KeyResult)
+
+
+async def _by_ref(
+    session: AsyncSession, model: type[_Numbered], workspace_id: str, ref: int
+) -> _Numbered | None:
+    query = select(model).where(col(model.workspace_id) == workspace_id, col(model.ref) == ref)
+    return (await session.scalars(query)).first()
+
+
 async def objective_by_ref(session: AsyncSession, workspace_id: str, ref: int) -> Objective | None:
-    return (
-        await session.scalars(
-            select(Objective).where(
-                col(Objective.workspace_id) == workspace_id, col(Objective.ref) == ref
-            )
-        )
-    ).first()
+    return await _by_ref(session, Objective, workspace_id, ref)
 
 
 async def key_result_by_ref(session: AsyncSession, workspace_id: str, ref: int) -> KeyResult | None:
-    return (
-        await session.scalars(
-            select(KeyResult).where(
-                col(KeyResult.workspace_id) == workspace_id, col(KeyResult.ref) == ref
-            )
-        )
-    ).first()
+    return await _by_ref(session, KeyResult, workspace_id, ref)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from bot.domain.refs import objective_label
 from bot.services.northstar import objective_link, require_north_star
 from bot.services.read_models import Choice, InputMetricView, LinkedObjective, NorthStarView
 from storage import northstar as store
+from storage import okrs
 from storage.database import Database
 from storage.models import InputMetric, NorthStar, ObjectiveDrives
 
@@ -88,7 +89,7 @@ async def link_objective(
     drive), PermissionDenied.
     """
     async with db.transaction() as session:
-        objective = await store.objective_by_ref(session, workspace_id, objective_ref)
+        objective = await okrs.objective_by_ref(session, workspace_id, objective_ref)
         if objective is None:
             raise NotFound(
                 N_("There is no objective {label}."), label=objective_label(objective_ref)

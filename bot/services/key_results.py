@@ -10,6 +10,7 @@ from bot.domain.progress import MAX_KEY_RESULTS, validate_kr_definition
 from bot.services.commands import AddKeyResult, EditKeyResult, KeyResultDraft
 from bot.services.objective_views import (
     LIVE_STATES,
+    changed_objective,
     editable_key_result,
     editable_objective,
     one_objective,
@@ -80,10 +81,7 @@ async def add_key_result(*, db: Database, cmd: AddKeyResult, now: datetime) -> O
         session.add(
             new_key_result(cmd.workspace_id, objective.id, ref, len(existing), cmd.draft, now)
         )
-        objective.updated_at = now
-        session.add(objective)
-        await session.flush()
-        return await one_objective(session, cmd.workspace_id, objective.id, now=now)
+        return await changed_objective(session, objective, now=now)
 
 
 async def edit_key_result(*, db: Database, cmd: EditKeyResult, now: datetime) -> ObjectiveView:

@@ -24,7 +24,7 @@ from bot.domain.northstar import (
     target_progress,
 )
 from bot.domain.nsm_checklist import review_definition
-from bot.domain.readings import Trend, trend, value_problem
+from bot.domain.readings import trend, value_problem
 from bot.domain.refs import objective_label
 from bot.services.commands import DefineNorthStar
 from bot.services.read_models import (
@@ -394,42 +394,34 @@ async def _summary(session: AsyncSession, team: Team, now: datetime) -> NorthSta
     )
     objectives = await store.current_objectives(session, ref.id, today)
 
-    def trend_of(*, north_star: bool, metric_id: int) -> Trend:
+    def metric_trend(metric: NorthStarView | InputMetricView) -> MetricTrend:
+        """The metric's trend over its readings, and the current objectives that drive it."""
+        north_star = isinstance(metric, NorthStarView)
         points = [
             (r.period_start, r.value)
             for r in readings
-            if (r.north_star_id == metric_id if north_star else r.input_metric_id == metric_id)
+            if (r.north_star_id if north_star else r.input_metric_id) == metric.id
         ]
-        return trend(points, window=view.window, today=today, cycle_start=cycle_start)
-
-    nsm_trend = trend_of(north_star=True, metric_id=view.id)
-    metric = MetricTrend(
-        id=view.id,
-        name=view.name,
-        unit=view.unit,
-        direction=view.direction,
-        owner_user_id=view.owner_user_id,
-        trend=nsm_trend,
-        objectives=tuple(
-            objective_link(o) for o in objectives if o.drives == Drives.NORTH_STAR.value
-        ),
-    )
-    inputs = tuple(
-        MetricTrend(
-            id=m.id,
-            name=m.name,
-            unit=m.unit,
-            direction=m.direction,
-            owner_user_id=m.owner_user_id,
-            trend=trend_of(north_star=False, metric_id=m.id),
-            objectives=tuple(
-                objective_link(o)
+        if north_star:
+            drivers = [o for o in objectives if o.drives == Drives.NORTH_STAR.value]
+        else:
+            drivers = [
+                o
                 for o in objectives
-                if o.drives == Drives.INPUT_METRIC.value and o.input_metric_id == m.id
-            ),
+                if o.drives == Drives.INPUT_METRIC.value and o.input_metric_id == metric.id
+            ]
+        return MetricTrend(
+            id=metric.id,
+            name=metric.name,
+            unit=metric.unit,
+            direction=metric.direction,
+            owner_user_id=metric.owner_user_id,
+            trend=trend(points, window=view.window, today=today, cycle_start=cycle_start),
+            objectives=tuple(objective_link(o) for o in drivers),
         )
-        for m in view.inputs
-    )
+
+    metric = metric_trend(view)
+    inputs = tuple(metric_trend(m) for m in view.inputs)
     unlinked = tuple(objective_link(o) for o in objectives if not o.drives)
     review = review_definition(view.draft(), unlinked_objectives=[o.label for o in unlinked])
     return NorthStarSummary(
@@ -437,8 +429,8 @@ async def _summary(session: AsyncSession, team: Team, now: datetime) -> NorthSta
         north_star=view,
         metric=metric,
         progress=target_progress(
-            first=nsm_trend.first,
-            current=nsm_trend.current,
+            first=metric.trend.first,
+            current=metric.trend.current,
             target=view.target,
             direction=view.direction,
         ),

@@ -152,6 +152,16 @@ async def one_objective(
     return view
 
 
+async def changed_objective(
+    session: AsyncSession, objective: Objective, *, now: datetime
+) -> ObjectiveView:
+    """Stamp `objective` as changed at `now`, write it, and return it as it now stands."""
+    objective.updated_at = now
+    session.add(objective)
+    await session.flush()
+    return await one_objective(session, objective.workspace_id, objective.id or 0, now=now)
+
+
 async def objectives_by_id(
     *, db: Database, workspace_id: str, objective_ids: Sequence[int], now: datetime
 ) -> list[ObjectiveView]:

@@ -12,7 +12,12 @@ from bot.domain.progress import MAX_KEY_RESULTS
 from bot.domain.refs import objective_label
 from bot.services.commands import ChangeObjectiveState, CreateObjective, EditObjective
 from bot.services.key_results import check_key_result_draft, new_key_result
-from bot.services.objective_views import editable_objective, ensure_cycle, one_objective
+from bot.services.objective_views import (
+    changed_objective,
+    editable_objective,
+    ensure_cycle,
+    one_objective,
+)
 from bot.services.read_models import Choice, ObjectiveFormOptions, ObjectiveView
 from storage import okrs
 from storage.database import Database
@@ -167,10 +172,7 @@ async def edit_objective(*, db: Database, cmd: EditObjective, now: datetime) -> 
         objective.title = cmd.title.strip()
         objective.description = cmd.description.strip()
         objective.owner_user_id = cmd.owner_user_id
-        objective.updated_at = now
-        session.add(objective)
-        await session.flush()
-        return await one_objective(session, cmd.workspace_id, objective.id or 0, now=now)
+        return await changed_objective(session, objective, now=now)
 
 
 async def change_objective_state(
@@ -183,7 +185,4 @@ async def change_objective_state(
             session, cmd.workspace_id, cmd.objective_ref, cmd.actor
         )
         objective.state = state.value
-        objective.updated_at = now
-        session.add(objective)
-        await session.flush()
-        return await one_objective(session, cmd.workspace_id, objective.id or 0, now=now)
+        return await changed_objective(session, objective, now=now)
