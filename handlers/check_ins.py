@@ -10,6 +10,7 @@ from bot.domain.errors import N_, InvalidFields, NotFound, UserError
 from bot.i18n import Translator
 from bot.services import check_ins
 from bot.services.commands import RecordCheckIn
+from bot.services.read_models import CheckInResult, KeyResultView, ObjectiveView
 from handlers.args import UpdateLine, parse_update_line
 from handlers.context import Answer, Request, after, modal_refusal, show_errors
 from handlers.errors import guarded
@@ -18,6 +19,7 @@ from handlers.surfaces import from_home, open_key_result_modal, refresh_home, sh
 from handlers.ui.forms import metadata
 from handlers.ui.update_modal import (
     KEY_RESULT,
+    UpdateForm,
     UpdateModalMeta,
     UpdatePrefill,
     build_check_in_saved,
@@ -35,14 +37,7 @@ async def open_update_modal(
     objective_ref: int | None = None,
     home: bool = False,
 ) -> None:
-    objectives, selected = await check_ins.update_choices(
-        db=req.db,
-        workspace_id=req.workspace_id,
-        actor=req.actor,
-        key_result_ref=ref,
-        objective_ref=objective_ref,
-        now=req.now,
-    )
+    objectives, selected = await _update_choices(req, ref=ref, objective_ref=objective_ref)
     if not objectives:
         raise NotFound(N_("You have no key results to update yet. Declare some with `/okr new`."))
     await req.client.views_open(
@@ -51,6 +46,38 @@ async def open_update_modal(
             req.t, objectives, selected=selected, prefill=prefill, from_home=home
         ),
     )
+
+
+async def _update_choices(
+    req: Request, *, ref: int | None, objective_ref: int | None = None
+) -> tuple[list[ObjectiveView], KeyResultView | None]:
+    """The KRs the acting user may update, and the one the modal shows first."""
+    return await check_ins.update_choices(
+        db=req.db,
+        workspace_id=req.workspace_id,
+        actor=req.actor,
+        key_result_ref=ref,
+        objective_ref=objective_ref,
+        now=req.now,
+    )
+
+
+async def _record(
+    req: Request, form: UpdateForm, *, source: str, key: str | None = None
+) -> tuple[RecordCheckIn, CheckInResult]:
+    """Record the check-in `form` holds as the acting user's (a form with no KR or value
+    reaches the service as KR 0 / value 0, which it refuses). Raises what the service raises."""
+    cmd = RecordCheckIn(
+        workspace_id=req.workspace_id,
+        key_result_ref=form.key_result_ref or 0,
+        value=form.value or 0.0,
+        confidence=form.confidence,
+        note=form.note,
+        actor=req.actor,
+        source=source,
+        idempotency_key=key,
+    )
+    return cmd, await check_ins.record_check_in(db=req.db, cmd=cmd, now=req.now)
 
 
 async def handle_update_command(req: Request) -> Answer:
@@ -62,17 +89,9 @@ async def record_update_line(*, req: Request, line: UpdateLine) -> None:
     """Record a complete line and confirm it; otherwise (or if the service refuses it) open
     the modal filled with what was typed and the problem."""
     if line.complete:
-        cmd = RecordCheckIn(
-            workspace_id=req.workspace_id,
-            key_result_ref=line.ref or 0,
-            value=line.value or 0.0,
-            confidence=line.confidence,
-            note=line.note,
-            actor=req.actor,
-            source="command",
-        )
+        form = UpdateForm(line.ref, line.value, line.confidence, line.note)
         try:
-            result = await check_ins.record_check_in(db=req.db, cmd=cmd, now=req.now)
+            cmd, result = await _record(req, form, source="command")
         except (NotFound, InvalidFields) as wrong:
             line = replace(line, ref=None, problem=problem_text(req.t, wrong))
         else:
@@ -98,18 +117,8 @@ async def handle_update_submission(req: Request) -> Answer:
     form, errors = parse_update_submission(req.t, req.view)
     if errors:
         return show_errors(errors)
-    cmd = RecordCheckIn(
-        workspace_id=req.workspace_id,
-        key_result_ref=form.key_result_ref or 0,
-        value=form.value or 0.0,
-        confidence=form.confidence,
-        note=form.note,
-        actor=req.actor,
-        source="modal",
-        idempotency_key=req.submission_key,
-    )
     try:
-        result = await check_ins.record_check_in(db=req.db, cmd=cmd, now=req.now)
+        cmd, result = await _record(req, form, source="modal", key=req.submission_key)
     except UserError as refusal:
         return modal_refusal(req.t, refusal, block=KEY_RESULT)
     shared = after(share_check_in, client=req.client, services=req.services, cmd=cmd, result=result)
@@ -125,14 +134,7 @@ async def handle_update_key_result_changed(req: Request) -> Answer:
 
 async def refill_update_modal(*, req: Request, ref: int | None) -> None:
     view = req.body["view"]
-    objectives, selected = await check_ins.update_choices(
-        db=req.db,
-        workspace_id=req.workspace_id,
-        actor=req.actor,
-        key_result_ref=ref,
-        objective_ref=None,
-        now=req.now,
-    )
+    objectives, selected = await _update_choices(req, ref=ref)
     await req.client.views_update(
         view_id=view["id"],
         hash=view["hash"],

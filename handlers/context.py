@@ -36,7 +36,8 @@ TRANSLATOR = "polaris_translator"
 
 
 def services_of(context: AsyncBoltContext) -> Services:
-    """For the Slack surfaces that still take Bolt's context; listeners use `Request`."""
+    """The app's services the middleware put in Bolt's context; only `Request.of` and the
+    error machinery read it (listeners and surfaces ask the `Request`)."""
     services = context[SERVICES]
     assert isinstance(services, Services)
     return services

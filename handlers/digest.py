@@ -1,14 +1,10 @@
-"""The weekly digest in Slack: the scheduled job that posts it, and `/okr digest [post]`.
+"""`/okr digest [post]`: a private preview of the next digest, or posting it now.
 
-Posting order: the main post (joining a public channel if needed), then the thread replies
-holding the long lists, then the North Star chart in the thread. Only the main post decides the
-outcome recorded in the ledger: once it is out, a failing reply or chart is logged, never
-retried, because a retry would post the digest twice.
+Posting itself (order, ledger, what is retried) is the scheduled job's, in `handlers.jobs.digest`.
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from bot.domain.errors import UserError
@@ -29,11 +25,7 @@ from handlers.ui.digest import (
     manual_posted_text,
 )
 
-log = logging.getLogger(__name__)
-
-#: Errors meaning the channel is closed to the bot: private without it (Slack answers
-#: channel_not_found, or not_in_channel that joining cannot fix), deleted, archived. The lead
-#: is told how to fix it; the digest is skipped (retrying would not help).
+#: The words after `/okr digest` that post it now rather than preview it.
 POST_WORDS = {"post", "publish", "now", "publier", "poster"}
 
 

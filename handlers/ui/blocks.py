@@ -1,6 +1,6 @@
 """Block Kit shorthands every builder shares: a mrkdwn section or context line, a header, a
-button, and a modal view. They never clip: callers clip to format.py's limits where text can
-grow."""
+button and a row of them, and a modal view. They never clip: callers clip to format.py's limits
+where text can grow."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
     ButtonElement,
     ContextBlock,
     HeaderBlock,
+    InteractiveElement,
     MarkdownTextObject,
     SectionBlock,
 )
@@ -39,6 +41,11 @@ def button(action_id: str, text: str, value: str, *, primary: bool = False) -> B
     return ButtonElement(
         action_id=str(action_id), text=text, value=value, style="primary" if primary else None
     )
+
+
+def actions(*elements: InteractiveElement, block_id: str | None = None) -> ActionsBlock:
+    """A row of buttons (or other interactive elements), at most 25."""
+    return ActionsBlock(block_id=block_id, elements=list(elements))
 
 
 def modal(

@@ -19,7 +19,7 @@ from bot.i18n import Translator
 from bot.services.commands import ListScope
 from bot.services.read_models import ObjectivePage, ObjectiveView
 from handlers.ids import ListAction
-from handlers.ui.blocks import context, section
+from handlers.ui.blocks import actions, button, context, section
 from handlers.ui.format import MESSAGE_BLOCKS_MAX, SECTION_TEXT_MAX, clip, escape
 from handlers.ui.okr import age_text, kr_line, objective_heading, objective_menu
 
@@ -153,19 +153,9 @@ def _navigation(t: Translator, page: ObjectivePage, scope: ListScope | None) -> 
         return None
     buttons: list[ButtonElement] = []
     if page.page > 1:
-        buttons.append(
-            ButtonElement(
-                action_id=ListAction.PREVIOUS.value,
-                text=t("Previous"),
-                value=ListPage.of(scope, page.page - 1).value(),
-            )
-        )
+        previous = ListPage.of(scope, page.page - 1).value()
+        buttons.append(button(ListAction.PREVIOUS, t("Previous"), previous))
     if page.page < page.pages:
-        buttons.append(
-            ButtonElement(
-                action_id=ListAction.NEXT.value,
-                text=t("Next"),
-                value=ListPage.of(scope, page.page + 1).value(),
-            )
-        )
-    return ActionsBlock(block_id="list-pages", elements=buttons) if buttons else None
+        following = ListPage.of(scope, page.page + 1).value()
+        buttons.append(button(ListAction.NEXT, t("Next"), following))
+    return actions(*buttons, block_id="list-pages") if buttons else None

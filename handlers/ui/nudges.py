@@ -8,12 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel
 from slack_sdk.models.blocks import (
-    ActionsBlock,
     Block,
-    ButtonElement,
-    ContextBlock,
     DividerBlock,
-    MarkdownTextObject,
     Option,
     OverflowMenuElement,
     SectionBlock,
@@ -23,7 +19,7 @@ from slack_sdk.models.views import View
 from bot.i18n import Translator
 from bot.services.read_models import KeyResultView, NudgeView, ObjectiveView
 from handlers.ids import Callback, NudgeAction
-from handlers.ui.blocks import header, modal, section
+from handlers.ui.blocks import actions, button, context, header, modal, section
 from handlers.ui.format import clip, escape
 from handlers.ui.forms import state_value, text_input
 from handlers.ui.okr import kr_line
@@ -62,39 +58,23 @@ def build_nudge_message(t: Translator, nudge: NudgeView, *, reminder: bool = Fal
     blocks: list[Block] = [section(intro)]
     blocks += [section(clip(line)) for line in _kr_lines(t, nudge.objectives)][:MESSAGE_KRS_MAX]
     value = str(nudge.id)
+    snooze = OverflowMenuElement(
+        action_id=NudgeAction.SNOOZE.value,
+        options=[
+            Option(value=f"{value}:1", text=t("Snooze until tomorrow")),
+            Option(value=f"{value}:3", text=t("Snooze for three days")),
+        ],
+    )
     blocks.append(
-        ActionsBlock(
+        actions(
+            button(NudgeAction.NO_CHANGE, t("No change"), value, primary=True),
+            button(NudgeAction.UPDATE, t("Update…"), value),
+            button(NudgeAction.SKIP, t("Skip this week"), value),
+            snooze,
             block_id="nudge",
-            elements=[
-                ButtonElement(
-                    action_id=NudgeAction.NO_CHANGE.value,
-                    text=t("No change"),
-                    value=value,
-                    style="primary",
-                ),
-                ButtonElement(action_id=NudgeAction.UPDATE.value, text=t("Update…"), value=value),
-                ButtonElement(
-                    action_id=NudgeAction.SKIP.value, text=t("Skip this week"), value=value
-                ),
-                OverflowMenuElement(
-                    action_id=NudgeAction.SNOOZE.value,
-                    options=[
-                        Option(value=f"{value}:1", text=t("Snooze until tomorrow")),
-                        Option(value=f"{value}:3", text=t("Snooze for three days")),
-                    ],
-                ),
-            ],
         )
     )
-    blocks.append(
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text=t("Pause these messages with `/okr pause until 2026-12-24`.")
-                )
-            ]
-        )
-    )
+    blocks.append(context(t("Pause these messages with `/okr pause until 2026-12-24`.")))
     return blocks
 
 
@@ -120,14 +100,7 @@ def build_nudge_answered(t: Translator, nudge: NudgeView, now: datetime) -> list
     blocks: list[Block] = [section(text)]
     if nudge.answer != "updated" and nudge.undo_until and now < nudge.undo_until:
         blocks.append(
-            ActionsBlock(
-                block_id="nudge_undo",
-                elements=[
-                    ButtonElement(
-                        action_id=NudgeAction.UNDO.value, text=t("Undo"), value=str(nudge.id)
-                    )
-                ],
-            )
+            actions(button(NudgeAction.UNDO, t("Undo"), str(nudge.id)), block_id="nudge_undo")
         )
     return blocks
 

@@ -7,9 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from slack_sdk.models.blocks import (
-    ActionsBlock,
     Block,
-    ButtonElement,
     DividerBlock,
 )
 from slack_sdk.models.views import View
@@ -19,7 +17,7 @@ from bot.i18n import Translator
 from bot.services.commands import KeyResultDraft
 from bot.services.read_models import Choice, KeyResultView, ObjectiveFormOptions, ObjectiveView
 from handlers.ids import Callback, ObjectiveAction
-from handlers.ui.blocks import header, modal
+from handlers.ui.blocks import actions, button, header, modal
 from handlers.ui.format import HEADER_TEXT_MAX
 from handlers.ui.forms import parse_number_field, select_input, state_value, text_input, user_input
 from handlers.ui.okr import KIND_LABELS
@@ -135,15 +133,7 @@ def build_new_objective_modal(
         blocks += _kr_inputs(t, slot, user_id, None, optional=slot > 1)
     if meta.slots < MAX_KEY_RESULTS:
         blocks.append(
-            ActionsBlock(
-                elements=[
-                    ButtonElement(
-                        action_id=ObjectiveAction.ADD_KR_SLOT.value,
-                        text=t("Add a key result"),
-                        value=str(meta.slots + 1),
-                    )
-                ]
-            )
+            actions(button(ObjectiveAction.ADD_KR_SLOT, t("Add a key result"), str(meta.slots + 1)))
         )
     return modal(t, Callback.NEW_OBJECTIVE, t("New objective"), blocks, submit=t("Save"), meta=meta)
 

@@ -6,9 +6,7 @@ from datetime import datetime
 from typing import Protocol
 
 from slack_sdk.models.blocks import (
-    ActionsBlock,
     Block,
-    ButtonElement,
     ContextBlock,
     MarkdownTextObject,
     Option,
@@ -23,6 +21,7 @@ from bot.domain.status import Reason, Status
 from bot.i18n import Translator
 from bot.services.read_models import KeyResultView, ObjectiveView
 from handlers.ids import ObjectiveAction
+from handlers.ui.blocks import actions, button
 from handlers.ui.format import CONTEXT_TEXT_MAX, clip, escape, kr_amount
 
 STATUS_EMOJI = {
@@ -166,15 +165,13 @@ def build_objective_post(t: Translator, objective: ObjectiveView, now: datetime)
         for kr in objective.key_results
     ]
     blocks.append(
-        ActionsBlock(
-            elements=[
-                ButtonElement(
-                    action_id=ObjectiveAction.UPDATE_FROM_POST.value,
-                    text=t("Update a key result"),
-                    value=str(objective.ref),
-                    style="primary",
-                )
-            ]
+        actions(
+            button(
+                ObjectiveAction.UPDATE_FROM_POST,
+                t("Update a key result"),
+                str(objective.ref),
+                primary=True,
+            )
         )
     )
     state_note = {

@@ -10,14 +10,10 @@ from typing import Any
 from babel.dates import get_day_names
 from pydantic import BaseModel
 from slack_sdk.models.blocks import (
-    ActionsBlock,
     Block,
-    ButtonElement,
     ConversationFilter,
     ConversationSelectElement,
     InputBlock,
-    MarkdownTextObject,
-    SectionBlock,
     TimePickerElement,
 )
 from slack_sdk.models.views import View
@@ -26,7 +22,7 @@ from bot.domain.archetypes import ARCHETYPE_INTENTIONS, ARCHETYPE_LABELS
 from bot.i18n import Translator
 from bot.services.read_models import Choice, TeamView
 from handlers.ids import Callback, ObjectiveAction
-from handlers.ui.blocks import modal
+from handlers.ui.blocks import actions, button, modal, section
 from handlers.ui.forms import select_input, state_value, text_input
 
 
@@ -173,27 +169,13 @@ def parse_team_submission(view: Mapping[str, Any]) -> TeamForm:
 
 def build_team_prompt(t: Translator, channel_id: str) -> list[Block]:
     """The friendly nudge shown the first time /okr is used in a channel with no team."""
-    return [
-        SectionBlock(
-            text=MarkdownTextObject(
-                text=t(
-                    "No team lives in <#{channel}> yet. Create one so its objectives, "
-                    "check-ins and weekly digest have a home.",
-                    channel=channel_id,
-                )
-            )
-        ),
-        ActionsBlock(
-            elements=[
-                ButtonElement(
-                    action_id=ObjectiveAction.CREATE_TEAM.value,
-                    text=t("Create a team here"),
-                    value=channel_id,
-                    style="primary",
-                )
-            ]
-        ),
-    ]
+    intro = t(
+        "No team lives in <#{channel}> yet. Create one so its objectives, "
+        "check-ins and weekly digest have a home.",
+        channel=channel_id,
+    )
+    create = button(ObjectiveAction.CREATE_TEAM, t("Create a team here"), channel_id, primary=True)
+    return [section(intro), actions(create)]
 
 
 def build_team_saved(t: Translator, team: TeamView, created: bool) -> str:
