@@ -12,18 +12,25 @@ ELEMENT_STATE = {
         "selected_option",
         lambda v: {"value": v, "text": {"type": "plain_text", "text": v}},
     ),
+    "radio_buttons": (
+        "selected_option",
+        lambda v: {"value": v, "text": {"type": "plain_text", "text": v}},
+    ),
     "users_select": ("selected_user", lambda v: v),
     "conversations_select": ("selected_conversation", lambda v: v),
     "channels_select": ("selected_channel", lambda v: v),
     "timepicker": ("selected_time", lambda v: v),
+    "datepicker": ("selected_date", lambda v: v),
 }
 INITIAL = {
     "plain_text_input": lambda e: e.get("initial_value"),
     "static_select": lambda e: (e.get("initial_option") or {}).get("value"),
+    "radio_buttons": lambda e: (e.get("initial_option") or {}).get("value"),
     "users_select": lambda e: e.get("initial_user"),
     "conversations_select": lambda e: e.get("initial_conversation"),
     "channels_select": lambda e: e.get("initial_channel"),
     "timepicker": lambda e: e.get("initial_time"),
+    "datepicker": lambda e: e.get("initial_date"),
 }
 
 
