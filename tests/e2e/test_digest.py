@@ -286,29 +286,8 @@ async def test_a_server_error_fails_the_tick_and_the_next_one_posts(
     assert len(stored_messages(week.fake)) == 1
 
 
-async def test_a_chart_failure_does_not_fail_the_digest(
-    week: PolarisServer, clock: list[datetime]
-) -> None:
-    from bot.services.commands import RecordReading
-    from bot.services.readings import record_reading
-    from tests.northstar_factories import define
-
-    services = week.runtime.services
-    await define(services.db, 1, now=clock[0])
-    await record_reading(
-        db=services.db,
-        cmd=RecordReading(WORKSPACE, "C1", None, 1100, None, "U1"),
-        now=clock[0],
-    )
-    week.fake.fail("files.getUploadURLExternal", status=200, error="internal_error", times=5)
-    report = await tick(week, clock, DIGEST_AT)
-    assert report.sent == 1
-    assert "1,100 sessions" in str(posts(week.fake)[0].args["blocks"])
-
-
-async def test_the_north_star_chart_goes_into_the_thread(
-    week: PolarisServer, clock: list[datetime]
-) -> None:
+async def define_with_a_reading(week: PolarisServer, clock: list[datetime]) -> None:
+    """The week's team (id 1) defines its North Star and records 1,100 sessions now."""
     from bot.services.commands import RecordReading
     from bot.services.readings import record_reading
     from tests.northstar_factories import define
@@ -318,6 +297,22 @@ async def test_the_north_star_chart_goes_into_the_thread(
     await record_reading(
         db=services.db, cmd=RecordReading(WORKSPACE, "C1", None, 1100, None, "U1"), now=clock[0]
     )
+
+
+async def test_a_chart_failure_does_not_fail_the_digest(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    await define_with_a_reading(week, clock)
+    week.fake.fail("files.getUploadURLExternal", status=200, error="internal_error", times=5)
+    report = await tick(week, clock, DIGEST_AT)
+    assert report.sent == 1
+    assert "1,100 sessions" in str(posts(week.fake)[0].args["blocks"])
+
+
+async def test_the_north_star_chart_goes_into_the_thread(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    await define_with_a_reading(week, clock)
     await tick(week, clock, DIGEST_AT)
     # The first chart starts a worker process that imports matplotlib: seconds on a busy host.
     [complete] = await week.fake.wait_for("files.completeUploadExternal", timeout=30)

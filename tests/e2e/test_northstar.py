@@ -164,18 +164,24 @@ async def test_a_new_team_defines_measures_aligns_and_watches_its_north_star(
 
     # 7. The trend chart, uploaded to the channel.
     await polaris.command("northstar chart", user_id="UFR")
-    [complete] = await polaris.fake.wait_for("files.completeUploadExternal")
+    # The first chart starts a worker process that imports matplotlib: seconds on a busy host.
+    [complete] = await polaris.fake.wait_for("files.completeUploadExternal", timeout=30)
     assert complete.args["channel_id"] == "C1"
     [_upload] = await polaris.fake.wait_for("upload")
     assert polaris.fake.validation_errors == []
 
 
+async def define_form(polaris: PolarisServer) -> dict[str, Any]:
+    """`/okr northstar define` as U1, the template step left as it is: the definition form."""
+    await polaris.command("northstar define")
+    [opened] = await polaris.fake.wait_for("views.open")
+    return ack_json(await polaris.interaction(submission(opened.args["view"], {}, "U1")))["view"]
+
+
 async def test_missing_counter_metric_and_bad_inputs_show_inline_errors(
     polaris: PolarisServer, team: int
 ) -> None:
-    await polaris.command("northstar define")
-    [opened] = await polaris.fake.wait_for("views.open")
-    form = ack_json(await polaris.interaction(submission(opened.args["view"], {}, "U1")))["view"]
+    form = await define_form(polaris)
     body = ack_json(
         await polaris.interaction(
             submission(
@@ -195,9 +201,7 @@ async def test_missing_counter_metric_and_bad_inputs_show_inline_errors(
 async def test_record_without_a_value_opens_the_modal_and_its_errors_are_inline(
     polaris: PolarisServer, team: int
 ) -> None:
-    await polaris.command("northstar define")
-    [opened] = await polaris.fake.wait_for("views.open")
-    form = ack_json(await polaris.interaction(submission(opened.args["view"], {}, "U1")))["view"]
+    form = await define_form(polaris)
     ack_json(await polaris.interaction(submission(form, {}, "U1")))
     await polaris.command('northstar record "share of sessions rated"')  # no value: the modal
     [_, record] = await polaris.fake.wait_for("views.open", count=2)
