@@ -47,7 +47,7 @@ import signal
 import statistics
 import time
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -516,41 +516,6 @@ def build_noop_app(fake_url: str) -> Any:
     return Starlette(routes=[Route("/slack/events", events, methods=["POST"])])
 
 
-@contextlib.asynccontextmanager
-async def serve(app: Any) -> AsyncIterator[str]:
-    """Serve an ASGI app with uvicorn on 127.0.0.1 (port chosen by the OS), like the tests."""
-    import uvicorn
-
-    class Server(uvicorn.Server):
-        @contextlib.contextmanager
-        def capture_signals(self) -> Any:
-            # uvicorn would take SIGINT/SIGTERM for itself and re-raise them after its own
-            # shutdown; the bench handles them (cancel, clean up: drop the database, stop the
-            # driver), so uvicorn leaves them alone.
-            yield
-
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, log_level="warning", lifespan="auto", access_log=False
-    )
-    server = Server(config)
-    task = asyncio.create_task(server.serve())
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if task.done() or time.monotonic() > deadline:
-            server.should_exit = True
-            raise RuntimeError("uvicorn did not start")
-        await asyncio.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        try:
-            await asyncio.wait_for(task, timeout=10)
-        except TimeoutError:
-            task.cancel()
-
-
 class DriverProcess:
     """The child process running the fake Slack and the clients; JSON lines both ways."""
 
@@ -623,6 +588,7 @@ async def run_session(
     """One dataset: fresh database, seed, serve, drive the clients, collect."""
     from bot.app import build_http_app, start_runtime
     from bot.config import Settings
+    from tests.serving import serve_asgi
 
     db = BenchDatabase.create(args.database_url)
     driver: DriverProcess | None = None
@@ -667,7 +633,11 @@ async def run_session(
         removers.append(install_slack_timer())
         polaris_app = Meter(build_http_app(runtime), recorder)
         noop_app = Meter(build_noop_app(fake_url), recorder)
-        async with serve(polaris_app) as polaris_url, serve(noop_app) as noop_url:
+        # The bench handles SIGINT/SIGTERM itself (cancel, drop the database, stop the driver).
+        async with (
+            serve_asgi(polaris_app, lifespan="auto", own_signals=True) as polaris_url,
+            serve_asgi(noop_app, lifespan="auto", own_signals=True) as noop_url,
+        ):
             before = await count_check_ins(runtime)
             recorder.unattributed_statements = 0  # only what happens under load counts
             recorder.unattributed_sql.clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import shutil
 import time
@@ -14,7 +15,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
@@ -25,6 +25,7 @@ from bot.services.runtime import Services
 from storage.database import Database, create_engine
 from storage.migrate import upgrade
 from tests.databases import create_pg_database, drop_pg_database, on_postgresql
+from tests.serving import serve_asgi
 from tests.signing import event_body, interaction_body, slack_signature_headers, slash_command_body
 from tests.slack_fake import FakeSlack
 
@@ -167,24 +168,17 @@ def ack_json(response: httpx.Response) -> dict[str, Any]:
     return json.loads(response.text) if response.text else {}
 
 
-async def serve(runtime: Runtime) -> AsyncIterator[str]:
-    """Serve the runtime's HTTP app with uvicorn on 127.0.0.1, port chosen by the OS."""
-    config = uvicorn.Config(
-        build_http_app(runtime), host="127.0.0.1", port=0, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if task.done() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        await asyncio.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
+@contextlib.asynccontextmanager
+async def polaris_server(runtime: Runtime, fake: FakeSlack) -> AsyncIterator[PolarisServer]:
+    """Serve `runtime`'s HTTP app with a client to it; the runtime is closed on exit."""
     try:
-        yield f"http://127.0.0.1:{port}"
+        async with (
+            serve_asgi(build_http_app(runtime)) as url,
+            httpx.AsyncClient(base_url=url, timeout=10) as http,
+        ):
+            yield PolarisServer(url=url, runtime=runtime, fake=fake, http=http)
     finally:
-        server.should_exit = True
-        await task
+        await runtime.close()
 
 
 @pytest.fixture
@@ -197,21 +191,16 @@ def clock() -> list[datetime]:
 async def polaris(
     settings: Settings, fake_slack: FakeSlack, database_url: str
 ) -> AsyncIterator[PolarisServer]:
-    runtime = await start_runtime(settings)
-    try:
-        async for url in serve(runtime):
-            async with httpx.AsyncClient(base_url=url, timeout=10) as http:
-                yield PolarisServer(url=url, runtime=runtime, fake=fake_slack, http=http)
-    finally:
-        await runtime.close()
+    async with polaris_server(await start_runtime(settings), fake_slack) as server:
+        yield server
 
 
 @pytest.fixture
 async def polaris_on_clock(
     settings: Settings, fake_slack: FakeSlack, database_url: str, clock: list[datetime]
 ) -> AsyncIterator[PolarisServer]:
-    """The real app over HTTP whose clock is `clock[0]`: for the scheduler, driven by
-    `polaris.runtime.ticker.tick(at)` as `polaris tick --at` does."""
+    """The real app over HTTP whose services read `clock[0]` (claims, leases, commands): for
+    the scheduler, driven by `polaris.runtime.ticker.tick(at)` as `polaris tick --at` does."""
     services = Services(
         settings=settings,
         db=Database(create_engine(database_url)),
@@ -219,12 +208,8 @@ async def polaris_on_clock(
         clock=lambda: clock[0],
     )
     runtime = await start_runtime(settings, services=services)
-    try:
-        async for url in serve(runtime):
-            async with httpx.AsyncClient(base_url=url, timeout=10) as http:
-                yield PolarisServer(url=url, runtime=runtime, fake=fake_slack, http=http)
-    finally:
-        await runtime.close()
+    async with polaris_server(runtime, fake_slack) as server:
+        yield server
 
 
 @pytest.fixture

@@ -951,23 +951,25 @@ class FakeSlack:
             return self._invalid(call.method, "invalid_arguments", problems)
         return None
 
-    def _views_open(self, call: Call) -> JSONDict:
+    def _refused_new_view(self, call: Call) -> JSONDict | None:
+        """Why views.open or views.push refuses `call` (no trigger, an invalid view), if so."""
         if not (call.args.get("trigger_id") or call.args.get("interactivity_pointer")):
             return _error("invalid_arguments")
-        invalid = self._checked_view(call)
-        if invalid is not None:
-            return invalid
+        return self._checked_view(call)
+
+    def _views_open(self, call: Call) -> JSONDict:
+        refused = self._refused_new_view(call)
+        if refused is not None:
+            return refused
         view: JSONDict = call.args["view"]
         if view.get("external_id") in self._external_ids:
             return _error("duplicate_external_id")
         return {"ok": True, "view": self._store_view(self._next_id("V"), view, root_view_id=None)}
 
     def _views_push(self, call: Call) -> JSONDict:
-        if not (call.args.get("trigger_id") or call.args.get("interactivity_pointer")):
-            return _error("invalid_arguments")
-        invalid = self._checked_view(call)
-        if invalid is not None:
-            return invalid
+        refused = self._refused_new_view(call)
+        if refused is not None:
+            return refused
         view: JSONDict = call.args["view"]
         return {"ok": True, "view": self._store_view(self._next_id("V"), view, root_view_id=None)}
 

@@ -12,18 +12,25 @@ ELEMENT_STATE = {
         "selected_option",
         lambda v: {"value": v, "text": {"type": "plain_text", "text": v}},
     ),
+    "radio_buttons": (
+        "selected_option",
+        lambda v: {"value": v, "text": {"type": "plain_text", "text": v}},
+    ),
     "users_select": ("selected_user", lambda v: v),
     "conversations_select": ("selected_conversation", lambda v: v),
     "channels_select": ("selected_channel", lambda v: v),
     "timepicker": ("selected_time", lambda v: v),
+    "datepicker": ("selected_date", lambda v: v),
 }
 INITIAL = {
     "plain_text_input": lambda e: e.get("initial_value"),
     "static_select": lambda e: (e.get("initial_option") or {}).get("value"),
+    "radio_buttons": lambda e: (e.get("initial_option") or {}).get("value"),
     "users_select": lambda e: e.get("initial_user"),
     "conversations_select": lambda e: e.get("initial_conversation"),
     "channels_select": lambda e: e.get("initial_channel"),
     "timepicker": lambda e: e.get("initial_time"),
+    "datepicker": lambda e: e.get("initial_date"),
 }
 
 
@@ -46,6 +53,18 @@ def view_state(view: dict[str, Any], values: dict[str, str | None]) -> dict[str,
     return {"values": state}
 
 
+def _interaction(kind: str, *, user_id: str, team_id: str, trigger: str) -> dict[str, Any]:
+    """What every interaction payload of `kind` starts with: who acted, in which workspace."""
+    return {
+        "type": kind,
+        "team": {"id": team_id, "domain": "acme"},
+        "user": {"id": user_id, "team_id": team_id, "name": user_id.lower()},
+        "api_app_id": API_APP_ID,
+        "token": "verification",
+        "trigger_id": f"1337.42.{trigger}",
+    }
+
+
 def view_submission(
     view: dict[str, Any],
     values: dict[str, str | None],
@@ -54,12 +73,7 @@ def view_submission(
     team_id: str = "T0001",
 ) -> dict[str, Any]:
     return {
-        "type": "view_submission",
-        "team": {"id": team_id, "domain": "acme"},
-        "user": {"id": user_id, "team_id": team_id, "name": user_id.lower()},
-        "api_app_id": API_APP_ID,
-        "token": "verification",
-        "trigger_id": "1337.42.view",
+        **_interaction("view_submission", user_id=user_id, team_id=team_id, trigger="view"),
         "view": {**view, "state": view_state(view, values)},
         "response_urls": [],
     }
@@ -77,12 +91,7 @@ def block_action(
 ) -> dict[str, Any]:
     """A `block_actions` payload for one action (a button, overflow option or select)."""
     payload: dict[str, Any] = {
-        "type": "block_actions",
-        "team": {"id": team_id, "domain": "acme"},
-        "user": {"id": user_id, "team_id": team_id, "name": user_id.lower()},
-        "api_app_id": API_APP_ID,
-        "token": "verification",
-        "trigger_id": "1337.42.action",
+        **_interaction("block_actions", user_id=user_id, team_id=team_id, trigger="action"),
         "actions": [{"action_ts": "1700000000.1", **action}],
     }
     if view is not None:

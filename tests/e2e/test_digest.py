@@ -3,48 +3,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.app import start_runtime
-from bot.config import Settings
 from bot.scheduler import Ticker
 from bot.services.digest import DIGEST_KIND, MANUAL_DIGEST_KIND, MISSED
 from bot.services.ledger import LedgerKey, claim_post
-from bot.services.runtime import Services
 from handlers.jobs.digest import DigestJob
-from storage.database import Database, create_engine
 from storage.models import LedgerEntry
-from tests.conftest import PolarisServer, ack_json, serve
+from tests.conftest import PolarisServer, ack_json
 from tests.digest_factories import DIGEST_AT, DROP_NOTE, seed_week, set_digest_time
 from tests.factories import WORKSPACE, kr_draft, seed_objective, seed_team
 from tests.slack_fake import Call, FakeSlack
-
-
-@pytest.fixture
-async def polaris_clocked(
-    settings: Settings, fake_slack: FakeSlack, database_url: str, clock: list[datetime]
-) -> AsyncIterator[PolarisServer]:
-    """The real app over HTTP whose services read `clock[0]` (claims, leases, commands)."""
-    services = Services(
-        settings=settings,
-        db=Database(create_engine(database_url)),
-        instance_id="e2e-digest",
-        clock=lambda: clock[0],
-    )
-    runtime = await start_runtime(settings, services=services)
-    try:
-        async for url in serve(runtime):
-            async with httpx.AsyncClient(base_url=url, timeout=10) as http:
-                yield PolarisServer(url=url, runtime=runtime, fake=fake_slack, http=http)
-    finally:
-        await runtime.close()
 
 
 def digest_job(polaris: PolarisServer) -> DigestJob:
@@ -87,10 +61,10 @@ def stored_messages(fake: FakeSlack, channel: str = "C1") -> list[dict[str, Any]
 
 
 @pytest.fixture
-async def week(polaris_clocked: PolarisServer, clock: list[datetime]) -> PolarisServer:
-    await seed_week(polaris_clocked.runtime.services, clock)
-    polaris_clocked.fake.clear()
-    return polaris_clocked
+async def week(polaris_on_clock: PolarisServer, clock: list[datetime]) -> PolarisServer:
+    await seed_week(polaris_on_clock.runtime.services, clock)
+    polaris_on_clock.fake.clear()
+    return polaris_on_clock
 
 
 async def test_the_runtime_ticks_the_digest_job(polaris: PolarisServer) -> None:
@@ -209,7 +183,7 @@ OCTOBER_SPANS = (
     ids=["march", "october"],
 )
 async def test_one_digest_a_week_at_0930_local_across_dst_changes(
-    polaris_clocked: PolarisServer,
+    polaris_on_clock: PolarisServer,
     clock: list[datetime],
     spans: tuple[tuple[datetime, datetime], ...],
     cycle: str,
@@ -218,7 +192,7 @@ async def test_one_digest_a_week_at_0930_local_across_dst_changes(
 ) -> None:
     """A tick every 15 minutes of simulated time over the weeks around each change (the
     weeks in between are left out: their digest is then a day late, recorded as missed)."""
-    polaris = polaris_clocked
+    polaris = polaris_on_clock
     clock[0] = spans[0][0] - timedelta(days=1)
     zones = {"CPARIS": "Europe/Paris", "CNY": "America/New_York"}
     for channel, zone in zones.items():
@@ -247,44 +221,44 @@ async def test_one_digest_a_week_at_0930_local_across_dst_changes(
 
 
 async def test_a_deleted_channel_is_skipped_and_not_retried(
-    polaris_clocked: PolarisServer, clock: list[datetime]
+    polaris_on_clock: PolarisServer, clock: list[datetime]
 ) -> None:
-    await seed_week(polaris_clocked.runtime.services, clock, channel_id="CMISSING1")
-    report = await tick(polaris_clocked, clock, DIGEST_AT)
+    await seed_week(polaris_on_clock.runtime.services, clock, channel_id="CMISSING1")
+    report = await tick(polaris_on_clock, clock, DIGEST_AT)
     assert (report.due, report.skipped) == (1, 1)
-    [entry] = [e for e in await ledger(polaris_clocked) if e.period == "2026-W48"]
+    [entry] = [e for e in await ledger(polaris_on_clock) if e.period == "2026-W48"]
     assert (entry.status, entry.error) == ("skipped", "channel_not_found")
-    again = await tick(polaris_clocked, clock, DIGEST_AT + timedelta(minutes=1))
-    await polaris_clocked.settled()
+    again = await tick(polaris_on_clock, clock, DIGEST_AT + timedelta(minutes=1))
+    await polaris_on_clock.settled()
     assert again.due == 0
-    assert len(posts(polaris_clocked.fake, "CMISSING1")) == 1
+    assert len(posts(polaris_on_clock.fake, "CMISSING1")) == 1
 
 
 async def test_a_private_channel_without_the_bot_tells_the_lead_once(
-    polaris_clocked: PolarisServer, clock: list[datetime]
+    polaris_on_clock: PolarisServer, clock: list[datetime]
 ) -> None:
-    polaris_clocked.fake.add_channel("CPRIV", name="secret", is_private=True, is_member=False)
-    await seed_week(polaris_clocked.runtime.services, clock, channel_id="CPRIV")
-    await tick(polaris_clocked, clock, DIGEST_AT)
-    await tick(polaris_clocked, clock, DIGEST_AT + timedelta(minutes=1))
-    await tick(polaris_clocked, clock, DIGEST_AT + timedelta(hours=2))
-    await polaris_clocked.settled()
-    [dm] = posts(polaris_clocked.fake, "U1")
+    polaris_on_clock.fake.add_channel("CPRIV", name="secret", is_private=True, is_member=False)
+    await seed_week(polaris_on_clock.runtime.services, clock, channel_id="CPRIV")
+    await tick(polaris_on_clock, clock, DIGEST_AT)
+    await tick(polaris_on_clock, clock, DIGEST_AT + timedelta(minutes=1))
+    await tick(polaris_on_clock, clock, DIGEST_AT + timedelta(hours=2))
+    await polaris_on_clock.settled()
+    [dm] = posts(polaris_on_clock.fake, "U1")
     assert "`/invite @Polaris`" in dm.args["text"] and "<#CPRIV>" in dm.args["text"]
-    assert polaris_clocked.fake.calls_to("conversations.join") == []
+    assert polaris_on_clock.fake.calls_to("conversations.join") == []
 
 
 async def test_a_public_channel_without_the_bot_is_joined(
-    polaris_clocked: PolarisServer, clock: list[datetime]
+    polaris_on_clock: PolarisServer, clock: list[datetime]
 ) -> None:
-    polaris_clocked.fake.add_channel("CPUB", name="growth", is_member=False)
-    await seed_week(polaris_clocked.runtime.services, clock, channel_id="CPUB")
-    report = await tick(polaris_clocked, clock, DIGEST_AT)
+    polaris_on_clock.fake.add_channel("CPUB", name="growth", is_member=False)
+    await seed_week(polaris_on_clock.runtime.services, clock, channel_id="CPUB")
+    report = await tick(polaris_on_clock, clock, DIGEST_AT)
     assert report.sent == 1
-    assert [c.args["channel"] for c in polaris_clocked.fake.calls_to("conversations.join")] == [
+    assert [c.args["channel"] for c in polaris_on_clock.fake.calls_to("conversations.join")] == [
         "CPUB"
     ]
-    assert len(stored_messages(polaris_clocked.fake, "CPUB")) == 1
+    assert len(stored_messages(polaris_on_clock.fake, "CPUB")) == 1
 
 
 async def test_a_rate_limit_is_waited_out_and_posted_in_the_same_tick(
@@ -312,29 +286,8 @@ async def test_a_server_error_fails_the_tick_and_the_next_one_posts(
     assert len(stored_messages(week.fake)) == 1
 
 
-async def test_a_chart_failure_does_not_fail_the_digest(
-    week: PolarisServer, clock: list[datetime]
-) -> None:
-    from bot.services.commands import RecordReading
-    from bot.services.readings import record_reading
-    from tests.northstar_factories import define
-
-    services = week.runtime.services
-    await define(services.db, 1, now=clock[0])
-    await record_reading(
-        db=services.db,
-        cmd=RecordReading(WORKSPACE, "C1", None, 1100, None, "U1"),
-        now=clock[0],
-    )
-    week.fake.fail("files.getUploadURLExternal", status=200, error="internal_error", times=5)
-    report = await tick(week, clock, DIGEST_AT)
-    assert report.sent == 1
-    assert "1,100 sessions" in str(posts(week.fake)[0].args["blocks"])
-
-
-async def test_the_north_star_chart_goes_into_the_thread(
-    week: PolarisServer, clock: list[datetime]
-) -> None:
+async def define_with_a_reading(week: PolarisServer, clock: list[datetime]) -> None:
+    """The week's team (id 1) defines its North Star and records 1,100 sessions now."""
     from bot.services.commands import RecordReading
     from bot.services.readings import record_reading
     from tests.northstar_factories import define
@@ -344,6 +297,22 @@ async def test_the_north_star_chart_goes_into_the_thread(
     await record_reading(
         db=services.db, cmd=RecordReading(WORKSPACE, "C1", None, 1100, None, "U1"), now=clock[0]
     )
+
+
+async def test_a_chart_failure_does_not_fail_the_digest(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    await define_with_a_reading(week, clock)
+    week.fake.fail("files.getUploadURLExternal", status=200, error="internal_error", times=5)
+    report = await tick(week, clock, DIGEST_AT)
+    assert report.sent == 1
+    assert "1,100 sessions" in str(posts(week.fake)[0].args["blocks"])
+
+
+async def test_the_north_star_chart_goes_into_the_thread(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    await define_with_a_reading(week, clock)
     await tick(week, clock, DIGEST_AT)
     # The first chart starts a worker process that imports matplotlib: seconds on a busy host.
     [complete] = await week.fake.wait_for("files.completeUploadExternal", timeout=30)

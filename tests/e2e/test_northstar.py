@@ -16,46 +16,12 @@ from storage.database import Database
 from tests.conftest import PolarisServer, ack_json
 from tests.e2e.test_foundation import blocks_text
 from tests.northstar_factories import make_objective, make_team
-from tests.signing import API_APP_ID
-
-STATE_KEYS = {
-    "plain_text_input": ("value", "initial_value", lambda v: v),
-    "static_select": ("selected_option", "initial_option", lambda v: {"value": v}),
-    "radio_buttons": ("selected_option", "initial_option", lambda v: {"value": v}),
-    "users_select": ("selected_user", "initial_user", lambda v: v),
-    "datepicker": ("selected_date", "initial_date", lambda v: v),
-}
+from tests.slack_forms import block_action, view_submission
 
 
 def submission(view: dict[str, Any], values: dict[str, str | None], user_id: str) -> dict[str, Any]:
     """A view_submission of `view`: the given values, else what the modal shows pre-filled."""
-    state: dict[str, Any] = {}
-    for block in view["blocks"]:
-        if block["type"] != "input":
-            continue
-        element = block["element"]
-        key, initial, wrap = STATE_KEYS[element["type"]]
-        if block["block_id"] in values:
-            value = values[block["block_id"]]
-        else:
-            found = element.get(initial)
-            value = found["value"] if isinstance(found, dict) else found
-        state[block["block_id"]] = {
-            element["action_id"]: {
-                "type": element["type"],
-                key: None if value is None else wrap(value),
-            }
-        }
-    assert not set(values) - set(state), set(values) - set(state)
-    return {
-        "type": "view_submission",
-        "team": {"id": "T0001", "domain": "acme"},
-        "user": {"id": user_id, "team_id": "T0001", "name": user_id.lower()},
-        "api_app_id": API_APP_ID,
-        "token": "verification",
-        "trigger_id": "1337.42.view",
-        "view": {"id": "V42", "hash": "h", **view, "state": {"values": state}},
-    }
+    return view_submission({"id": "V42", "hash": "h", **view}, values, user_id=user_id)
 
 
 def valid(view: dict[str, Any]) -> dict[str, Any]:
@@ -66,25 +32,14 @@ def valid(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def action(action_id: str, view: dict[str, Any], value: str, user_id: str) -> dict[str, Any]:
-    return {
-        "type": "block_actions",
-        "team": {"id": "T0001", "domain": "acme"},
-        "user": {"id": user_id, "team_id": "T0001", "name": user_id.lower()},
-        "api_app_id": API_APP_ID,
-        "token": "verification",
-        "trigger_id": "1337.42.action",
-        "container": {"type": "view", "view_id": view["id"]},
-        "view": view,
-        "actions": [
-            {
-                "action_id": action_id,
-                "block_id": "ns_archetype",
-                "type": "static_select",
-                "selected_option": {"value": value},
-                "action_ts": "1700000000.1",
-            }
-        ],
+    """`user_id` picks `value` in the archetype select of `view`."""
+    select = {
+        "action_id": action_id,
+        "block_id": "ns_archetype",
+        "type": "static_select",
+        "selected_option": {"value": value},
     }
+    return block_action(select, user_id=user_id, view=view)
 
 
 async def answers(polaris: PolarisServer, user: str, count: int) -> list[str]:
@@ -209,18 +164,24 @@ async def test_a_new_team_defines_measures_aligns_and_watches_its_north_star(
 
     # 7. The trend chart, uploaded to the channel.
     await polaris.command("northstar chart", user_id="UFR")
+    # The first chart of a process imports matplotlib: seconds on a busy host.
     [complete] = await polaris.fake.wait_for("files.completeUploadExternal", timeout=30)
     assert complete.args["channel_id"] == "C1"
     [_upload] = await polaris.fake.wait_for("upload")
     assert polaris.fake.validation_errors == []
 
 
+async def define_form(polaris: PolarisServer) -> dict[str, Any]:
+    """`/okr northstar define` as U1, the template step left as it is: the definition form."""
+    await polaris.command("northstar define")
+    [opened] = await polaris.fake.wait_for("views.open")
+    return ack_json(await polaris.interaction(submission(opened.args["view"], {}, "U1")))["view"]
+
+
 async def test_missing_counter_metric_and_bad_inputs_show_inline_errors(
     polaris: PolarisServer, team: int
 ) -> None:
-    await polaris.command("northstar define")
-    [opened] = await polaris.fake.wait_for("views.open")
-    form = ack_json(await polaris.interaction(submission(opened.args["view"], {}, "U1")))["view"]
+    form = await define_form(polaris)
     body = ack_json(
         await polaris.interaction(
             submission(
@@ -240,9 +201,7 @@ async def test_missing_counter_metric_and_bad_inputs_show_inline_errors(
 async def test_record_without_a_value_opens_the_modal_and_its_errors_are_inline(
     polaris: PolarisServer, team: int
 ) -> None:
-    await polaris.command("northstar define")
-    [opened] = await polaris.fake.wait_for("views.open")
-    form = ack_json(await polaris.interaction(submission(opened.args["view"], {}, "U1")))["view"]
+    form = await define_form(polaris)
     ack_json(await polaris.interaction(submission(form, {}, "U1")))
     await polaris.command('northstar record "share of sessions rated"')  # no value: the modal
     [_, record] = await polaris.fake.wait_for("views.open", count=2)

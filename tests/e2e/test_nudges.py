@@ -39,6 +39,18 @@ def button_value(dm: Any, action_id: str) -> str:
     )
 
 
+async def click(polaris: PolarisServer, dm: Any, action_id: str, *, user_id: str) -> None:
+    """Click a button of a posted DM as its recipient; the click is acknowledged."""
+    button = {
+        "type": "button",
+        "action_id": action_id,
+        "value": button_value(dm, action_id),
+        "block_id": "nudge",
+    }
+    payload = block_action(button, user_id=user_id, channel_id=dm.args["channel"])
+    ack_json(await polaris.interaction(payload))
+
+
 async def count(polaris: PolarisServer, model: type) -> int:
     async with polaris.runtime.services.db.transaction() as session:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
@@ -208,11 +220,7 @@ async def test_update_opens_one_modal_with_every_due_kr(
 ) -> None:
     await tick(week, clock, NEW_YORK_TEN)
     [dm] = dms(week, "U2")
-    nudge_id = button_value(dm, "nudge_update")
-    button = {"type": "button", "action_id": "nudge_update", "value": nudge_id, "block_id": "nudge"}
-    ack_json(
-        await week.interaction(block_action(button, user_id="U2", channel_id=dm.args["channel"]))
-    )
+    await click(week, dm, "nudge_update", user_id="U2")
     await week.fake.wait_for("views.open")
     view = week.fake.last_view("check_in_modal")
     answer = ack_json(
@@ -243,11 +251,7 @@ async def test_the_reminder_goes_only_to_those_who_did_not_answer_and_only_once(
 ) -> None:
     await tick(week, clock, PARIS_TEN)
     [dm] = dms(week, "U1")
-    nudge_id = button_value(dm, "nudge_skip")
-    skip = {"type": "button", "action_id": "nudge_skip", "value": nudge_id, "block_id": "nudge"}
-    ack_json(
-        await week.interaction(block_action(skip, user_id="U1", channel_id=dm.args["channel"]))
-    )
+    await click(week, dm, "nudge_skip", user_id="U1")
     await week.fake.wait_for("chat.update")
     monday_ten = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # the next working day, 10:00 Paris
     await tick(week, clock, monday_ten - timedelta(minutes=1))

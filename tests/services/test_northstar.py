@@ -14,6 +14,7 @@ from bot.domain.permissions import Actor
 from bot.services.alignment import link_objective
 from bot.services.commands import RecordReading
 from bot.services.northstar import north_star_summary, review_north_star, show_north_star
+from bot.services.read_models import LinkedObjective
 from bot.services.readings import record_reading
 from storage.database import Database
 from storage.models import (
@@ -50,6 +51,21 @@ async def record(
 ):
     cmd = RecordReading(WORKSPACE, "C1", metric, value, on, actor)
     return await record_reading(db=db, cmd=cmd, now=now)
+
+
+async def link(
+    db: Database, objective_ref: int, drives: Drives, *, metric: str | None = None
+) -> LinkedObjective:
+    """Link O-<objective_ref> as U1 (the team's lead) at NOW."""
+    return await link_objective(
+        db=db,
+        workspace_id=WORKSPACE,
+        objective_ref=objective_ref,
+        drives=drives,
+        input_metric_name=metric,
+        actor=Actor("U1"),
+        now=NOW,
+    )
 
 
 async def test_define_stores_the_north_star_with_inputs_and_counter_metrics(db: Database) -> None:
@@ -195,24 +211,9 @@ async def test_link_objectives_and_list_drivable_metrics(db: Database) -> None:
         (Drives.INPUT_METRIC, "Share of sessions rated"),
         (Drives.HEALTH, ""),
     ]
-    linked = await link_objective(
-        db=db,
-        workspace_id=WORKSPACE,
-        objective_ref=4,
-        drives=Drives.INPUT_METRIC,
-        input_metric_name="new users activated",
-        actor=Actor("U1"),
-        now=NOW,
-    )
+    linked = await link(db, 4, Drives.INPUT_METRIC, metric="new users activated")
     assert linked.metric_name == "New users activated"
-    await link_objective(
-        db=db,
-        workspace_id=WORKSPACE,
-        objective_ref=5,
-        drives=Drives.HEALTH,
-        actor=Actor("U1"),
-        now=NOW,
-    )
+    await link(db, 5, Drives.HEALTH)
     objectives = {o.ref: o for o in await rows(db, Objective)}
     assert objectives[4].drives == "input_metric"
     assert objectives[4].input_metric_id == saved.north_star.inputs[0].id
@@ -224,24 +225,9 @@ async def test_link_refuses_unknown_objectives_and_inputs(db: Database) -> None:
     await define(db, team_id)
     await make_objective(db, team_id=team_id, ref=4, title="Onboard faster")
     with pytest.raises(NotFound):
-        await link_objective(
-            db=db,
-            workspace_id=WORKSPACE,
-            objective_ref=99,
-            drives=Drives.NORTH_STAR,
-            actor=Actor("U1"),
-            now=NOW,
-        )
+        await link(db, 99, Drives.NORTH_STAR)
     with pytest.raises(InvalidFields) as problem:
-        await link_objective(
-            db=db,
-            workspace_id=WORKSPACE,
-            objective_ref=4,
-            drives=Drives.INPUT_METRIC,
-            input_metric_name="Vibes",
-            actor=Actor("U1"),
-            now=NOW,
-        )
+        await link(db, 4, Drives.INPUT_METRIC, metric="Vibes")
     assert problem.value.field == "metric"
 
 
@@ -266,15 +252,7 @@ async def test_summary_shows_value_deltas_sparkline_progress_and_objectives(db: 
     await record(db, 40, metric="New users activated", on=date(2026, 11, 16))
     await record(db, 50, metric="New users activated", on=date(2026, 11, 23))
     await make_objective(db, team_id=team_id, ref=4, title="Onboard faster")
-    await link_objective(
-        db=db,
-        workspace_id=WORKSPACE,
-        objective_ref=4,
-        drives=Drives.INPUT_METRIC,
-        input_metric_name="New users activated",
-        actor=Actor("U1"),
-        now=NOW,
-    )
+    await link(db, 4, Drives.INPUT_METRIC, metric="New users activated")
     summary = await north_star_summary(db=db, workspace_id=WORKSPACE, team_id=team_id, now=NOW)
     assert summary is not None
     assert summary.north_star.id == saved.north_star.id
