@@ -5,17 +5,14 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.domain.errors import UserError
-from bot.services.commands import SaveTeam
 from bot.services.teams import save_team, team_for_channel
 from handlers.context import Answer, Request, after, modal_refusal
 from handlers.errors import guarded
 from handlers.ids import Callback, ObjectiveAction
 from handlers.slack_io import notify_user
-from handlers.ui.forms import metadata
 from handlers.ui.team_modal import (
     TEAM_FIELDS,
     TeamBlock,
-    TeamModalMeta,
     build_team_modal,
     build_team_saved,
     parse_team_submission,
@@ -40,12 +37,7 @@ async def handle_create_team_button(req: Request) -> Answer:
 
 
 async def handle_team_submission(req: Request) -> Answer:
-    cmd = SaveTeam(
-        workspace_id=req.workspace_id,
-        team_id=metadata(req.view, TeamModalMeta).team_id,
-        actor=req.actor,
-        **vars(parse_team_submission(req.view)),
-    )
+    cmd = parse_team_submission(req.view, workspace_id=req.workspace_id, actor=req.actor)
     try:
         team, created = await save_team(db=req.db, cmd=cmd, now=req.now)
     except UserError as refusal:

@@ -8,7 +8,7 @@ from sqlalchemy import and_, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import LedgerEntry, LedgerStatus
-from storage.upsert import insert_statement
+from storage.upsert import insert_new_id
 
 LEDGER = LedgerEntry.__table__  # type: ignore[attr-defined]
 KEY = ("workspace_id", "kind", "subject", "period")
@@ -43,15 +43,9 @@ async def claim(
         "claimed_at": now,
         "attempts": 1,
     }
-    inserted = await session.execute(
-        insert_statement(session, LEDGER)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=list(KEY))
-        .returning(LEDGER.c.id)
-    )
-    entry_id = inserted.scalar_one_or_none()
+    entry_id = await insert_new_id(session, LEDGER, values, conflict=KEY)
     if entry_id is not None:
-        return int(entry_id)
+        return entry_id
     retaken = await session.execute(
         update(LEDGER)
         .where(

@@ -32,7 +32,7 @@ from storage.models import (
     ReadingRevision,
     Team,
 )
-from storage.upsert import insert_statement
+from storage.upsert import insert_new_id
 
 READING = Reading.__table__  # type: ignore[attr-defined]
 IDEMPOTENCY = ApiIdempotencyKey.__table__  # type: ignore[attr-defined]
@@ -179,22 +179,20 @@ async def put_reading(
         col(Reading.north_star_id) if north_star_id is not None else col(Reading.input_metric_id)
     )
     metric_id = north_star_id if north_star_id is not None else input_metric_id
-    inserted = await session.execute(
-        insert_statement(session, READING)
-        .values(
-            workspace_id=workspace_id,
-            north_star_id=north_star_id,
-            input_metric_id=input_metric_id,
-            period_start=period_start,
-            value=value,
-            source=source,
-            recorded_by=recorded_by,
-            recorded_at=now,
-        )
-        .on_conflict_do_nothing()
-        .returning(READING.c.id)
+    new_id = await insert_new_id(
+        session,
+        READING,
+        {
+            "workspace_id": workspace_id,
+            "north_star_id": north_star_id,
+            "input_metric_id": input_metric_id,
+            "period_start": period_start,
+            "value": value,
+            "source": source,
+            "recorded_by": recorded_by,
+            "recorded_at": now,
+        },
     )
-    new_id = inserted.scalar_one_or_none()
     if new_id is not None:
         reading = await session.get(Reading, new_id)
         assert reading is not None
@@ -263,19 +261,14 @@ async def claim_idempotency_key(
 ) -> ApiIdempotencyKey | None:
     """Reserve `key` for this request: None if it was free (now taken until the transaction
     ends), else the row of the earlier request (waits for a concurrent one to commit)."""
-    inserted = await session.execute(
-        insert_statement(session, IDEMPOTENCY)
-        .values(
-            workspace_id=workspace_id,
-            team_id=team_id,
-            key=key,
-            fingerprint=fingerprint,
-            created_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["team_id", "key"])
-        .returning(IDEMPOTENCY.c.id)
-    )
-    if inserted.scalar_one_or_none() is not None:
+    values = {
+        "workspace_id": workspace_id,
+        "team_id": team_id,
+        "key": key,
+        "fingerprint": fingerprint,
+        "created_at": now,
+    }
+    if await insert_new_id(session, IDEMPOTENCY, values, conflict=["team_id", "key"]) is not None:
         return None
     return (
         await session.scalars(

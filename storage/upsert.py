@@ -38,3 +38,25 @@ async def insert_if_absent(
         .returning(*[table.c[name] for name in conflict[:1]])
     )
     return (await session.execute(stmt)).first() is not None
+
+
+async def insert_new_id(
+    session: AsyncSession,
+    table: Table,
+    values: dict[str, Any],
+    *,
+    conflict: Sequence[str] | None = None,
+) -> int | None:
+    """Insert one row unless a unique key already holds one: the new row's id, else None.
+
+    `conflict` names the key's columns; without it, any unique key of the table counts.
+    Safe under concurrency, as `insert_if_absent`.
+    """
+    stmt = (
+        insert_statement(session, table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=list(conflict) if conflict else None)
+        .returning(table.c.id)
+    )
+    new_id = (await session.execute(stmt)).scalar_one_or_none()
+    return None if new_id is None else int(new_id)

@@ -109,29 +109,28 @@ def _check(view: NorthStarView, metric: _Metric, value: float, on: date, today: 
 
 async def _record(
     session: AsyncSession,
-    *,
     team: Team,
-    view: NorthStarView,
-    metric_ref: str | None,
-    value: float,
-    on: date | None,
+    reading: RecordReading | ApiReading,
+    *,
     source: ReadingSource,
     actor: str,
     now: datetime,
 ) -> RecordedReading:
+    """Check `reading` against the team's North Star and store it (by command or API alike)."""
+    view = await require_north_star(session, team)
     ref = team_view(team)
     today = ref.today(now)
-    day = on or today
-    metric = _resolve(view, metric_ref)
-    _check(view, metric, value, day, today)
+    day = reading.on or today
+    metric = _resolve(view, reading.metric)
+    _check(view, metric, reading.value, day, today)
     start = period_start(day, view.window)
-    reading, audit = await store.put_reading(
+    stored, audit = await store.put_reading(
         session,
         workspace_id=team.workspace_id,
         north_star_id=metric.north_star_id,
         input_metric_id=metric.input_metric_id,
         period_start=start,
-        value=value,
+        value=reading.value,
         source=source.value,
         recorded_by=actor,
         now=now,
@@ -141,7 +140,7 @@ async def _record(
         metric_name=metric.name,
         is_north_star=metric.north_star_id is not None,
         unit=metric.unit,
-        value=reading.value,
+        value=stored.value,
         period_start=start,
         window=view.window,
         replaced=audit.value if audit else None,
@@ -175,18 +174,7 @@ async def record_reading(*, db: Database, cmd: RecordReading, now: datetime) -> 
     """
     async with db.transaction() as session:
         team = await store.team_of_channel(session, cmd.workspace_id, cmd.channel_id)
-        view = await require_north_star(session, team)
-        return await _record(
-            session,
-            team=team,
-            view=view,
-            metric_ref=cmd.metric,
-            value=cmd.value,
-            on=cmd.on,
-            source=cmd.source,
-            actor=cmd.actor,
-            now=now,
-        )
+        return await _record(session, team, cmd, source=cmd.source, actor=cmd.actor, now=now)
 
 
 # --- By the REST API ------------------------------------------------------------------------
@@ -236,17 +224,8 @@ async def submit_api_reading(
                     )
                 return SubmittedReading(_restored(team_view(team), earlier.response), True)
         await store.touch_token(session, stored.id, now)
-        view = await require_north_star(session, team)
         recorded = await _record(
-            session,
-            team=team,
-            view=view,
-            metric_ref=reading.metric,
-            value=reading.value,
-            on=reading.on,
-            source=ReadingSource.API,
-            actor=f"api:{stored.prefix}",
-            now=now,
+            session, team, reading, source=ReadingSource.API, actor=f"api:{stored.prefix}", now=now
         )
         if reading.idempotency_key:
             await store.store_idempotent_response(

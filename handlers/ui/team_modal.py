@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
@@ -19,11 +18,13 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.archetypes import ARCHETYPE_INTENTIONS, ARCHETYPE_LABELS
+from bot.domain.permissions import Actor
 from bot.i18n import Translator
+from bot.services.commands import SaveTeam
 from bot.services.read_models import Choice, TeamView
 from handlers.ids import Callback, ObjectiveAction
 from handlers.ui.blocks import actions, button, modal, section
-from handlers.ui.forms import select_input, state_value, text_input
+from handlers.ui.forms import metadata, select_input, state_value, text_input
 
 
 class TeamBlock:
@@ -44,19 +45,6 @@ TEAM_FIELDS = {"name": TeamBlock.NAME}
 
 class TeamModalMeta(BaseModel):
     team_id: int | None = None
-
-
-@dataclass(frozen=True)
-class TeamForm:
-    name: str
-    channel_id: str
-    archetype: str
-    timezone: str
-    locale: str
-    checkin_weekday: int
-    checkin_time: time
-    digest_weekday: int
-    digest_time: time
 
 
 def _weekdays(t: Translator) -> list[Choice]:
@@ -147,14 +135,17 @@ def build_team_modal(
     )
 
 
-def parse_team_submission(view: Mapping[str, Any]) -> TeamForm:
-    """The submitted values; required inputs are enforced by Slack, rules by the service."""
+def parse_team_submission(view: Mapping[str, Any], *, workspace_id: str, actor: Actor) -> SaveTeam:
+    """The submitted team (the one the modal edits, else a new one) as the save command;
+    required inputs are enforced by Slack, rules by the service."""
 
     def hhmm(block_id: str, default: time) -> time:
         raw = state_value(view, block_id)
         return time.fromisoformat(raw) if raw else default
 
-    return TeamForm(
+    return SaveTeam(
+        workspace_id=workspace_id,
+        team_id=metadata(view, TeamModalMeta).team_id,
         name=state_value(view, TeamBlock.NAME) or "",
         channel_id=state_value(view, TeamBlock.CHANNEL) or "",
         archetype=state_value(view, TeamBlock.ARCHETYPE) or "",
@@ -164,6 +155,7 @@ def parse_team_submission(view: Mapping[str, Any]) -> TeamForm:
         checkin_time=hhmm(TeamBlock.CHECKIN_TIME, time(10, 0)),
         digest_weekday=int(state_value(view, TeamBlock.DIGEST_DAY) or 0),
         digest_time=hhmm(TeamBlock.DIGEST_TIME, time(9, 30)),
+        actor=actor,
     )
 
 
