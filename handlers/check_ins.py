@@ -22,6 +22,7 @@ from handlers.ui.update_modal import (
     UpdatePrefill,
     build_check_in_saved,
     build_update_modal,
+    kept_confidence_text,
     parse_update_submission,
     selected_key_result_ref,
 )
@@ -60,7 +61,12 @@ async def handle_update_command(req: Request) -> Answer:
 
 async def record_update_line(*, req: Request, line: UpdateLine) -> None:
     """Record a complete line and confirm it; otherwise (or if the service refuses it) open
-    the modal filled with what was typed and the problem."""
+    the modal filled with what was typed and the problem. A KR that does not exist or that
+    the person may not update is refused at once, never with a modal."""
+    if line.ref is not None:
+        await check_ins.check_updatable(
+            db=req.db, workspace_id=req.workspace_id, actor=req.actor, key_result_ref=line.ref
+        )
     if line.complete:
         cmd = RecordCheckIn(
             workspace_id=req.workspace_id,
@@ -70,13 +76,17 @@ async def record_update_line(*, req: Request, line: UpdateLine) -> None:
             note=line.note,
             actor=req.actor,
             source="command",
+            keep_confidence=line.confidence is None,
         )
         try:
             result = await check_ins.record_check_in(db=req.db, cmd=cmd, now=req.now)
         except (NotFound, InvalidFields) as wrong:
             line = replace(line, ref=None, problem=problem_text(req.t, wrong))
         else:
-            await req.tell(build_check_in_saved(req.t, result.key_result, result.previous_value))
+            saved = build_check_in_saved(req.t, result.key_result, result.previous_value)
+            if cmd.keep_confidence:
+                saved += "\n" + kept_confidence_text(req.t, result.key_result)
+            await req.tell(saved)
             await share_check_in(client=req.client, services=req.services, cmd=cmd, result=result)
             return
     prefill = UpdatePrefill(

@@ -227,3 +227,16 @@ def build_check_in_saved(t: Translator, kr: KeyResultView, previous: float | Non
         after=kr_amount(t, kr.current, kr.unit),
         status=f"{STATUS_EMOJI[kr.progress.status]} {t(STATUS_LABELS[kr.progress.status])}",
     )
+
+
+def kept_confidence_text(t: Translator, kr: KeyResultView) -> str:
+    """What a one-line update without a confidence did about it."""
+    if kr.confidence is None:
+        return t(
+            "No confidence yet: add one after the value, e.g. `/okr update {ref} 42 7`.",
+            ref=kr.label,
+        )
+    return t(
+        "Confidence kept at {confidence}/10, as last time (add it after the value to change it).",
+        confidence=kr.confidence,
+    )

@@ -24,6 +24,14 @@ async def submit(polaris: PolarisServer, view: dict, values: dict, user_id: str 
     return ack_json(response)
 
 
+def update_modals(polaris: PolarisServer) -> list:
+    return [
+        c
+        for c in polaris.fake.calls_to("views.open")
+        if c.args["view"].get("callback_id") == "update_modal"
+    ]
+
+
 async def opened(polaris: PolarisServer, callback_id: str) -> dict:
     """Wait until a modal with this callback_id is opened; return it as Slack stored it."""
     await polaris.fake.wait_for(
@@ -222,13 +230,13 @@ async def test_one_line_with_a_wrong_value_opens_the_modal_prefilled(
 
 
 @pytest.mark.usefixtures("team")
-async def test_unknown_key_result_opens_the_modal_with_the_reason(polaris: PolarisServer) -> None:
+async def test_unknown_key_result_is_said_at_once_without_a_modal(polaris: PolarisServer) -> None:
     await declare_objective(polaris, krs=1)
-    await polaris.command("update KR-99 5 7")
-    [opened] = await polaris.fake.wait_for(
-        "views.open", where=lambda c: c.args["view"]["callback_id"] == "update_modal"
-    )
-    assert "There is no key result KR-99." in str(opened.args["view"]["blocks"])
+    await polaris.command("update KR-99 5")
+    [answer] = await polaris.fake.wait_for("response_url:U1")
+    assert answer.args["text"] == "There is no key result KR-99."
+    await polaris.settled()
+    assert update_modals(polaris) == []
 
 
 @pytest.mark.usefixtures("team")
@@ -401,3 +409,31 @@ async def test_a_failing_follow_up_never_turns_a_stored_check_in_into_an_error(
     assert await count(polaris, CheckIn) == 1
     sorry = [c for c in polaris.fake.calls if "went wrong" in str(c.args.get("text", ""))]
     assert sorry == []
+
+
+@pytest.mark.usefixtures("team")
+async def test_someone_else_is_refused_before_any_modal(polaris: PolarisServer) -> None:
+    await declare_objective(polaris, krs=1)
+    polaris.fake.add_user("U2", locale="en-US")
+    await polaris.command("update KR-1", user_id="U2")
+    [refusal] = await polaris.fake.wait_for("response_url:U2")
+    assert refusal.args["text"].startswith("Sorry, only the owners of KR-1")
+    await polaris.settled()
+    assert update_modals(polaris) == []
+
+
+@pytest.mark.usefixtures("team")
+async def test_a_missing_confidence_keeps_the_latest_and_says_so(polaris: PolarisServer) -> None:
+    await declare_objective(polaris, krs=1)
+    await polaris.command("update KR-1 20 6")
+    await polaris.fake.wait_for("response_url:U1", where=lambda c: "Saved" in c.args["text"])
+    await polaris.command("update KR-1 25")
+    saved = await polaris.fake.wait_for(
+        "response_url:U1", count=2, where=lambda c: "Saved" in c.args["text"]
+    )
+    assert "Confidence kept at 6/10, as last time" in saved[-1].args["text"]
+    await polaris.settled()
+    assert update_modals(polaris) == []
+    async with polaris.runtime.services.db.transaction() as session:
+        confidences = (await session.scalars(select(CheckIn.confidence).order_by(CheckIn.id))).all()
+    assert confidences == [6, 6]
