@@ -21,6 +21,8 @@ from handlers.ui.forms import metadata
 from handlers.ui.nudges import (
     CheckInModalMeta,
     build_check_in_modal,
+    first_value_block,
+    nothing_to_record,
     parse_check_in_submission,
 )
 
@@ -100,6 +102,9 @@ async def handle_check_in_submission(req: Request) -> Answer:
     entries, errors = parse_check_in_submission(req.t, req.view, meta.refs)
     if errors:
         return show_errors(errors)
+    if not entries and not meta.saved:
+        # A check-in that records nothing is not a check-in: say so on the first value.
+        return show_errors({first_value_block(req.view): nothing_to_record(req.t, meta)})
     cmds = [
         RecordCheckIn(req.workspace_id, ref, value, confidence, note, req.actor,
                       source="check_in", idempotency_key=f"{req.submission_key}:{ref}")
@@ -109,23 +114,33 @@ async def handle_check_in_submission(req: Request) -> Answer:
         results = await record_check_ins(db=req.db, cmds=cmds, now=req.now)
     except UserError as refusal:
         return show_errors({f"{cmds[0].key_result_ref}.value": req.message(refusal)})
-    next_page = await _next_page(req, meta)
+    next_page = await _next_page(req, meta.model_copy(update={"saved": meta.saved or bool(cmds)}))
     answer = (replace_view(next_page) if next_page else Answer()).then(
         share_check_ins, client=req.client, services=req.services,
         workspace_id=req.workspace_id, results=results, author=req.user_id,
     )  # fmt: skip
     if meta.nudge_id is None or next_page is not None:
         return answer
-    return answer.then(mark_nudge_updated, req=req, nudge_id=meta.nudge_id)
+    return answer.then(
+        mark_nudge_updated,
+        req=req,
+        nudge_id=meta.nudge_id,
+        check_in_ids=[r.check_in_id for r in results if r.check_in_id is not None],
+        key_result_ids=[r.key_result.id for r in results],
+    )
 
 
-async def mark_nudge_updated(*, req: Request, nudge_id: int) -> None:
-    """The DM whose modal was just submitted, answered "updated" and redrawn so."""
+async def mark_nudge_updated(
+    *, req: Request, nudge_id: int, check_in_ids: list[int], key_result_ids: list[int]
+) -> None:
+    """The DM whose modal was just submitted, redrawn: answered "updated", or (some KRs left
+    empty) with what was updated, what is still due and the buttons for the rest."""
     now = req.now
     nudge = await nudge_answers.answer_updated(
-        db=req.db, workspace_id=req.workspace_id, nudge_id=nudge_id, actor=req.actor, now=now
-    )
-    await redraw_nudge(req.client, {}, nudge, now, answered=True)
+        db=req.db, workspace_id=req.workspace_id, nudge_id=nudge_id, actor=req.actor, now=now,
+        check_in_ids=check_in_ids, key_result_ids=key_result_ids,
+    )  # fmt: skip
+    await redraw_nudge(req.client, {}, nudge, now, answered=nudge.answer is not None)
 
 
 async def _next_page(req: Request, meta: CheckInModalMeta) -> Any:

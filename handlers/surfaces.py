@@ -248,7 +248,11 @@ async def redraw_nudge(
     channel = container.get("channel_id") or nudge.dm_channel
     ts = container.get("message_ts") or nudge.dm_ts
     if channel and ts:
-        blocks = build_nudge_answered(t, nudge, now) if answered else build_nudge_message(t, nudge)
+        blocks = (
+            build_nudge_answered(t, nudge, now)
+            if answered
+            else build_nudge_message(t, nudge, now=now)
+        )
         await update_message(
             client, channel=channel, ts=ts, text=nudge_text(t, nudge), blocks=blocks
         )

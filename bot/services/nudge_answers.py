@@ -3,6 +3,7 @@ nudges (holidays)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,9 +60,30 @@ async def answer_no_change(
 
 
 async def answer_updated(
-    *, db: Database, workspace_id: str, nudge_id: int, actor: Actor, now: datetime
+    *,
+    db: Database,
+    workspace_id: str,
+    nudge_id: int,
+    actor: Actor,
+    now: datetime,
+    check_in_ids: Sequence[int] = (),
+    key_result_ids: Collection[int] = (),
 ) -> NudgeView:
-    return await _set_answer(db, workspace_id, nudge_id, actor, NudgeAnswer.UPDATED, now)
+    """The DM's modal saved these check-ins (on `key_result_ids`). Every listed KR checked in
+    since the DM was sent: answered "updated". Some still due: no answer yet (the buttons,
+    and the reminder, stay for the rest). Either way Undo removes these check-ins."""
+    async with db.transaction() as session:
+        nudge = await _answerable(session, workspace_id, nudge_id, actor)
+        view = await nudge_view(session, nudge, now)
+        still_due = [
+            kr for o in view.objectives for kr in o.key_results if kr.id not in key_result_ids
+        ]
+        nudge.answer = None if still_due else NudgeAnswer.UPDATED.value
+        nudge.answered_at, nudge.snoozed_until = now, None
+        nudge.check_in_ids = list(check_in_ids)
+        session.add(nudge)
+        await session.flush()
+        return await nudge_view(session, nudge, now)
 
 
 async def answer_skip(

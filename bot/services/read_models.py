@@ -437,6 +437,9 @@ class NudgeView:
     dm_channel: str | None
     dm_ts: str | None
     undo_until: datetime | None
+    # Listed KRs checked in since the DM was sent (not answered yet, or answered "updated"):
+    # `objectives` then holds only those still due.
+    updated: tuple[KeyResultView, ...] = ()
 
     @property
     def key_result_refs(self) -> list[int]:
