@@ -15,8 +15,8 @@ from bot.services.commands import RecordCheckIn
 from handlers.args import parse_pause_until
 from handlers.context import Answer, Request, after, replace_view, show_errors
 from handlers.errors import guarded
-from handlers.ids import Callback, NudgeAction
-from handlers.surfaces import redraw_nudge, share_check_ins
+from handlers.ids import Callback, CheckInAction, NudgeAction
+from handlers.surfaces import redraw_nudge, refresh_home, share_check_ins
 from handlers.ui.forms import metadata
 from handlers.ui.nudges import (
     CheckInModalMeta,
@@ -155,6 +155,36 @@ async def _next_page(req: Request, meta: CheckInModalMeta) -> Any:
     return build_check_in_modal(req.t, due, meta.model_copy(update={"page": meta.page + 1}))
 
 
+# --- Check in from the Home tab and the digest ------------------------------------------------
+
+
+async def handle_check_in_button(req: Request) -> Answer:
+    """ "Check in" (Home tab, digest): the check-in modal with my KRs due."""
+    return after(open_due_check_in_modal, req=req)
+
+
+async def handle_no_change_for_all(req: Request) -> Answer:
+    """ "No change for all" (Home tab): a no-change check-in for each of my KRs due."""
+    return after(record_no_change_for_all, req=req).then(refresh_home, req=req)
+
+
+async def record_no_change_for_all(*, req: Request) -> None:
+    await nudge_answers.no_change_for_due(
+        db=req.db, workspace_id=req.workspace_id, actor=req.actor, now=req.now
+    )
+
+
+async def handle_open_home(req: Request) -> Answer:
+    """ "Open Home" (digest): Slack has no API to switch tabs, so a private link to it."""
+    app_id = str(req.body.get("api_app_id", ""))
+    link = f"slack://app?team={req.workspace_id}&id={app_id}&tab=home"
+    return after(tell_home_link, req=req, link=link)
+
+
+async def tell_home_link(*, req: Request, link: str) -> None:
+    await req.tell(req.t("🏠 <{link}|Open your Polaris Home tab>", link=link))
+
+
 # --- Pause and resume -----------------------------------------------------------------------
 
 
@@ -206,4 +236,7 @@ def register(app: AsyncApp) -> None:
     ):
         app.action(action_id.value)(guarded(handle_nudge_answer))
     app.action(NudgeAction.UPDATE.value)(guarded(handle_nudge_update))
+    app.action(CheckInAction.OPEN.value)(guarded(handle_check_in_button))
+    app.action(CheckInAction.NO_CHANGE_ALL.value)(guarded(handle_no_change_for_all))
+    app.action(CheckInAction.OPEN_HOME.value)(guarded(handle_open_home))
     app.view(Callback.CHECK_IN.value)(guarded(handle_check_in_submission))

@@ -13,6 +13,7 @@ from bot.domain.permissions import Actor
 from bot.services.check_ins import record_check_ins
 from bot.services.commands import RecordCheckIn
 from bot.services.nudge_messages import UNDO_WINDOW, nudge_view
+from bot.services.nudges import due_key_results
 from bot.services.read_models import NudgeView
 from storage import nudges as store
 from storage.database import Database
@@ -57,6 +58,33 @@ async def answer_no_change(
     return await _set_answer(
         db, workspace_id, nudge_id, actor, NudgeAnswer.NO_CHANGE, now, check_in_ids=ids
     )
+
+
+async def no_change_for_due(*, db: Database, workspace_id: str, actor: Actor, now: datetime) -> int:
+    """ "No change for all" (Home tab): for each of my KRs due, a check-in with its latest
+    value and confidence, as the DM's No change records. Returns how many were recorded; a
+    second click records nothing more (they are not due any more, and the idempotency key
+    names the check-in they repeat)."""
+    due = await due_key_results(db=db, workspace_id=workspace_id, user_id=actor.user_id, now=now)
+    cmds = [
+        RecordCheckIn(
+            workspace_id=workspace_id,
+            key_result_ref=kr.ref,
+            value=kr.current if kr.current is not None else kr.start,
+            confidence=kr.confidence,
+            note="",
+            actor=actor,
+            source="no_change",
+            idempotency_key=(
+                f"no_change:{kr.id}:"
+                + (kr.last_check_in_at.isoformat() if kr.last_check_in_at else "never")
+            ),
+        )
+        for objective in due
+        for kr in objective.key_results
+    ]
+    results = await record_check_ins(db=db, cmds=cmds, now=now)
+    return sum(1 for r in results if not r.duplicate)
 
 
 async def answer_updated(

@@ -141,6 +141,8 @@ class HomeModel:
     my_objectives: tuple[ObjectiveView, ...]
     team_objectives: tuple[ObjectiveView, ...]
     teams: tuple[TeamView, ...]
+    # My open KRs not checked in during the last five days (what a check-in would list).
+    due_key_results: int = 0
 
 
 # --- The North Star -------------------------------------------------------------------------
