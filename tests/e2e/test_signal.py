@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from storage.models import CheckIn
 from tests.conftest import PolarisServer, ack_json
-from tests.e2e.test_okr_journey import declare_objective, team  # noqa: F401
+from tests.e2e.test_okr_journey import create_team, declare_objective, team  # noqa: F401
 from tests.slack_forms import block_action, view_submission
 
 
@@ -70,7 +70,7 @@ async def test_the_digest_carries_check_in_and_home_buttons(polaris: PolarisServ
     await polaris.settled()
     await polaris.command("digest post")
     [digest] = await polaris.fake.wait_for(
-        "chat.postMessage", where=lambda c: "weekly digest" in c.args.get("text", "")
+        "chat.postMessage", where=lambda c: "digest_actions" in str(c.args.get("blocks"))
     )
     text = blocks_text(digest)
     assert "checkin_open" in text and "checkin_open_home" in text
@@ -84,3 +84,30 @@ async def test_the_digest_carries_check_in_and_home_buttons(polaris: PolarisServ
     await polaris.fake.wait_for(
         "views.open", where=lambda c: c.args["view"]["callback_id"] == "check_in_modal"
     )
+
+
+async def test_a_new_team_is_announced_once_in_its_channel_with_its_rhythm(
+    polaris: PolarisServer,
+) -> None:
+    await create_team(polaris)
+    [announced] = await polaris.fake.wait_for(
+        "chat.postMessage", where=lambda c: c.args.get("channel") == "C1"
+    )
+    text = announced.args["text"]
+    assert "*Growth* now runs its OKRs here with Polaris, led by <@U1>." in text
+    assert "Every *Friday at 10:00\u202fAM*" in text and "Every *Monday at 9:30\u202fAM*" in text
+    await polaris.command("team")  # editing the team announces nothing
+    await polaris.fake.wait_for("views.open", count=2)
+    view = polaris.fake.last_view("team_modal")
+    assert ack_json(await polaris.interaction(view_submission(view, {}))) == {}
+    await polaris.settled()
+    assert len(polaris.fake.calls_to("chat.postMessage")) == 1
+
+
+async def test_the_announcement_is_in_the_team_language(polaris: PolarisServer) -> None:
+    polaris.fake.add_channel("C2", name="croissance")
+    await create_team(polaris, user_id="UFR", channel_id="C2", name="Croissance")
+    [announced] = await polaris.fake.wait_for(
+        "chat.postMessage", where=lambda c: c.args.get("channel") == "C2"
+    )
+    assert "Chaque *vendredi à 10:00*" in announced.args["text"]
