@@ -29,7 +29,8 @@ async def post(polaris: PolarisServer) -> dict[str, Any]:
     await create_team(polaris)
     assert await declare_objective(polaris) == {}
     [posted] = await polaris.fake.wait_for(
-        "chat.postMessage", where=lambda c: c.args.get("channel") == "C1"
+        "chat.postMessage",
+        where=lambda c: c.args.get("channel") == "C1" and bool(c.args.get("blocks")),
     )
     objective = await stored_objective(polaris)
     assert objective.post_channel_id == "C1" and objective.post_ts

@@ -141,7 +141,8 @@ async def test_first_use_in_a_channel_without_team_offers_to_create_one(
 async def test_declare_an_objective_with_three_key_results(polaris: PolarisServer) -> None:
     assert await declare_objective(polaris) == {}
     [post] = await polaris.fake.wait_for(
-        "chat.postMessage", where=lambda c: c.args.get("channel") == "C1"
+        "chat.postMessage",
+        where=lambda c: c.args.get("channel") == "C1" and bool(c.args.get("blocks")),
     )
     text = str(post.args["blocks"])
     assert "O-1 · Delight new teams" in text
@@ -170,7 +171,8 @@ async def test_declare_an_objective_with_three_key_results(polaris: PolarisServe
 async def test_update_by_modal_and_by_one_line(polaris: PolarisServer) -> None:
     await declare_objective(polaris)
     [post] = await polaris.fake.wait_for(
-        "chat.postMessage", where=lambda c: c.args.get("channel") == "C1"
+        "chat.postMessage",
+        where=lambda c: c.args.get("channel") == "C1" and bool(c.args.get("blocks")),
     )
     post_ts = (await polaris.fake.wait_for("chat.postMessage"))[0]
     # By modal.
@@ -363,7 +365,8 @@ async def test_the_journey_in_french(polaris: PolarisServer) -> None:
         == {}
     )
     [post] = await polaris.fake.wait_for(
-        "chat.postMessage", where=lambda c: c.args.get("channel") == "C2"
+        "chat.postMessage",
+        where=lambda c: c.args.get("channel") == "C2" and bool(c.args.get("blocks")),
     )
     assert "2\u202f500,5" in json.dumps(post.args["blocks"], ensure_ascii=False)
     await polaris.command('update KR-1 "1 500" 8 "ça avance"', user_id="UFR", channel_id="C2")
