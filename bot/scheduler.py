@@ -94,7 +94,11 @@ class Ticker:
         self._lease = timedelta(seconds=services.settings.polaris_claim_lease_seconds)
 
     async def tick(self, at: datetime) -> TickReport:
-        """One pass as of `at` (aware). Never raises for a single item's failure."""
+        """One pass as of `at` (aware). Never raises for a single item's failure.
+
+        `at` is the pass's one clock: everything it writes (ledger claims and outcomes, what
+        the jobs record) is stamped `at`, never the wall clock, so `polaris tick --at T`
+        behaves exactly as the real minute T would."""
         if at.tzinfo is None:
             raise ValueError("tick instant must be timezone-aware")
         report = TickReport(at=at)
@@ -119,7 +123,7 @@ class Ticker:
                 db=db,
                 key=item.key,
                 claimed_by=self.services.instance_id,
-                now=self.services.clock(),
+                now=at,
                 lease=self._lease,
             )
             if entry_id is None:
@@ -134,7 +138,7 @@ class Ticker:
                 db=db,
                 entry_id=entry_id,
                 status=outcome.status,
-                now=self.services.clock(),
+                now=at,
                 channel=outcome.channel,
                 ts=outcome.ts,
                 error=outcome.error,

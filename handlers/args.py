@@ -111,7 +111,8 @@ class UpdateLine:
 
     @property
     def complete(self) -> bool:
-        return self.problem is None and None not in (self.ref, self.value, self.confidence)
+        """Recordable at once: a KR and a value (no confidence keeps the latest one)."""
+        return self.problem is None and None not in (self.ref, self.value)
 
 
 def parse_update_line(t: Translator, args: str) -> UpdateLine:
@@ -131,8 +132,6 @@ def parse_update_line(t: Translator, args: str) -> UpdateLine:
             confidence = int(confidence_text)
         else:
             problem = problem or t("Confidence goes from 0 to 10.")
-    elif ref is not None and value is not None:
-        problem = problem or t("Add your confidence from 0 to 10.")
     return UpdateLine(
         ref, value, value_text if value is not None else None, confidence, note, problem
     )

@@ -24,6 +24,7 @@ from handlers.ui.update_modal import (
     UpdatePrefill,
     build_check_in_saved,
     build_update_modal,
+    kept_confidence_text,
     parse_update_submission,
     selected_key_result_ref,
 )
@@ -63,10 +64,16 @@ async def _update_choices(
 
 
 async def _record(
-    req: Request, form: UpdateForm, *, source: str, key: str | None = None
+    req: Request,
+    form: UpdateForm,
+    *,
+    source: str,
+    key: str | None = None,
+    keep_confidence: bool = False,
 ) -> tuple[RecordCheckIn, CheckInResult]:
     """Record the check-in `form` holds as the acting user's (a form with no KR or value
-    reaches the service as KR 0 / value 0, which it refuses). Raises what the service raises."""
+    reaches the service as KR 0 / value 0, which it refuses); `keep_confidence` keeps the
+    KR's last confidence when the form has none. Raises what the service raises."""
     cmd = RecordCheckIn(
         workspace_id=req.workspace_id,
         key_result_ref=form.key_result_ref or 0,
@@ -76,6 +83,7 @@ async def _record(
         actor=req.actor,
         source=source,
         idempotency_key=key,
+        keep_confidence=keep_confidence,
     )
     return cmd, await check_ins.record_check_in(db=req.db, cmd=cmd, now=req.now)
 
@@ -87,15 +95,25 @@ async def handle_update_command(req: Request) -> Answer:
 
 async def record_update_line(*, req: Request, line: UpdateLine) -> None:
     """Record a complete line and confirm it; otherwise (or if the service refuses it) open
-    the modal filled with what was typed and the problem."""
+    the modal filled with what was typed and the problem. A KR that does not exist or that
+    the person may not update is refused at once, never with a modal."""
+    if line.ref is not None:
+        await check_ins.check_updatable(
+            db=req.db, workspace_id=req.workspace_id, actor=req.actor, key_result_ref=line.ref
+        )
     if line.complete:
         form = UpdateForm(line.ref, line.value, line.confidence, line.note)
         try:
-            cmd, result = await _record(req, form, source="command")
+            cmd, result = await _record(
+                req, form, source="command", keep_confidence=line.confidence is None
+            )
         except (NotFound, InvalidFields) as wrong:
             line = replace(line, ref=None, problem=problem_text(req.t, wrong))
         else:
-            await req.tell(build_check_in_saved(req.t, result.key_result, result.previous_value))
+            saved = build_check_in_saved(req.t, result.key_result, result.previous_value)
+            if cmd.keep_confidence:
+                saved += "\n" + kept_confidence_text(req.t, result.key_result)
+            await req.tell(saved)
             await share_check_in(client=req.client, services=req.services, cmd=cmd, result=result)
             return
     prefill = UpdatePrefill(

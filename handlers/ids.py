@@ -122,6 +122,14 @@ class NorthStarBlock(StrEnum):
     DATE = "ns_date"
 
 
+class CheckInAction(StrEnum):
+    """Check-in buttons outside the DM: on the Home tab and under the weekly digest."""
+
+    OPEN = "checkin_open"  # the check-in modal with my KRs due
+    NO_CHANGE_ALL = "checkin_no_change_all"  # "no change" for each of my KRs due
+    OPEN_HOME = "checkin_open_home"  # a link to Polaris's Home tab
+
+
 class NudgeAction(StrEnum):
     """Buttons of the weekly check-in DM; their value is the nudge id."""
 

@@ -15,12 +15,14 @@ from bot.services.commands import RecordCheckIn
 from handlers.args import parse_pause_until
 from handlers.context import Answer, Request, after, replace_view, show_errors
 from handlers.errors import guarded
-from handlers.ids import Callback, NudgeAction
-from handlers.surfaces import redraw_nudge, share_check_ins
+from handlers.ids import Callback, CheckInAction, NudgeAction
+from handlers.surfaces import redraw_nudge, refresh_home, share_check_ins
 from handlers.ui.forms import metadata
 from handlers.ui.nudges import (
     CheckInModalMeta,
     build_check_in_modal,
+    first_value_block,
+    nothing_to_record,
     parse_check_in_submission,
 )
 
@@ -100,6 +102,9 @@ async def handle_check_in_submission(req: Request) -> Answer:
     entries, errors = parse_check_in_submission(req.t, req.view, meta.refs)
     if errors:
         return show_errors(errors)
+    if not entries and not meta.saved:
+        # A check-in that records nothing is not a check-in: say so on the first value.
+        return show_errors({first_value_block(req.view): nothing_to_record(req.t, meta)})
     cmds = [
         RecordCheckIn(req.workspace_id, ref, value, confidence, note, req.actor,
                       source="check_in", idempotency_key=f"{req.submission_key}:{ref}")
@@ -109,23 +114,33 @@ async def handle_check_in_submission(req: Request) -> Answer:
         results = await record_check_ins(db=req.db, cmds=cmds, now=req.now)
     except UserError as refusal:
         return show_errors({f"{cmds[0].key_result_ref}.value": req.message(refusal)})
-    next_page = await _next_page(req, meta)
+    next_page = await _next_page(req, meta.model_copy(update={"saved": meta.saved or bool(cmds)}))
     answer = (replace_view(next_page) if next_page else Answer()).then(
         share_check_ins, client=req.client, services=req.services,
         workspace_id=req.workspace_id, results=results, author=req.user_id,
     )  # fmt: skip
     if meta.nudge_id is None or next_page is not None:
         return answer
-    return answer.then(mark_nudge_updated, req=req, nudge_id=meta.nudge_id)
+    return answer.then(
+        mark_nudge_updated,
+        req=req,
+        nudge_id=meta.nudge_id,
+        check_in_ids=[r.check_in_id for r in results if r.check_in_id is not None],
+        key_result_ids=[r.key_result.id for r in results],
+    )
 
 
-async def mark_nudge_updated(*, req: Request, nudge_id: int) -> None:
-    """The DM whose modal was just submitted, answered "updated" and redrawn so."""
+async def mark_nudge_updated(
+    *, req: Request, nudge_id: int, check_in_ids: list[int], key_result_ids: list[int]
+) -> None:
+    """The DM whose modal was just submitted, redrawn: answered "updated", or (some KRs left
+    empty) with what was updated, what is still due and the buttons for the rest."""
     now = req.now
     nudge = await nudge_answers.answer_updated(
-        db=req.db, workspace_id=req.workspace_id, nudge_id=nudge_id, actor=req.actor, now=now
-    )
-    await redraw_nudge(req.client, {}, nudge, now, answered=True)
+        db=req.db, workspace_id=req.workspace_id, nudge_id=nudge_id, actor=req.actor, now=now,
+        check_in_ids=check_in_ids, key_result_ids=key_result_ids,
+    )  # fmt: skip
+    await redraw_nudge(req.client, {}, nudge, now, answered=nudge.answer is not None)
 
 
 async def _next_page(req: Request, meta: CheckInModalMeta) -> Any:
@@ -138,6 +153,36 @@ async def _next_page(req: Request, meta: CheckInModalMeta) -> Any:
         db=req.db, workspace_id=req.workspace_id, refs=meta.refs, now=req.now
     )
     return build_check_in_modal(req.t, due, meta.model_copy(update={"page": meta.page + 1}))
+
+
+# --- Check in from the Home tab and the digest ------------------------------------------------
+
+
+async def handle_check_in_button(req: Request) -> Answer:
+    """ "Check in" (Home tab, digest): the check-in modal with my KRs due."""
+    return after(open_due_check_in_modal, req=req)
+
+
+async def handle_no_change_for_all(req: Request) -> Answer:
+    """ "No change for all" (Home tab): a no-change check-in for each of my KRs due."""
+    return after(record_no_change_for_all, req=req).then(refresh_home, req=req)
+
+
+async def record_no_change_for_all(*, req: Request) -> None:
+    await nudge_answers.no_change_for_due(
+        db=req.db, workspace_id=req.workspace_id, actor=req.actor, now=req.now
+    )
+
+
+async def handle_open_home(req: Request) -> Answer:
+    """ "Open Home" (digest): Slack has no API to switch tabs, so a private link to it."""
+    app_id = str(req.body.get("api_app_id", ""))
+    link = f"slack://app?team={req.workspace_id}&id={app_id}&tab=home"
+    return after(tell_home_link, req=req, link=link)
+
+
+async def tell_home_link(*, req: Request, link: str) -> None:
+    await req.tell(req.t("🏠 <{link}|Open your Polaris Home tab>", link=link))
 
 
 # --- Pause and resume -----------------------------------------------------------------------
@@ -191,4 +236,7 @@ def register(app: AsyncApp) -> None:
     ):
         app.action(action_id.value)(guarded(handle_nudge_answer))
     app.action(NudgeAction.UPDATE.value)(guarded(handle_nudge_update))
+    app.action(CheckInAction.OPEN.value)(guarded(handle_check_in_button))
+    app.action(CheckInAction.NO_CHANGE_ALL.value)(guarded(handle_no_change_for_all))
+    app.action(CheckInAction.OPEN_HOME.value)(guarded(handle_open_home))
     app.view(Callback.CHECK_IN.value)(guarded(handle_check_in_submission))

@@ -39,7 +39,7 @@ from handlers.ui.northstar_board import build_north_star_summary_blocks, summary
 from handlers.ui.nudges import build_nudge_answered, build_nudge_message, nudge_text
 from handlers.ui.objective_modal import ObjectiveModalMeta, build_key_result_modal
 from handlers.ui.okr import build_objective_post, objective_post_text
-from handlers.ui.update_modal import build_thread_line
+from handlers.ui.update_modal import build_session_thread_line
 
 log = logging.getLogger(__name__)
 
@@ -121,9 +121,10 @@ async def share_check_ins(
     results: Sequence[CheckInResult],
     author: str,
 ) -> None:
-    """A short line per check-in in its objective's thread, then each objective's post
-    redrawn once. Runs after Slack has had its answer; the post is read afresh, as it may
-    have been sent (and its ts stored) after the check-in was."""
+    """One reply per objective in its thread (one line per KR, a check-in session of several
+    KRs pings once), then each objective's post redrawn once. Runs after Slack has had its
+    answer; the post is read afresh, as it may have been sent (and its ts stored) after the
+    check-in was."""
     recorded = [r for r in results if not r.duplicate]
     if not recorded:
         return
@@ -137,18 +138,12 @@ async def share_check_ins(
         if not (objective.post_channel_id and objective.post_ts):
             continue
         t_team = translator(objective.team.locale)
+        mine = [r for r in recorded if r.objective_id == objective.id]
+        text = build_session_thread_line(t_team, results=mine, author=author)
         try:
-            for result in (r for r in recorded if r.objective_id == objective.id):
-                kr = result.key_result
-                text = build_thread_line(
-                    t_team, kr=kr, previous=result.previous_value, author=author, note=kr.note
-                )
-                await post_in_channel(
-                    client,
-                    channel=objective.post_channel_id,
-                    text=text,
-                    thread_ts=objective.post_ts,
-                )
+            await post_in_channel(
+                client, channel=objective.post_channel_id, text=text, thread_ts=objective.post_ts
+            )
         except ChannelUnreachable:
             continue
         await refresh_objective_post(client=client, services=services, objective=objective)
@@ -248,7 +243,11 @@ async def redraw_nudge(
     channel = container.get("channel_id") or nudge.dm_channel
     ts = container.get("message_ts") or nudge.dm_ts
     if channel and ts:
-        blocks = build_nudge_answered(t, nudge, now) if answered else build_nudge_message(t, nudge)
+        blocks = (
+            build_nudge_answered(t, nudge, now)
+            if answered
+            else build_nudge_message(t, nudge, now=now)
+        )
         await update_message(
             client, channel=channel, ts=ts, text=nudge_text(t, nudge), blocks=blocks
         )

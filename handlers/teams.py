@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import logging
+
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.errors import UserError
+from bot.i18n import translator
+from bot.services.read_models import TeamView
 from bot.services.teams import save_team, team_for_channel
 from handlers.context import Answer, Request, after, modal_refusal
 from handlers.errors import guarded
 from handlers.ids import Callback, ObjectiveAction
-from handlers.slack_io import notify_user
+from handlers.slack_io import ChannelUnreachable, follow_up, notify_user, post_in_channel
 from handlers.ui.team_modal import (
     TEAM_FIELDS,
     TeamBlock,
+    build_team_announcement,
     build_team_modal,
     build_team_saved,
     parse_team_submission,
 )
+
+log = logging.getLogger(__name__)
 
 
 async def open_team_modal(*, req: Request, channel_id: str) -> None:
@@ -42,10 +50,24 @@ async def handle_team_submission(req: Request) -> Answer:
         team, created = await save_team(db=req.db, cmd=cmd, now=req.now)
     except UserError as refusal:
         return modal_refusal(req.t, refusal, block=TeamBlock.NAME, blocks=TEAM_FIELDS)
-    return after(
+    answer = after(
         notify_user, req.client, user_id=req.user_id, channel=team.channel_id,
         text=build_team_saved(req.t, team, created),
     )  # fmt: skip
+    return answer.then(announce_team, client=req.client, team=team) if created else answer
+
+
+@follow_up
+async def announce_team(*, client: AsyncWebClient, team: TeamView) -> None:
+    """Once, when the team is created: its channel hears of it and of its rhythm, in the
+    team's language. A channel closed to the bot only misses the announcement."""
+    t_team = translator(team.locale)
+    try:
+        await post_in_channel(
+            client, channel=team.channel_id, text=build_team_announcement(t_team, team)
+        )
+    except ChannelUnreachable as unreachable:
+        log.warning("team %s not announced: %s", team.id, unreachable)
 
 
 def register(app: AsyncApp) -> None:

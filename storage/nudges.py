@@ -151,6 +151,18 @@ async def delete_check_ins(session: AsyncSession, ids: Collection[int]) -> None:
         await session.execute(delete(CheckIn).where(col(CheckIn.id).in_(ids)))
 
 
+async def key_results_of_check_ins(
+    session: AsyncSession, check_in_ids: Collection[int]
+) -> set[int]:
+    """The KRs these check-ins were recorded on (those still stored)."""
+    if not check_in_ids:
+        return set()
+    rows = await session.scalars(
+        select(col(CheckIn.key_result_id)).where(col(CheckIn.id).in_(check_in_ids))
+    )
+    return set(rows)
+
+
 async def set_pause(
     session: AsyncSession, *, workspace_id: str, user_id: str, until: date | None, now: datetime
 ) -> None:

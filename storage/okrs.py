@@ -238,6 +238,7 @@ _CHECK_IN_TARGET: Any = (
         col(Team.timezone),
         col(Cycle.key).label("cycle_key"),
         col(_LATEST.value).label("latest_value"),
+        col(_LATEST.confidence).label("latest_confidence"),
     )
     .join(Objective, col(Objective.id) == col(KeyResult.objective_id))
     .join(Team, col(Team.id) == col(Objective.team_id))
@@ -291,6 +292,7 @@ class CheckInTarget:
     timezone: str
     cycle_key: str
     latest_value: float | None
+    latest_confidence: int | None = None
 
 
 async def check_in_target(

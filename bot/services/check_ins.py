@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from datetime import datetime
@@ -20,6 +21,7 @@ from bot.services.objective_views import (
     key_result_view,
     load_objective_views,
     one_objective,
+    restricted,
 )
 from bot.services.read_models import CheckInResult, KeyResultView, ObjectiveView
 from storage import okrs
@@ -69,11 +71,14 @@ async def _append(session: AsyncSession, cmd: RecordCheckIn, now: datetime) -> C
     )
     kr = target.key_result
     _check(cmd, KrKind(kr.kind))
+    confidence = cmd.confidence
+    if confidence is None and cmd.keep_confidence:
+        confidence = target.latest_confidence
     check_in = CheckIn(
         workspace_id=cmd.workspace_id,
         key_result_id=kr.id or 0,
         value=cmd.value,
-        confidence=cmd.confidence,
+        confidence=confidence,
         note=cmd.note.strip(),
         author_user_id=cmd.actor.user_id,
         source=cmd.source,
@@ -113,6 +118,25 @@ async def record_check_in(*, db: Database, cmd: RecordCheckIn, now: datetime) ->
     return result
 
 
+async def check_updatable(
+    *, db: Database, workspace_id: str, actor: Actor, key_result_ref: int
+) -> None:
+    """Refuse at once what saving would refuse: raises NotFound (no such KR), InvalidFields
+    (archived) or PermissionDenied (not an owner, the lead or an admin), so no modal is shown
+    for a check-in that could not be saved."""
+    async with db.transaction() as session:
+        target = await okrs.check_in_target(session, workspace_id, key_result_ref)
+    _updatable(target, key_result_ref, actor)
+
+
+def _may_update(actor: Actor, objective: ObjectiveView, kr: KeyResultView) -> bool:
+    return may_change(
+        actor,
+        owners=[kr.owner_user_id, objective.owner_user_id],
+        team_lead=objective.team.lead_user_id,
+    )
+
+
 async def update_choices(
     *,
     db: Database,
@@ -126,8 +150,13 @@ async def update_choices(
 
     From an objective post: that objective's KRs. Otherwise the actor's own KRs, plus the
     objective of `key_result_ref` when it is someone else's (a lead updating for a teammate).
-    Permissions are checked when the update is saved, not here.
+    Only the KRs the actor may update are offered; a `key_result_ref` they may not update
+    raises PermissionDenied (NotFound if there is none), before any modal opens.
     """
+    if key_result_ref is not None:
+        await check_updatable(
+            db=db, workspace_id=workspace_id, actor=actor, key_result_ref=key_result_ref
+        )
     async with db.transaction() as session:
         if objective_ref is not None:
             objective = await okrs.objective_by_ref(session, workspace_id, objective_ref)
@@ -153,7 +182,15 @@ async def update_choices(
                 views.insert(
                     0, await one_objective(session, workspace_id, kr.objective_id, now=now)
                 )
-    views = [v for v in views if v.key_results]
+    allowed = [restricted(v, functools.partial(_may_update, actor, v)) for v in views]
+    if objective_ref is not None and views[0].key_results and not allowed[0].key_results:
+        raise PermissionDenied(
+            N_(
+                "Sorry, only the owners of {ref}, its team lead or a workspace admin can update it."
+            ),
+            ref=views[0].label,
+        )
+    views = [v for v in allowed if v.key_results]
     krs = [k for v in views for k in v.key_results]
     selected = next((k for k in krs if k.ref == key_result_ref), None)
     if selected is None and objective_ref is not None and krs:

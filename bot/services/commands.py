@@ -99,6 +99,8 @@ class RecordCheckIn:
     actor: Actor
     source: str = "modal"
     idempotency_key: str | None = None
+    # No confidence given: keep the latest check-in's (the one-liner `/okr update KR-1 42`).
+    keep_confidence: bool = False
 
 
 # --- The North Star -------------------------------------------------------------------------

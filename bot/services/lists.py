@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.domain.cycles import current_quarter
 from bot.domain.errors import N_, NotFound
 from bot.services.commands import ListScope
+from bot.services.nudges import needs_check_in
 from bot.services.objective_views import LIVE_STATES, ensure_cycle, load_objective_views
 from bot.services.read_models import HomeModel, ObjectivePage
 from bot.services.teams import team_view
@@ -90,7 +91,16 @@ async def home_for(
             if team_ids
             else []
         )
+    due = sum(
+        1
+        for o in mine
+        for kr in o.key_results
+        if kr.owner_user_id == user_id
+        and kr.state == LifecycleState.OPEN.value
+        and needs_check_in(kr.last_check_in_at, now)
+    )
     return HomeModel(
+        due_key_results=due,
         my_objectives=tuple(mine),
         team_objectives=tuple(team_objectives),
         # The teams this person leads first: their North Star heads the Home tab.

@@ -3,6 +3,7 @@ nudges (holidays)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +13,7 @@ from bot.domain.permissions import Actor
 from bot.services.check_ins import record_check_ins
 from bot.services.commands import RecordCheckIn
 from bot.services.nudge_messages import UNDO_WINDOW, nudge_view
+from bot.services.nudges import due_key_results
 from bot.services.read_models import NudgeView
 from storage import nudges as store
 from storage.database import Database
@@ -58,10 +60,58 @@ async def answer_no_change(
     )
 
 
+async def no_change_for_due(*, db: Database, workspace_id: str, actor: Actor, now: datetime) -> int:
+    """ "No change for all" (Home tab): for each of my KRs due, a check-in with its latest
+    value and confidence, as the DM's No change records. Returns how many were recorded; a
+    second click records nothing more (they are not due any more, and the idempotency key
+    names the check-in they repeat)."""
+    due = await due_key_results(db=db, workspace_id=workspace_id, user_id=actor.user_id, now=now)
+    cmds = [
+        RecordCheckIn(
+            workspace_id=workspace_id,
+            key_result_ref=kr.ref,
+            value=kr.current if kr.current is not None else kr.start,
+            confidence=kr.confidence,
+            note="",
+            actor=actor,
+            source="no_change",
+            idempotency_key=(
+                f"no_change:{kr.id}:"
+                + (kr.last_check_in_at.isoformat() if kr.last_check_in_at else "never")
+            ),
+        )
+        for objective in due
+        for kr in objective.key_results
+    ]
+    results = await record_check_ins(db=db, cmds=cmds, now=now)
+    return sum(1 for r in results if not r.duplicate)
+
+
 async def answer_updated(
-    *, db: Database, workspace_id: str, nudge_id: int, actor: Actor, now: datetime
+    *,
+    db: Database,
+    workspace_id: str,
+    nudge_id: int,
+    actor: Actor,
+    now: datetime,
+    check_in_ids: Sequence[int] = (),
+    key_result_ids: Collection[int] = (),
 ) -> NudgeView:
-    return await _set_answer(db, workspace_id, nudge_id, actor, NudgeAnswer.UPDATED, now)
+    """The DM's modal saved these check-ins (on `key_result_ids`). Every listed KR checked in
+    since the DM was sent: answered "updated". Some still due: no answer yet (the buttons,
+    and the reminder, stay for the rest). Either way Undo removes these check-ins."""
+    async with db.transaction() as session:
+        nudge = await _answerable(session, workspace_id, nudge_id, actor)
+        view = await nudge_view(session, nudge, now)
+        still_due = [
+            kr for o in view.objectives for kr in o.key_results if kr.id not in key_result_ids
+        ]
+        nudge.answer = None if still_due else NudgeAnswer.UPDATED.value
+        nudge.answered_at, nudge.snoozed_until = now, None
+        nudge.check_in_ids = list(check_in_ids)
+        session.add(nudge)
+        await session.flush()
+        return await nudge_view(session, nudge, now)
 
 
 async def answer_skip(

@@ -4,19 +4,19 @@ in bulk, the nudge rows the sends work on, and the view of one nudge."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.nudges import NUDGE, REMINDER, SNOOZE, STALE, DueNudge
 from bot.services.objective_views import objective_views_by_id, restricted
-from bot.services.read_models import NudgeView, ObjectiveView, TeamView
+from bot.services.read_models import KeyResultView, NudgeView, ObjectiveView, TeamView
 from bot.services.teams import team_view
 from storage import nudges as store
 from storage import okrs
 from storage.database import Database
-from storage.models import Member, Nudge, Team
+from storage.models import Member, Nudge, NudgeAnswer, Team
 
 # An answer can be taken back for this long after it was given.
 UNDO_WINDOW = timedelta(minutes=5)
@@ -183,14 +183,28 @@ async def nudge_view(session: AsyncSession, nudge: Nudge, now: datetime) -> Nudg
     listed = set(nudge.key_result_ids)
     objective_ids = await store.objective_ids_of(session, listed)
     views = await objective_views_by_id(session, nudge.workspace_id, objective_ids, now=now)
-    objectives = (_listed_only(v, listed) for v in views)
+    objectives = [_listed_only(v, listed) for v in views]
+    updated: tuple[KeyResultView, ...] = ()
+    if nudge.answer in (None, NudgeAnswer.UPDATED.value):
+        # A partial check-in: what was checked in since the DM was sent, and what is still due.
+        sent_at = nudge.sent_at
+
+        def done(kr: KeyResultView) -> bool:
+            return kr.last_check_in_at is not None and kr.last_check_in_at >= sent_at
+
+        updated = tuple(kr for o in objectives for kr in o.key_results if done(kr))
+        objectives = [restricted(o, lambda kr: not done(kr)) for o in objectives]
+    elif nudge.answer == NudgeAnswer.NO_CHANGE.value and nudge.check_in_ids:
+        recorded = await store.key_results_of_check_ins(session, nudge.check_in_ids)
+        objectives = [restricted(o, lambda kr: kr.id in recorded) for o in objectives]
     content = NudgeContent(
         team=team_view(team),
         locale=_locale(member, team),
         objectives=tuple(o for o in objectives if o.key_results),
     )
     slot = NudgeSlot(nudge.id, nudge.dm_channel, nudge.dm_ts)
-    return _view(slot, nudge.workspace_id, nudge.user_id, nudge.period, content, nudge)
+    view = _view(slot, nudge.workspace_id, nudge.user_id, nudge.period, content, nudge)
+    return replace(view, updated=updated)
 
 
 def _view(

@@ -125,7 +125,12 @@ def _follow_ups(
             continue
         team, member = teams[nudge.team_id], members.get((nudge.workspace_id, nudge.user_id))
         if _reminder_due(nudge, team, _zone(member, team), last_check_in, at):
-            due.append(_follow_up(REMINDER, nudge, nudge.period))
+            # Only the KRs still due: a partial check-in is not asked for again.
+            still_due = [
+                kr for kr in nudge.key_result_ids
+                if (last_check_in.get(kr) or nudge.sent_at) <= nudge.sent_at
+            ]  # fmt: skip
+            due.append(_follow_up(REMINDER, nudge, nudge.period, still_due))
         snoozed = nudge.answer == NudgeAnswer.SNOOZED and nudge.snoozed_until is not None
         if snoozed and _caught_up(at, nudge.snoozed_until or at):
             period = f"{nudge.period}@{nudge.snoozed_until:%Y%m%d%H%M}"
@@ -133,14 +138,16 @@ def _follow_ups(
     return due + _stale_notes(history, owned, last_check_in, at)
 
 
-def _follow_up(kind: str, nudge: Nudge, period: str) -> DueNudge:
+def _follow_up(
+    kind: str, nudge: Nudge, period: str, key_result_ids: list[int] | None = None
+) -> DueNudge:
     return DueNudge(
         kind,
         nudge.workspace_id,
         nudge.team_id,
         nudge.user_id,
         period,
-        tuple(nudge.key_result_ids),
+        tuple(nudge.key_result_ids if key_result_ids is None else key_result_ids),
         nudge.id,
     )
 

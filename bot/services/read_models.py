@@ -141,6 +141,8 @@ class HomeModel:
     my_objectives: tuple[ObjectiveView, ...]
     team_objectives: tuple[ObjectiveView, ...]
     teams: tuple[TeamView, ...]
+    # My open KRs not checked in during the last five days (what a check-in would list).
+    due_key_results: int = 0
 
 
 # --- The North Star -------------------------------------------------------------------------
@@ -437,6 +439,9 @@ class NudgeView:
     dm_channel: str | None
     dm_ts: str | None
     undo_until: datetime | None
+    # Listed KRs checked in since the DM was sent (not answered yet, or answered "updated"):
+    # `objectives` then holds only those still due.
+    updated: tuple[KeyResultView, ...] = ()
 
     @property
     def key_result_refs(self) -> list[int]:

@@ -30,9 +30,9 @@ class NudgeJob:
     async def due(self, at: datetime) -> Sequence[DueItem]:
         found = await nudges.due_nudges(db=self.services.db, at=at)
         # What each DM shows is gathered here, in bulk, rather than once per send.
-        now = self.services.clock()
-        contents = await nudge_messages.nudge_contents(db=self.services.db, due=found, now=now)
-        slots = await nudge_messages.open_week_nudges(db=self.services.db, due=found, now=now)
+        # The tick's instant, not the wall clock: a nudge's `sent_at` decides its reminder.
+        contents = await nudge_messages.nudge_contents(db=self.services.db, due=found, now=at)
+        slots = await nudge_messages.open_week_nudges(db=self.services.db, due=found, now=at)
         return [
             DueItem(
                 LedgerKey(d.workspace_id, d.kind, d.subject, d.period),
@@ -45,8 +45,8 @@ class NudgeJob:
         due, content, slot = item.payload
         try:
             if content is None or slot is None:
-                return await self._send_stale(due)
-            return await self._send_nudge(due, content, slot)
+                return await self._send_stale(due, at)
+            return await self._send_nudge(due, content, slot, at)
         except (SlackApiError, SlackClientError, OSError) as error:
             status, code = outcome_of(error)
             return Outcome(status, error=code)
@@ -56,8 +56,9 @@ class NudgeJob:
         due: nudges.DueNudge,
         content: nudge_messages.NudgeContent,
         slot: nudge_messages.NudgeSlot,
+        now: datetime,
     ) -> Outcome:
-        db, now = self.services.db, self.services.clock()
+        db = self.services.db
         if due.kind == nudges.NUDGE and slot.dm_ts:  # posted just before a crash
             return Outcome(LedgerStatus.SENT, slot.dm_channel, slot.dm_ts)
         if not content.objectives:
@@ -81,12 +82,12 @@ class NudgeJob:
         )
         return Outcome(LedgerStatus.SENT, channel, ts)
 
-    async def _send_stale(self, due: nudges.DueNudge) -> Outcome:
+    async def _send_stale(self, due: nudges.DueNudge, now: datetime) -> Outcome:
         objective = await nudge_messages.stale_key_result(
             db=self.services.db,
             workspace_id=due.workspace_id,
             key_result_id=due.key_result_ids[0],
-            now=self.services.clock(),
+            now=now,
         )
         if objective is None:
             return Outcome(LedgerStatus.SKIPPED, error="key result closed")

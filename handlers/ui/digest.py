@@ -13,13 +13,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, SectionBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    SectionBlock,
+)
 
 from bot.domain.digest import KrWeek
 from bot.domain.display import progress_bar
 from bot.domain.progress import KrKind
 from bot.i18n import Translator
 from bot.services.read_models import DigestModel, DigestPreview, ObjectiveView
+from handlers.ids import CheckInAction
 from handlers.ui.blocks import context, header, section
 from handlers.ui.format import (
     CONTEXT_TEXT_MAX,
@@ -342,10 +350,21 @@ def build_digest_post(
             t("Details with `/okr list`; check in with `/okr update`; preview with `/okr digest`.")
         )
     )
-    blocks = _fit(blocks, MAIN_BLOCKS_MAX, t)
+    blocks = [*_fit(blocks, MAIN_BLOCKS_MAX - 1, t), digest_actions(t)]
     return DigestPost(
         DigestMessage(digest_fallback_text(t, digest), blocks),
         _thread_messages(t, digest, thread),
+    )
+
+
+def digest_actions(t: Translator) -> ActionsBlock:
+    """The digest's buttons: check in now (my KRs due), and the way to the Home tab."""
+    return ActionsBlock(
+        block_id="digest_actions",
+        elements=[
+            ButtonElement(action_id=CheckInAction.OPEN.value, text=t("Check in"), style="primary"),
+            ButtonElement(action_id=CheckInAction.OPEN_HOME.value, text=t("Open Home")),
+        ],
     )
 
 
@@ -418,6 +437,7 @@ def build_empty_week_message(
     blocks: list[Block] = [*_sections(lines)]
     if late_since is not None:
         blocks.append(_context(late_note(t, late_since, zone)))
+    blocks.append(digest_actions(t))
     return DigestMessage(t("{team}: a quiet week", team=digest.team.name), blocks)
 
 

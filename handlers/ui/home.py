@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
     ButtonElement,
     ContextBlock,
@@ -17,7 +18,7 @@ from slack_sdk.models.views import View
 
 from bot.i18n import Translator
 from bot.services.read_models import HomeModel, KeyResultView, ObjectiveView
-from handlers.ids import ObjectiveAction
+from handlers.ids import CheckInAction, ObjectiveAction
 from handlers.ui.blocks import context, header, section
 from handlers.ui.format import HOME_BLOCKS_MAX, SECTION_TEXT_MAX, clip
 from handlers.ui.okr import age_text, kr_line, objective_heading, objective_menu
@@ -70,7 +71,7 @@ def build_home(
         return View(type="home", blocks=[welcome[0], *extras, *welcome[1:]])
     mine_ids = {o.id for o in model.my_objectives}
     others = [o for o in model.team_objectives if o.id not in mine_ids]
-    blocks: list[Block] = [header(t("Your OKRs")), _intro(t, model), *extras]
+    blocks: list[Block] = [header(t("Your OKRs")), *_due(t, model), _intro(t, model), *extras]
     if not model.my_objectives and not others:
         blocks.append(_nothing_in_team(t))
         return View(type="home", blocks=blocks)
@@ -84,6 +85,33 @@ def build_home(
         for index, objective in enumerate(others)
     ]
     return View(type="home", blocks=_within_budget(t, blocks, groups))
+
+
+def _due(t: Translator, model: HomeModel) -> list[Block]:
+    """ "N key results due — [Check in] [No change for all]", when some are."""
+    if not model.due_key_results:
+        return []
+    return [
+        section(
+            "🗓 "
+            + t.plural(
+                "*{n} key result due* this week.",
+                "*{n} key results due* this week.",
+                model.due_key_results,
+            )
+        ),
+        ActionsBlock(
+            block_id="home_due",
+            elements=[
+                ButtonElement(
+                    action_id=CheckInAction.OPEN.value, text=t("Check in"), style="primary"
+                ),
+                ButtonElement(
+                    action_id=CheckInAction.NO_CHANGE_ALL.value, text=t("No change for all")
+                ),
+            ],
+        ),
+    ]
 
 
 def _intro(t: Translator, model: HomeModel) -> ContextBlock:

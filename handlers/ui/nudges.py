@@ -36,6 +36,7 @@ class CheckInModalMeta(BaseModel):
     refs: list[int]
     page: int = 0
     nudge_id: int | None = None
+    saved: bool = False  # an earlier page recorded check-ins: an empty last page may finish
 
 
 def _kr_lines(t: Translator, objectives: Sequence[ObjectiveView]) -> list[str]:
@@ -45,16 +46,29 @@ def _kr_lines(t: Translator, objectives: Sequence[ObjectiveView]) -> list[str]:
     ]
 
 
-def build_nudge_message(t: Translator, nudge: NudgeView, *, reminder: bool = False) -> list[Block]:
-    """The weekly DM: due KRs with last value and status, and the four answers."""
-    intro = (
-        t(
+def _refs(krs: Sequence[KeyResultView]) -> str:
+    return ", ".join(f"`{kr.label}`" for kr in krs)
+
+
+def build_nudge_message(
+    t: Translator, nudge: NudgeView, *, reminder: bool = False, now: datetime | None = None
+) -> list[Block]:
+    """The weekly DM: due KRs with last value and status, and the four answers. After a
+    partial check-in (some KRs updated, others still due): what was updated, what is still
+    due, the answers for the rest and Undo (until `now` passes the undo window)."""
+    if nudge.updated:
+        intro = t(
+            "✅ Updated: {updated}. Still due: {due}.",
+            updated=_refs(nudge.updated),
+            due=_refs([kr for o in nudge.objectives for kr in o.key_results]),
+        )
+    elif reminder:
+        intro = t(
             "A gentle reminder: your weekly check-in for *{team}* is still waiting.",
             team=nudge.team.name,
         )
-        if reminder
-        else t("Time for your weekly check-in for *{team}*.", team=nudge.team.name)
-    )
+    else:
+        intro = t("Time for your weekly check-in for *{team}*.", team=nudge.team.name)
     blocks: list[Block] = [section(intro)]
     blocks += [section(clip(line)) for line in _kr_lines(t, nudge.objectives)][:MESSAGE_KRS_MAX]
     value = str(nudge.id)
@@ -74,6 +88,8 @@ def build_nudge_message(t: Translator, nudge: NudgeView, *, reminder: bool = Fal
             block_id="nudge",
         )
     )
+    if nudge.updated and now is not None and nudge.undo_until and now < nudge.undo_until:
+        blocks.append(_undo(t, nudge))
     blocks.append(context(t("Pause these messages with `/okr pause until 2026-12-24`.")))
     return blocks
 
@@ -89,6 +105,8 @@ def build_nudge_answered(t: Translator, nudge: NudgeView, now: datetime) -> list
         text = t("✅ Recorded: no change for {refs}. Thank you!", refs=refs)
     elif nudge.answer == "updated":
         text = t("✅ Your updates are recorded. Thank you!")
+        if nudge.updated:
+            text += "\n" + t("Updated: {refs}.", refs=_refs(nudge.updated))
     elif nudge.answer == "skipped":
         text = t("Skipped this week. See you next week!")
     else:
@@ -98,11 +116,13 @@ def build_nudge_answered(t: Translator, nudge: NudgeView, now: datetime) -> list
             date=t.datetime(until, format="short", tz=nudge.team.timezone),
         )
     blocks: list[Block] = [section(text)]
-    if nudge.answer != "updated" and nudge.undo_until and now < nudge.undo_until:
-        blocks.append(
-            actions(button(NudgeAction.UNDO, t("Undo"), str(nudge.id)), block_id="nudge_undo")
-        )
+    if nudge.undo_until and now < nudge.undo_until:
+        blocks.append(_undo(t, nudge))
     return blocks
+
+
+def _undo(t: Translator, nudge: NudgeView) -> Block:
+    return actions(button(NudgeAction.UNDO, t("Undo"), str(nudge.id)), block_id="nudge_undo")
 
 
 def build_stale_suggestion(t: Translator, objective: ObjectiveView) -> str:
@@ -154,6 +174,21 @@ def build_check_in_modal(
         submit=t("Save") if last else t("Save and continue"),
         meta=meta,
     )
+
+
+def first_value_block(view: Mapping[str, Any]) -> str:
+    """The block id of the modal's first value input (where "nothing to record" is said)."""
+    ids = (str(b.get("block_id", "")) for b in view.get("blocks", []))
+    return next(i for i in ids if i.endswith(".value"))
+
+
+def nothing_to_record(t: Translator, meta: CheckInModalMeta) -> str:
+    if meta.nudge_id is not None:
+        return t(
+            "Nothing to record: give at least one new value. Nothing changed? Close this and "
+            "choose “No change” in the message."
+        )
+    return t("Nothing to record: give at least one new value.")
 
 
 def parse_check_in_submission(

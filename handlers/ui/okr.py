@@ -115,14 +115,23 @@ def objective_heading(t: Translator, objective: ObjectiveView) -> str:
 
 
 def objective_menu(t: Translator, objective: ObjectiveView) -> OverflowMenuElement:
-    """Edit, add a key result, mark done, archive: the objective's actions, anywhere it shows."""
+    """The objective's actions, anywhere it shows: edit, add a key result, mark done, archive
+    while open; edit, reopen, archive once done; only reopen once archived."""
     ref = str(objective.ref)
-    options = [
-        Option(value=f"{ObjectiveAction.EDIT}:{ref}", text=t("Edit objective")),
-        Option(value=f"{ObjectiveAction.ADD_KEY_RESULT}:{ref}", text=t("Add a key result")),
-        Option(value=f"{ObjectiveAction.MARK_DONE}:{ref}", text=t("Mark done")),
-        Option(value=f"{ObjectiveAction.ARCHIVE}:{ref}", text=t("Archive")),
-    ]
+    reopen = Option(value=f"{ObjectiveAction.REOPEN}:{ref}", text=t("Reopen"))
+    archive = Option(value=f"{ObjectiveAction.ARCHIVE}:{ref}", text=t("Archive"))
+    edit = Option(value=f"{ObjectiveAction.EDIT}:{ref}", text=t("Edit objective"))
+    if objective.state == "archived":
+        options = [reopen]
+    elif objective.state == "done":
+        options = [edit, reopen, archive]
+    else:
+        options = [
+            edit,
+            Option(value=f"{ObjectiveAction.ADD_KEY_RESULT}:{ref}", text=t("Add a key result")),
+            Option(value=f"{ObjectiveAction.MARK_DONE}:{ref}", text=t("Mark done")),
+            archive,
+        ]
     return OverflowMenuElement(action_id=ObjectiveAction.MENU.value, options=options)
 
 
@@ -144,14 +153,31 @@ def kr_menu(t: Translator, kr: KeyResultView) -> OverflowMenuElement:
 
 
 def build_objective_post(t: Translator, objective: ObjectiveView, now: datetime) -> list[Block]:
-    """The objective's post in its team channel; its thread collects the updates."""
-    blocks: list[Block] = [
+    """The objective's post in its team channel; its thread collects the updates. Archived:
+    it says so first, and offers nothing but Reopen (no update, no KR menu)."""
+    archived = objective.state == "archived"
+    blocks: list[Block] = []
+    if archived:
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text="🗄 "
+                        + t(
+                            "*Archived.* Nothing to check in here; reopen it from the menu "
+                            "to bring it back."
+                        )
+                    )
+                ]
+            )
+        )
+    blocks.append(
         SectionBlock(
             block_id=f"objective-{objective.ref}",
             text=MarkdownTextObject(text=clip(objective_heading(t, objective))),
             accessory=objective_menu(t, objective),
         )
-    ]
+    )
     if objective.description:
         blocks.append(
             ContextBlock(
@@ -161,23 +187,24 @@ def build_objective_post(t: Translator, objective: ObjectiveView, now: datetime)
             )
         )
     blocks += [
-        SectionBlock(text=MarkdownTextObject(text=clip(kr_line(t, kr))), accessory=kr_menu(t, kr))
+        SectionBlock(
+            text=MarkdownTextObject(text=clip(kr_line(t, kr))),
+            accessory=None if archived else kr_menu(t, kr),
+        )
         for kr in objective.key_results
     ]
-    blocks.append(
-        actions(
-            button(
-                ObjectiveAction.UPDATE_FROM_POST,
-                t("Update a key result"),
-                str(objective.ref),
-                primary=True,
+    if not archived:
+        blocks.append(
+            actions(
+                button(
+                    ObjectiveAction.UPDATE_FROM_POST,
+                    t("Update a key result"),
+                    str(objective.ref),
+                    primary=True,
+                )
             )
         )
-    )
-    state_note = {
-        "done": t("Marked done."),
-        "archived": t("Archived."),
-    }.get(objective.state, "")
+    state_note = {"done": t("Marked done.")}.get(objective.state, "")
     blocks.append(
         ContextBlock(
             elements=[

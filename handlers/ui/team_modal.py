@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import time
 from typing import Any
 
-from babel.dates import get_day_names
+from babel.dates import format_time, get_day_names
 from pydantic import BaseModel
 from slack_sdk.models.blocks import (
     Block,
@@ -24,6 +24,7 @@ from bot.services.commands import SaveTeam
 from bot.services.read_models import Choice, TeamView
 from handlers.ids import Callback, ObjectiveAction
 from handlers.ui.blocks import actions, button, modal, section
+from handlers.ui.format import escape
 from handlers.ui.forms import metadata, select_input, state_value, text_input
 
 
@@ -179,3 +180,30 @@ def build_team_saved(t: Translator, team: TeamView, created: bool) -> str:
             channel=team.channel_id,
         )
     return t("Team *{name}* is saved.", name=team.name)
+
+
+def build_team_announcement(t: Translator, team: TeamView) -> str:
+    """The one message a new team's channel gets, in the team's language: who leads it and
+    the rhythm (check-in and digest days and hours, formatted by Babel)."""
+    days = get_day_names("wide", locale=t.locale)
+    return "\n".join(
+        [
+            "👋 "
+            + t(
+                "*{name}* now runs its OKRs here with Polaris, led by <@{lead}>.",
+                name=escape(team.name),
+                lead=team.lead_user_id or "",
+            ),
+            t(
+                "Every *{checkin_day} at {checkin_time}*, each key result owner gets a check-in "
+                "message (at that hour in their own time zone). Every *{digest_day} at "
+                "{digest_time}* ({zone}), the weekly digest is posted in this channel.",
+                checkin_day=days[team.checkin_weekday],
+                checkin_time=format_time(team.checkin_time, format="short", locale=t.locale),
+                digest_day=days[team.digest_weekday],
+                digest_time=format_time(team.digest_time, format="short", locale=t.locale),
+                zone=team.timezone,
+            ),
+            t("Declare an objective with `/okr new`; `/okr help` lists everything."),
+        ]
+    )

@@ -19,7 +19,7 @@ from slack_sdk.models.views import View
 from bot.domain.refs import parse_key_result_ref
 from bot.domain.status import confidence_band
 from bot.i18n import Translator
-from bot.services.read_models import KeyResultView, ObjectiveView
+from bot.services.read_models import CheckInResult, KeyResultView, ObjectiveView
 from handlers.ids import Callback
 from handlers.ui.blocks import context, modal
 from handlers.ui.format import OPTION_TEXT_MAX, SELECT_OPTIONS_MAX, clip, escape, kr_amount
@@ -217,6 +217,35 @@ def build_thread_line(
     return line
 
 
+def build_session_thread_line(
+    t: Translator, *, results: Sequence[CheckInResult], author: str
+) -> str:
+    """One thread reply for the check-ins of one session on one objective: the single line
+    of `build_thread_line` for one KR, else a line per KR under one heading."""
+    if len(results) == 1:
+        [only] = results
+        kr = only.key_result
+        return build_thread_line(
+            t, kr=kr, previous=only.previous_value, author=author, note=kr.note
+        )
+    lines = [t("<@{user}> checked in {n} key results:", user=author, n=len(results))]
+    for result in results:
+        kr = result.key_result
+        line = t(
+            "• `{ref}` {title}: {before} → {after}",
+            ref=kr.label,
+            title=escape(kr.title),
+            before=kr_amount(t, result.previous_value, kr.unit),
+            after=kr_amount(t, kr.current, kr.unit),
+        )
+        if kr.confidence is not None:
+            line += " · " + t("confidence {n}/10", n=kr.confidence)
+        if kr.note:
+            line += f"\n> {escape(kr.note)[:300]}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def build_check_in_saved(t: Translator, kr: KeyResultView, previous: float | None) -> str:
     """The private confirmation of a check-in."""
     return t(
@@ -226,4 +255,17 @@ def build_check_in_saved(t: Translator, kr: KeyResultView, previous: float | Non
         before=kr_amount(t, previous, kr.unit),
         after=kr_amount(t, kr.current, kr.unit),
         status=f"{STATUS_EMOJI[kr.progress.status]} {t(STATUS_LABELS[kr.progress.status])}",
+    )
+
+
+def kept_confidence_text(t: Translator, kr: KeyResultView) -> str:
+    """What a one-line update without a confidence did about it."""
+    if kr.confidence is None:
+        return t(
+            "No confidence yet: add one after the value, e.g. `/okr update {ref} 42 7`.",
+            ref=kr.label,
+        )
+    return t(
+        "Confidence kept at {confidence}/10, as last time (add it after the value to change it).",
+        confidence=kr.confidence,
     )

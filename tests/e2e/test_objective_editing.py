@@ -29,7 +29,8 @@ async def post(polaris: PolarisServer) -> dict[str, Any]:
     await create_team(polaris)
     assert await declare_objective(polaris) == {}
     [posted] = await polaris.fake.wait_for(
-        "chat.postMessage", where=lambda c: c.args.get("channel") == "C1"
+        "chat.postMessage",
+        where=lambda c: c.args.get("channel") == "C1" and bool(c.args.get("blocks")),
     )
     objective = await stored_objective(polaris)
     assert objective.post_channel_id == "C1" and objective.post_ts
@@ -292,24 +293,24 @@ async def test_close_an_objective_from_its_post(
     assert note in str(update.args["blocks"])
 
 
-async def test_reopen_an_archived_objective(polaris: PolarisServer, post: dict[str, Any]) -> None:
+async def test_an_archived_post_says_so_first_and_offers_only_reopen(
+    polaris: PolarisServer, post: dict[str, Any]
+) -> None:
     await choose(polaris, post, "Archive")
-    await polaris.fake.wait_for("chat.update")
-    # No menu offers "reopen" yet; the app answers the action all the same.
-    reopen = {
-        "type": "overflow",
-        "action_id": "objective_menu",
-        "block_id": "objective-1",
-        "selected_option": {"text": {"type": "plain_text", "text": "Reopen"}, "value": "reopen:1"},
-    }
-    await polaris.interaction(block_action(reopen, channel_id="C1", message=post))
+    [archived] = await polaris.fake.wait_for("chat.update")
+    blocks = archived.args["blocks"]
+    assert "*Archived.*" in str(blocks[0]), "the post says so at the top"
+    menus = [b["accessory"] for b in blocks if b.get("accessory")]
+    assert [[o["text"]["text"] for o in m["options"]] for m in menus] == [["Reopen"]]
+    assert not [b for b in blocks if b["type"] == "actions"], "no Update button"
+    await choose(polaris, {**post, "blocks": blocks}, "Reopen")
     told = await polaris.fake.wait_for("chat.postEphemeral", count=2)
     assert [c.args["text"] for c in told] == ["O-1 is now archived.", "O-1 is now open."]
     assert (await stored_objective(polaris)).state == "open"
     await polaris.settled()
-    first, second = polaris.fake.calls_to("chat.update")
-    assert "Archived." in str(first.args["blocks"])
-    assert "Archived." not in str(second.args["blocks"])
+    _, reopened = polaris.fake.calls_to("chat.update")
+    assert "Archived." not in str(reopened.args["blocks"])
+    assert "Update a key result" in str(reopened.args["blocks"])
 
 
 async def test_mark_done_from_the_home_tab_republishes_it(

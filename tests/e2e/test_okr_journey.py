@@ -24,6 +24,14 @@ async def submit(polaris: PolarisServer, view: dict, values: dict, user_id: str 
     return ack_json(response)
 
 
+def update_modals(polaris: PolarisServer) -> list:
+    return [
+        c
+        for c in polaris.fake.calls_to("views.open")
+        if c.args["view"].get("callback_id") == "update_modal"
+    ]
+
+
 async def opened(polaris: PolarisServer, callback_id: str) -> dict:
     """Wait until a modal with this callback_id is opened; return it as Slack stored it."""
     await polaris.fake.wait_for(
@@ -133,7 +141,8 @@ async def test_first_use_in_a_channel_without_team_offers_to_create_one(
 async def test_declare_an_objective_with_three_key_results(polaris: PolarisServer) -> None:
     assert await declare_objective(polaris) == {}
     [post] = await polaris.fake.wait_for(
-        "chat.postMessage", where=lambda c: c.args.get("channel") == "C1"
+        "chat.postMessage",
+        where=lambda c: c.args.get("channel") == "C1" and bool(c.args.get("blocks")),
     )
     text = str(post.args["blocks"])
     assert "O-1 · Delight new teams" in text
@@ -162,7 +171,8 @@ async def test_declare_an_objective_with_three_key_results(polaris: PolarisServe
 async def test_update_by_modal_and_by_one_line(polaris: PolarisServer) -> None:
     await declare_objective(polaris)
     [post] = await polaris.fake.wait_for(
-        "chat.postMessage", where=lambda c: c.args.get("channel") == "C1"
+        "chat.postMessage",
+        where=lambda c: c.args.get("channel") == "C1" and bool(c.args.get("blocks")),
     )
     post_ts = (await polaris.fake.wait_for("chat.postMessage"))[0]
     # By modal.
@@ -222,13 +232,13 @@ async def test_one_line_with_a_wrong_value_opens_the_modal_prefilled(
 
 
 @pytest.mark.usefixtures("team")
-async def test_unknown_key_result_opens_the_modal_with_the_reason(polaris: PolarisServer) -> None:
+async def test_unknown_key_result_is_said_at_once_without_a_modal(polaris: PolarisServer) -> None:
     await declare_objective(polaris, krs=1)
-    await polaris.command("update KR-99 5 7")
-    [opened] = await polaris.fake.wait_for(
-        "views.open", where=lambda c: c.args["view"]["callback_id"] == "update_modal"
-    )
-    assert "There is no key result KR-99." in str(opened.args["view"]["blocks"])
+    await polaris.command("update KR-99 5")
+    [answer] = await polaris.fake.wait_for("response_url:U1")
+    assert answer.args["text"] == "There is no key result KR-99."
+    await polaris.settled()
+    assert update_modals(polaris) == []
 
 
 @pytest.mark.usefixtures("team")
@@ -355,7 +365,8 @@ async def test_the_journey_in_french(polaris: PolarisServer) -> None:
         == {}
     )
     [post] = await polaris.fake.wait_for(
-        "chat.postMessage", where=lambda c: c.args.get("channel") == "C2"
+        "chat.postMessage",
+        where=lambda c: c.args.get("channel") == "C2" and bool(c.args.get("blocks")),
     )
     assert "2\u202f500,5" in json.dumps(post.args["blocks"], ensure_ascii=False)
     await polaris.command('update KR-1 "1 500" 8 "ça avance"', user_id="UFR", channel_id="C2")
@@ -401,3 +412,31 @@ async def test_a_failing_follow_up_never_turns_a_stored_check_in_into_an_error(
     assert await count(polaris, CheckIn) == 1
     sorry = [c for c in polaris.fake.calls if "went wrong" in str(c.args.get("text", ""))]
     assert sorry == []
+
+
+@pytest.mark.usefixtures("team")
+async def test_someone_else_is_refused_before_any_modal(polaris: PolarisServer) -> None:
+    await declare_objective(polaris, krs=1)
+    polaris.fake.add_user("U2", locale="en-US")
+    await polaris.command("update KR-1", user_id="U2")
+    [refusal] = await polaris.fake.wait_for("response_url:U2")
+    assert refusal.args["text"].startswith("Sorry, only the owners of KR-1")
+    await polaris.settled()
+    assert update_modals(polaris) == []
+
+
+@pytest.mark.usefixtures("team")
+async def test_a_missing_confidence_keeps_the_latest_and_says_so(polaris: PolarisServer) -> None:
+    await declare_objective(polaris, krs=1)
+    await polaris.command("update KR-1 20 6")
+    await polaris.fake.wait_for("response_url:U1", where=lambda c: "Saved" in c.args["text"])
+    await polaris.command("update KR-1 25")
+    saved = await polaris.fake.wait_for(
+        "response_url:U1", count=2, where=lambda c: "Saved" in c.args["text"]
+    )
+    assert "Confidence kept at 6/10, as last time" in saved[-1].args["text"]
+    await polaris.settled()
+    assert update_modals(polaris) == []
+    async with polaris.runtime.services.db.transaction() as session:
+        confidences = (await session.scalars(select(CheckIn.confidence).order_by(CheckIn.id))).all()
+    assert confidences == [6, 6]

@@ -88,7 +88,7 @@ def test_number(t, text: str, value: float | None) -> None:
         (FR, "KR-1 1\u202f234,5 8 c’est bon", (1, 1234.5, 8, "c’est bon", None)),
         (EN, "KR-1 lots 7", (1, None, 7, "", "“lots” is not a number.")),
         (EN, "KR-1 5 11", (1, 5.0, None, "", "Confidence goes from 0 to 10.")),
-        (EN, "KR-1 5", (1, 5.0, None, "", "Add your confidence from 0 to 10.")),
+        (EN, "KR-1 5", (1, 5.0, None, "", None)),  # the latest confidence is kept
         (EN, "K1 5 5", (None, 5.0, 5, "", "“K1” is not a key result reference like KR-12.")),
         (EN, "", (None, None, None, "", None)),
     ],

@@ -101,11 +101,11 @@ async def test_a_claim_abandoned_by_a_dead_process_is_taken_over_after_the_lease
     lease = timedelta(seconds=services.settings.polaris_claim_lease_seconds)
     # A process claimed and died before sending: nothing was recorded after the claim.
     assert await claim_post(db=services.db, key=key, claimed_by="dead", now=AT, lease=lease)
-    clock[0] = AT + timedelta(minutes=1)
+    # The lease is measured on the ticks' own instants (the wall clock plays no part).
+    clock[0] = AT - timedelta(days=7)
     ticker = Ticker(services=services, jobs=[job])
-    assert (await ticker.tick(AT)).already_claimed == 1
-    clock[0] = AT + lease + timedelta(minutes=1)
-    assert (await ticker.tick(AT)).sent == 1
+    assert (await ticker.tick(AT + timedelta(minutes=1))).already_claimed == 1
+    assert (await ticker.tick(AT + lease + timedelta(minutes=1))).sent == 1
     assert job.sent == ["a"]
 
 
