@@ -16,6 +16,7 @@ ELEMENT_STATE = {
     "conversations_select": ("selected_conversation", lambda v: v),
     "channels_select": ("selected_channel", lambda v: v),
     "timepicker": ("selected_time", lambda v: v),
+    "datepicker": ("selected_date", lambda v: v),
 }
 INITIAL = {
     "plain_text_input": lambda e: e.get("initial_value"),
@@ -24,6 +25,7 @@ INITIAL = {
     "conversations_select": lambda e: e.get("initial_conversation"),
     "channels_select": lambda e: e.get("initial_channel"),
     "timepicker": lambda e: e.get("initial_time"),
+    "datepicker": lambda e: e.get("initial_date"),
 }
 
 

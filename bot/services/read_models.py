@@ -437,6 +437,8 @@ class NudgeView:
     dm_channel: str | None
     dm_ts: str | None
     undo_until: datetime | None
+    # The reader's IANA zone (their Slack zone, else the team's): the times the DM shows.
+    timezone: str | None = None
 
     @property
     def key_result_refs(self) -> list[int]:
