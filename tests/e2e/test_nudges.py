@@ -385,3 +385,22 @@ async def test_checkin_command_opens_the_modal_with_my_due_krs(
     view = week.fake.last_view("check_in_modal")
     ids = {b.get("block_id") for b in view["blocks"]}
     assert {"1.value", "4.value"} <= ids and "2.value" not in ids
+
+
+async def test_an_owner_never_seen_is_learned_when_the_nudges_are_planned(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    """U3 was named without any modal (an import, say): the nudge job asks Slack before it
+    plans, so the Friday DM comes at 10:00 in Tokyo, in English, not at 10:00 in Paris."""
+    week.fake.add_user("U3", tz="Asia/Tokyo", locale="ja-JP")
+    tokyo_ten = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
+    await tick(week, clock, tokyo_ten - timedelta(minutes=1))
+    assert [c.args["user"] for c in week.fake.calls_to("users.info")] == ["U3"]
+    assert dms(week, "U3") == []
+    await tick(week, clock, tokyo_ten)
+    [dm] = dms(week, "U3")
+    assert "Time for your weekly check-in" in json.dumps(dm.args["blocks"])
+    await tick(week, clock, PARIS_TEN)
+    assert len(dms(week, "U3")) == 1
+    # Learned once: the answer is cached for POLARIS_USER_CACHE_SECONDS.
+    assert [c.args["user"] for c in week.fake.calls_to("users.info")].count("U3") == 1
