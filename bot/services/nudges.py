@@ -180,7 +180,9 @@ async def owners_to_learn(
             weekday=team.checkin_weekday,
             at_time=team.checkin_time,
         )
-        if occurrence.at < at - CATCH_UP:
+        # A zone never learned matters even for a nudge found late (the bot was down); a
+        # known owner's nudge that already came needs no fresher status.
+        if occurrence.at < (at if known else at - CATCH_UP):
             continue
         rank = (known, occurrence.at)
         soonest[key] = min(soonest.get(key, rank), rank)
