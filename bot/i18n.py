@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime, format_timedelta
+from babel.dates import format_date, format_datetime, format_skeleton, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import (
@@ -38,6 +38,7 @@ LOCALES_DIR = Path(__file__).parent / "locales"
 DOMAIN = "messages"
 SUPPORTED_LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
+Day = date  # for annotations inside Translator, whose `date` method hides the type
 
 
 def language_of(locale: str | None) -> str | None:
@@ -107,6 +108,10 @@ class Translator:
 
     def datetime(self, value: datetime, *, format: str = "medium", tz: Any = None) -> str:
         return format_datetime(value, format=format, tzinfo=tz, locale=self.locale)
+
+    def day_month(self, value: Day) -> str:
+        """`December 24` (en) or `24 décembre` (fr): a date as people type it, no year."""
+        return format_skeleton("MMMMd", value, locale=self.locale)
 
     def age(self, seconds: float) -> str:
         """A rounded duration such as `3 days` / `3 jours`."""

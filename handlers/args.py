@@ -11,8 +11,12 @@ a word: they become plain spaces. Slack's escaping of `&`, `<` and `>` is undone
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from functools import cache
+
+from babel import Locale
 
 from bot.domain.errors import N_, UserError, field_error
 from bot.domain.refs import parse_key_result_ref
@@ -188,18 +192,97 @@ def parse_record_args(args: str) -> RecordArgs:
     return RecordArgs(metric=" ".join(words[:start]) or None, value=value, on=on)
 
 
-# --- /okr pause until 2026-12-24 ------------------------------------------------------------
+# --- /okr pause until 24/12 ----------------------------------------------------------------
 
-UNTIL_WORDS = frozenset({"until", "jusqu'au", "jusqu’au", "au"})
+# Words around the date that say nothing more: "until", "jusqu'au", "on the"…
+FILLER_WORDS = frozenset(
+    {"until", "till", "til", "to", "on", "the", "jusqu'au", "jusqu’au", "jusqu'à", "jusqu’à",
+     "jusqu'a", "jusqu’a", "jusqu", "au", "le", "a"}
+)  # fmt: skip
+NEXT_WORDS = frozenset({"next", "prochain", "prochaine"})
+TOMORROW_WORDS = frozenset({"tomorrow", "demain"})
+# Forms a date takes in the languages Polaris speaks: their month and day names come from Babel.
+DATE_LANGUAGES = ("en", "fr")
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?\.?$")
+_YEAR = re.compile(r"^\d{4}$")
+_DAY = re.compile(r"^(\d{1,2})(?:er|st|nd|rd|th)?,?$")
 
 
-def parse_pause_until(args: str) -> date | None:
-    """`until 2026-12-24`, `2026-12-24` → the date; anything else → None."""
-    words = [w for w in tokenize(args) if w.lower() not in UNTIL_WORDS]
+def _fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.lower().strip(".,"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@cache
+def _names() -> tuple[dict[str, int], dict[str, int]]:
+    """Month (1–12) and weekday (Monday 0) of every English and French name and abbreviation,
+    accents folded: `decembre`, `dec`, `lundi`, `mon`…"""
+    months: dict[str, int] = {}
+    weekdays: dict[str, int] = {}
+    for language in DATE_LANGUAGES:
+        locale = Locale.parse(language)
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in locale.months[context][width].items():
+                    months[_fold(name)] = number
+                for number, name in locale.days[context][width].items():
+                    weekdays[_fold(name)] = number
+    months["sept"] = 9
+    return months, weekdays
+
+
+def _day_first(locale: Locale) -> bool:
+    """Whether the locale writes 24/12 (day first) rather than 12/24."""
+    pattern = locale.date_formats["short"].pattern
+    return bool(pattern.find("d") < pattern.find("M"))
+
+
+def _in_year(today: date, month: int, day: int, year: int | None) -> date | None:
+    """That day and month in `year`, or the next one from today when the year is not said."""
     try:
-        return date.fromisoformat(words[0]) if len(words) == 1 else None
+        if year is not None:
+            return date(year + 2000 if year < 100 else year, month, day)
+        found = date(today.year, month, day)
+        return found if found >= today else date(today.year + 1, month, day)
     except ValueError:
         return None
+
+
+def parse_pause_until(t: Translator, args: str, *, today: date) -> date | None:
+    """The date in `/okr pause until …`, as people write it in English or French: ISO
+    (`2026-12-24`), the locale's numeric form (`24/12` in French, `12/24` in US English, with
+    or without the year), a month name (`24 décembre`, `December 24 2026`, `24 Dec`), a
+    weekday (`next monday`, `lundi prochain`, `friday`: the next one after today) or
+    `tomorrow`/`demain`. A date without its year is the next such day from `today`. None when
+    it is not a date."""
+    words = [_fold(w) for w in tokenize(args)]
+    words = [w for w in words if w and w not in FILLER_WORDS]
+    months, weekdays = _names()
+    if len(words) == 1 and _ISO_DATE.match(words[0]):
+        try:
+            return date.fromisoformat(words[0])
+        except ValueError:
+            return None
+    if len(words) == 1 and (match := _NUMERIC_DATE.match(words[0])):
+        first, second, year = int(match[1]), int(match[2]), match[3]
+        day, month = (first, second) if _day_first(t.locale) else (second, first)
+        return _in_year(today, month, day, int(year) if year else None)
+    if len(words) == 1 and words[0] in TOMORROW_WORDS:
+        return today + timedelta(days=1)
+    named = [w for w in words if w not in NEXT_WORDS]
+    if len(named) == 1 and named[0] in weekdays:
+        ahead = (weekdays[named[0]] - today.weekday() - 1) % 7 + 1
+        return today + timedelta(days=ahead)
+    if named != words:
+        return None
+    year = int(words.pop()) if len(words) == 3 and _YEAR.match(words[-1]) else None
+    if len(words) != 2:
+        return None
+    if words[0] in months and (match := _DAY.match(words[1])):
+        return _in_year(today, months[words[0]], int(match[1]), year)
+    if words[1] in months and (match := _DAY.match(words[0])):
+        return _in_year(today, months[words[1]], int(match[1]), year)
+    return None
 
 
 # --- /okr list [mine | @user | #channel | team] ---------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Awaitable, Callable
+from datetime import date
+from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncApp
 
@@ -27,11 +29,12 @@ SubcommandHandler = Callable[[Request], Awaitable[Answer | None]]
 
 
 async def handle_help_command(req: Request) -> Answer:
-    return help_answer(req.t)
+    return help_answer(req.t, today=req.now.astimezone(ZoneInfo(req.timezone)).date())
 
 
-def help_answer(t: Translator, word: str | None = None) -> Answer:
-    """The help, with the closest subcommand to an unknown `word` if there is one."""
+def help_answer(t: Translator, word: str | None = None, *, today: date | None = None) -> Answer:
+    """The help, with the closest subcommand to an unknown `word` if there is one; examples
+    are dated from `today`."""
     return reply(
         help_fallback_text(t),
         build_help_message(
@@ -39,6 +42,7 @@ def help_answer(t: Translator, word: str | None = None) -> Answer:
             available=SUBCOMMANDS.keys(),
             unknown=word,
             suggestion=suggest(word) if word else None,
+            today=today,
         ),
     )
 
@@ -82,7 +86,8 @@ async def handle_okr_command(req: Request) -> Answer:
     subcommand = resolve_subcommand(word or Subcommand.HELP.value)
     handler = SUBCOMMANDS.get(subcommand) if subcommand else None
     if handler is None:
-        return help_answer(req.t, None if subcommand else word)
+        today = req.now.astimezone(ZoneInfo(req.timezone)).date()
+        return help_answer(req.t, None if subcommand else word, today=today)
     answer = await handler(req.with_args(args)) or Answer()
     return answer if subcommand in NO_TEAM_PROMPT else answer.then(offer_team, req=req)
 

@@ -61,6 +61,7 @@ class Callback(StrEnum):
     KEY_RESULT = "key_result_modal"
     UPDATE = "update_modal"
     CHECK_IN = "check_in_modal"
+    PAUSE = "pause_modal"
 
 
 class ListAction(StrEnum):

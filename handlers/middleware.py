@@ -17,6 +17,7 @@ from bot.i18n import translator
 from bot.services.members import MemberProfile, accept_event, remember_member
 from bot.services.runtime import Services
 from handlers.context import PROFILE, SERVICES, TRANSLATOR
+from handlers.directory import person_of
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class UserDirectory:
             is_admin=bool(user.get("is_admin") or user.get("is_owner")),
             default_locale=services.settings.polaris_default_locale,
             now=services.clock(),
+            status=person_of(user) if user else None,
         )
         if user:
             self._cache[key] = (time.monotonic() + self._ttl, profile)

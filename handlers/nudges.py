@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncApp
 
 from bot.domain.errors import N_, UserError
+from bot.i18n import Translator
 from bot.services import nudge_answers, nudges
 from bot.services.check_ins import record_check_ins
 from bot.services.commands import RecordCheckIn
@@ -16,14 +17,20 @@ from handlers.args import parse_pause_until
 from handlers.context import Answer, Request, after, replace_view, show_errors
 from handlers.errors import guarded
 from handlers.ids import Callback, CheckInAction, NudgeAction
+from handlers.slack_io import notify_user
 from handlers.surfaces import redraw_nudge, refresh_home, share_check_ins
+from handlers.ui.format import clip, escape
 from handlers.ui.forms import metadata
+from handlers.ui.help import pause_example
 from handlers.ui.nudges import (
+    PAUSE_UNTIL,
     CheckInModalMeta,
     build_check_in_modal,
+    build_pause_modal,
     first_value_block,
     nothing_to_record,
     parse_check_in_submission,
+    parse_pause_submission,
 )
 
 # --- The DM's buttons -----------------------------------------------------------------------
@@ -188,15 +195,53 @@ async def tell_home_link(*, req: Request, link: str) -> None:
 # --- Pause and resume -----------------------------------------------------------------------
 
 
+def _today(req: Request) -> date:
+    return req.now.astimezone(ZoneInfo(req.timezone)).date()
+
+
 async def handle_pause_command(req: Request) -> Answer:
-    today = req.now.astimezone(ZoneInfo(req.timezone)).date()
-    until = parse_pause_until(req.args)
+    """`/okr pause until 24/12` (the date as the person writes it), or a date picker."""
+    today = _today(req)
+    if not req.args.strip():
+        return after(open_pause_modal, req=req, today=today)
+    until = parse_pause_until(req.t, req.args, today=today)
     if until is None:
         raise UserError(
-            N_("Say until when, e.g. `/okr pause until {example}`."),
-            example=today.replace(day=1).isoformat(),
+            N_(
+                "I can't read “{text}” as a date. Try `{example}`, or `/okr pause` "
+                "to pick the date."
+            ),
+            text=escape(clip(req.args, 80)),
+            example=pause_example(req.t, today),
         )
     return after(pause_nudges, req=req, until=until, today=today)
+
+
+async def open_pause_modal(*, req: Request, today: date) -> None:
+    view = build_pause_modal(req.t, today + timedelta(days=7))
+    await req.client.views_open(trigger_id=req.trigger_id, view=view)
+
+
+async def handle_pause_submission(req: Request) -> Answer:
+    """The picked date is stored before the modal closes; a wrong one keeps it open."""
+    until, today = parse_pause_submission(req.view), _today(req)
+    if until is None:
+        return show_errors({PAUSE_UNTIL: req.t("Pick a date.")})
+    try:
+        await nudge_answers.pause_nudges(
+            db=req.db, workspace_id=req.workspace_id, user_id=req.user_id, until=until,
+            today=today, now=req.now,
+        )  # fmt: skip
+    except UserError as refusal:
+        return show_errors({PAUSE_UNTIL: req.message(refusal)})
+    return after(notify_user, req.client, user_id=req.user_id, text=paused_text(req.t, until))
+
+
+def paused_text(t: Translator, until: date) -> str:
+    return t(
+        "No check-in reminders until {date} included. `/okr resume` brings them back.",
+        date=t.date(until),
+    )
 
 
 async def pause_nudges(*, req: Request, until: date, today: date) -> None:
@@ -208,12 +253,7 @@ async def pause_nudges(*, req: Request, until: date, today: date) -> None:
         today=today,
         now=req.now,
     )
-    await req.tell(
-        req.t(
-            "No check-in reminders until {date} included. `/okr resume` brings them back.",
-            date=req.t.date(until),
-        )
-    )
+    await req.tell(paused_text(req.t, until))
 
 
 async def handle_resume_command(req: Request) -> Answer:
@@ -240,3 +280,4 @@ def register(app: AsyncApp) -> None:
     app.action(CheckInAction.NO_CHANGE_ALL.value)(guarded(handle_no_change_for_all))
     app.action(CheckInAction.OPEN_HOME.value)(guarded(handle_open_home))
     app.view(Callback.CHECK_IN.value)(guarded(handle_check_in_submission))
+    app.view(Callback.PAUSE.value)(guarded(handle_pause_submission))

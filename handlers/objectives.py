@@ -27,6 +27,7 @@ from handlers.context import (
     modal_refusal,
     show_errors,
 )
+from handlers.directory import learn_owners, owners_of
 from handlers.errors import guarded
 from handlers.ids import Callback, ObjectiveAction
 from handlers.slack_io import (
@@ -108,6 +109,14 @@ async def handle_new_objective_submission(req: Request) -> Answer | None:
     return after(
         publish_objective, client=req.client, services=req.services, objective=objective,
         actor=req.user_id,
+    ).then(learn_objective_owners, req=req, objective=objective)  # fmt: skip
+
+
+async def learn_objective_owners(*, req: Request, objective: ObjectiveView) -> None:
+    """Owners a lead just named may never have typed /okr: learn their zone and language."""
+    await learn_owners(
+        client=req.client, services=req.services, workspace_id=req.workspace_id,
+        user_ids=owners_of(objective),
     )  # fmt: skip
 
 
@@ -168,7 +177,7 @@ async def handle_edit_objective_submission(req: Request) -> Answer:
         return modal_refusal(req.t, refusal, block=TITLE)
     return after(
         refresh_objective_post, client=req.client, services=req.services, objective=objective
-    )
+    ).then(learn_objective_owners, req=req, objective=objective)
 
 
 async def handle_key_result_submission(req: Request) -> Answer:
@@ -181,7 +190,7 @@ async def handle_key_result_submission(req: Request) -> Answer:
         return modal_refusal(req.t, refusal, block="kr1.title")
     return after(
         refresh_objective_post, client=req.client, services=req.services, objective=objective
-    )
+    ).then(learn_objective_owners, req=req, objective=objective)
 
 
 async def save_key_result(

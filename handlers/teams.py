@@ -12,6 +12,7 @@ from bot.i18n import translator
 from bot.services.read_models import TeamView
 from bot.services.teams import save_team, team_for_channel
 from handlers.context import Answer, Request, after, modal_refusal
+from handlers.directory import learn_owners
 from handlers.errors import guarded
 from handlers.ids import Callback, ObjectiveAction
 from handlers.slack_io import ChannelUnreachable, follow_up, notify_user, post_in_channel
@@ -53,6 +54,9 @@ async def handle_team_submission(req: Request) -> Answer:
     answer = after(
         notify_user, req.client, user_id=req.user_id, channel=team.channel_id,
         text=build_team_saved(req.t, team, created),
+    ).then(
+        learn_owners, client=req.client, services=req.services, workspace_id=req.workspace_id,
+        user_ids=[team.lead_user_id] if team.lead_user_id else [],
     )  # fmt: skip
     return answer.then(announce_team, client=req.client, team=team) if created else answer
 

@@ -15,7 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from storage.models import CheckIn, Cycle, LedgerEntry, LedgerStatus, Reading, Team
+from storage.models import (
+    CheckIn,
+    Cycle,
+    LedgerEntry,
+    LedgerStatus,
+    Nudge,
+    NudgeAnswer,
+    Reading,
+    Team,
+)
 
 SETTLED = (LedgerStatus.SENT.value, LedgerStatus.SKIPPED.value)
 
@@ -97,3 +106,19 @@ async def settled_subjects(
         )
     )
     return {(str(w), str(s), str(p)) for w, s, p in rows}
+
+
+async def owners_away(
+    session: AsyncSession, team_id: int, since: datetime, until: datetime
+) -> set[str]:
+    """Owners whose nudge of this team, planned in (since, until], was not sent because their
+    Slack status said they were out of office."""
+    rows = await session.scalars(
+        select(col(Nudge.user_id)).where(
+            col(Nudge.team_id) == team_id,
+            col(Nudge.answer) == NudgeAnswer.AWAY.value,
+            col(Nudge.sent_at) > since,
+            col(Nudge.sent_at) <= until,
+        )
+    )
+    return set(rows)

@@ -60,8 +60,8 @@ class Workspace(SQLModel, table=True):
 
 
 class Member(SQLModel, table=True):
-    """What Polaris knows of a Slack user: locale and time zone (cached from users.info),
-    admin flag, and their nudge pause."""
+    """What Polaris knows of a Slack user: locale, time zone and profile status (cached from
+    users.info), admin flag, and their nudge pause."""
 
     __tablename__ = "member"
 
@@ -72,6 +72,10 @@ class Member(SQLModel, table=True):
     is_admin: bool = Field(default=False)
     nudges_paused_until: date | None = None
     refreshed_at: datetime = Field(sa_column=utc_column())
+    # Their Slack profile status as last seen (out of office: not nudged that week).
+    status_emoji: str | None = Field(default=None, max_length=64)
+    status_text: str | None = Field(default=None, max_length=100)
+    status_expires_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class Team(SQLModel, table=True):
@@ -391,6 +395,8 @@ class NudgeAnswer(StrEnum):
     UPDATED = "updated"
     SKIPPED = "skipped"
     SNOOZED = "snoozed"
+    # Not sent: the owner's Slack status said they were out of office at the nudge time.
+    AWAY = "away"
 
 
 class Nudge(SQLModel, table=True):

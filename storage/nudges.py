@@ -22,6 +22,7 @@ from storage.models import (
     Team,
 )
 from storage.upsert import insert_if_absent, insert_statement
+from storage.workspaces import NEVER_REFRESHED
 
 NUDGE = Nudge.__table__  # type: ignore[attr-defined]
 MEMBER = Member.__table__  # type: ignore[attr-defined]
@@ -170,7 +171,13 @@ async def set_pause(
     await insert_if_absent(
         session,
         MEMBER,
-        {"workspace_id": workspace_id, "user_id": user_id, "is_admin": False, "refreshed_at": now},
+        # Slack has not been asked about them yet: the next look-up is due at once.
+        {
+            "workspace_id": workspace_id,
+            "user_id": user_id,
+            "is_admin": False,
+            "refreshed_at": NEVER_REFRESHED,
+        },
         conflict=("workspace_id", "user_id"),
     )
     await session.execute(

@@ -119,6 +119,9 @@ class _User:
     is_owner: bool
     deleted: bool
     is_bot: bool
+    status_text: str = ""
+    status_emoji: str = ""
+    status_expiration: int = 0
 
 
 @dataclass
@@ -515,6 +518,9 @@ class FakeSlack:
         is_owner: bool = False,
         deleted: bool = False,
         is_bot: bool = False,
+        status_text: str = "",
+        status_emoji: str = "",
+        status_expiration: int = 0,
     ) -> None:
         """Register (or replace) a user for ``users.info`` / ``users.list``.
 
@@ -534,6 +540,9 @@ class FakeSlack:
             is_owner=is_owner,
             deleted=deleted,
             is_bot=is_bot,
+            status_text=status_text,
+            status_emoji=status_emoji,
+            status_expiration=status_expiration,
         )
 
     def add_channel(
@@ -806,6 +815,9 @@ class FakeSlack:
                 "display_name": user.name,
                 "display_name_normalized": user.name,
                 "team": user.team_id,
+                "status_text": user.status_text,
+                "status_emoji": user.status_emoji,
+                "status_expiration": user.status_expiration,
             },
         }
         if include_locale:  # Slack only returns locale when asked (include_locale=true)

@@ -32,6 +32,8 @@ class KrWeek:
     confidence_now: int | None
     checked_in_this_week: bool
     note: str = ""
+    # The owner was out of office when this week's nudge came (their Slack status said so).
+    owner_away: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def select_week(krs: Sequence[KrWeek]) -> WeekSelection:
         confidence_drops=tuple(drops),
         at_risk=tuple(at_risk),
         wins=wins,
-        waiting=tuple(k for k in krs if not k.checked_in_this_week),
+        waiting=tuple(k for k in krs if not k.checked_in_this_week and not k.owner_away),
         owners_done=len(owners - pending),
         owners_total=len(owners),
     )

@@ -60,5 +60,15 @@ def next_working_day(day: date) -> date:
     return following
 
 
+def snooze_until(now: datetime, *, days: int, timezone: str, at_time: time) -> datetime:
+    """When a nudge snoozed at `now` for `days` comes back: that many days later on the
+    person's calendar, moved to the next working day when it falls on a weekend, at the
+    check-in hour in their zone ("tomorrow" clicked on a Friday is Monday)."""
+    day = now.astimezone(ZoneInfo(timezone)).date() + timedelta(days=days)
+    while day.weekday() >= SATURDAY:
+        day += timedelta(days=1)
+    return local_instant(day, at_time, timezone)
+
+
 def lateness(at: datetime, occurrence: Occurrence) -> timedelta:
     return at - occurrence.at

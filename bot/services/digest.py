@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -182,7 +182,9 @@ async def weekly_digest(
         open_krs = _open_key_results(objectives)
         before = await store.latest_check_ins_at(session, [kr.id for kr in open_krs], since)
         readings = await _readings_recorded(session, summary, since, now)
+        away = await store.owners_away(session, team.id, since, now)
     weeks = _key_result_weeks(open_krs, before, span.key, team.timezone, since, now)
+    weeks = [replace(w, owner_away=w.owner_user_id in away) for w in weeks]
     check_ins = sum(1 for w in weeks if w.checked_in_this_week)
     return DigestModel(
         team=team_view(team),

@@ -10,14 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.errors import N_, NotFound, PermissionDenied, UserError
 from bot.domain.permissions import Actor
+from bot.domain.schedule import snooze_until
 from bot.services.check_ins import record_check_ins
 from bot.services.commands import RecordCheckIn
 from bot.services.nudge_messages import UNDO_WINDOW, nudge_view
 from bot.services.nudges import due_key_results
 from bot.services.read_models import NudgeView
 from storage import nudges as store
+from storage import okrs
 from storage.database import Database
-from storage.models import Nudge, NudgeAnswer
+from storage.models import Member, Nudge, NudgeAnswer
 
 
 async def _answerable(
@@ -123,9 +125,16 @@ async def answer_skip(
 async def answer_snooze(
     *, db: Database, workspace_id: str, nudge_id: int, actor: Actor, days: int, now: datetime
 ) -> NudgeView:
-    """Ask again in `days` days (1 or 3), at the same time of day."""
+    """Ask again `days` days later (1: "tomorrow", or 3), at the team's check-in hour in the
+    owner's zone, on a working day (a Friday "tomorrow" is Monday)."""
     if days not in (1, 3):
         raise UserError(N_("Snooze for one or three days."))
+    async with db.transaction() as session:
+        nudge = await _answerable(session, workspace_id, nudge_id, actor)
+        team = await okrs.team_by_id(session, workspace_id, nudge.team_id)
+        member = await session.get(Member, (workspace_id, nudge.user_id))
+    assert team is not None
+    zone = (member.timezone if member and member.timezone else None) or team.timezone
     return await _set_answer(
         db,
         workspace_id,
@@ -133,7 +142,7 @@ async def answer_snooze(
         actor,
         NudgeAnswer.SNOOZED,
         now,
-        snoozed_until=now + timedelta(days=days),
+        snoozed_until=snooze_until(now, days=days, timezone=zone, at_time=team.checkin_time),
     )
 
 

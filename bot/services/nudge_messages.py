@@ -32,6 +32,7 @@ class NudgeContent:
     team: TeamView
     locale: str
     objectives: tuple[ObjectiveView, ...]
+    timezone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,10 @@ def _listed_only(view: ObjectiveView, key_result_ids: Collection[int]) -> Object
 
 def _locale(member: Member | None, team: Team) -> str:
     return (member.locale if member and member.locale else None) or team.locale
+
+
+def _zone(member: Member | None, team: Team) -> str:
+    return (member.timezone if member and member.timezone else None) or team.timezone
 
 
 # --- Sending -----------------------------------------------------------------------------------
@@ -85,6 +90,7 @@ async def nudge_contents(
             team=team_view(team),
             locale=_locale(member, team),
             objectives=tuple(_listed_only(o, listed) for o in objectives.values()),
+            timezone=_zone(member, team),
         )
     return contents
 
@@ -201,6 +207,7 @@ async def nudge_view(session: AsyncSession, nudge: Nudge, now: datetime) -> Nudg
         team=team_view(team),
         locale=_locale(member, team),
         objectives=tuple(o for o in objectives if o.key_results),
+        timezone=_zone(member, team),
     )
     slot = NudgeSlot(nudge.id, nudge.dm_channel, nudge.dm_ts)
     view = _view(slot, nudge.workspace_id, nudge.user_id, nudge.period, content, nudge)
@@ -230,4 +237,5 @@ def _view(
         dm_channel=slot.dm_channel,
         dm_ts=slot.dm_ts,
         undo_until=answered_at + UNDO_WINDOW if answered_at else None,
+        timezone=content.timezone,
     )

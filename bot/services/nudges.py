@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.presence import out_of_office
 from bot.domain.schedule import latest_weekly, local_instant, next_working_day, week_key
 from bot.services.objective_views import load_objective_views, objective_views_by_id, restricted
 from bot.services.read_models import ObjectiveView
@@ -87,6 +88,7 @@ async def due_nudges(*, db: Database, at: datetime) -> list[DueNudge]:
         by_owner[(kr.workspace_id, kr.team_id, kr.owner_user_id)].append(kr)
     sent = {(n.workspace_id, n.team_id, n.user_id, n.period): n for n in recent}
     due: list[DueNudge] = []
+    away: list[dict[str, object]] = []
     for (workspace_id, team_id, user_id), krs in by_owner.items():
         team, member = teams[team_id], members.get((workspace_id, user_id))
         occurrence = latest_weekly(
@@ -99,12 +101,96 @@ async def due_nudges(*, db: Database, at: datetime) -> list[DueNudge]:
             continue
         listed = tuple(k.key_result_id for k in krs if needs_check_in(k.last_check_in_at, at))
         # A nudge whose DM went out is done; one claimed but never posted (a crash) stays due
-        # so the ledger can hand it to the next tick.
+        # so the ledger can hand it to the next tick. One recorded "away" is done too.
         posted = sent.get((workspace_id, team_id, user_id, occurrence.period))
-        if listed and (posted is None or posted.dm_ts is None):
-            due.append(DueNudge(NUDGE, workspace_id, team_id, user_id, occurrence.period, listed))
+        if not listed or (posted is not None and (posted.dm_ts or posted.answer)):
+            continue
+        if posted is None and _away(member, occurrence.at):
+            away.append(_away_row(workspace_id, team_id, user_id, occurrence.period, listed, at))
+            continue
+        due.append(DueNudge(NUDGE, workspace_id, team_id, user_id, occurrence.period, listed))
+    if away:
+        # The week's nudge is recorded as not sent, with why: the digest does not list an
+        # owner who is out of office as waiting, and the next ticks do not plan it again.
+        async with db.transaction() as session:
+            await store.open_nudges(session, away)
     due += _follow_ups(recent, teams, members, owned, at)
     return due
+
+
+def _away(member: Member | None, nudge_at: datetime) -> bool:
+    """The owner's Slack status says they are out of office at the nudge time."""
+    return member is not None and out_of_office(
+        emoji=member.status_emoji,
+        text=member.status_text,
+        expires_at=member.status_expires_at,
+        at=nudge_at,
+    )
+
+
+def _away_row(
+    workspace_id: str,
+    team_id: int,
+    user_id: str,
+    period: str,
+    listed: tuple[int, ...],
+    at: datetime,
+) -> dict[str, object]:
+    return {
+        "workspace_id": workspace_id,
+        "team_id": team_id,
+        "user_id": user_id,
+        "period": period,
+        "key_result_ids": list(listed),
+        "check_in_ids": [],
+        "sent_at": at,
+        "answer": NudgeAnswer.AWAY.value,
+        "answered_at": at,
+    }
+
+
+async def owners_to_learn(
+    *,
+    db: Database,
+    at: datetime,
+    ttl: timedelta,
+    lookahead: timedelta,
+    refresh_ahead: timedelta,
+    limit: int,
+) -> dict[str, list[str]]:
+    """KR owners Slack should be asked about before their next nudge, by workspace, at most
+    `limit` of them: those whose zone is unknown first (it may be far from the team's) when
+    their nudge falls within `lookahead`, then those whose cached answer is older than `ttl`
+    when their nudge falls within `refresh_ahead` (their status may have changed); soonest
+    nudge first. The rest can wait: users.info is rate limited."""
+    async with db.transaction() as session:
+        teams = await store.all_teams(session)
+        owned = await store.open_key_results(session)
+        members = await store.members_of(session, {k.workspace_id for k in owned})
+    soonest: dict[tuple[str, str], tuple[bool, datetime]] = {}
+    for kr in owned:
+        key = (kr.workspace_id, kr.owner_user_id)
+        team, member = teams[kr.team_id], members.get(key)
+        if member is not None and member.refreshed_at >= at - ttl:
+            continue
+        known = bool(member and member.timezone)
+        occurrence = latest_weekly(
+            at + (refresh_ahead if known else lookahead),
+            timezone=_zone(member, team),
+            weekday=team.checkin_weekday,
+            at_time=team.checkin_time,
+        )
+        # A zone never learned matters even for a nudge found late (the bot was down); a
+        # known owner's nudge that already came needs no fresher status.
+        if occurrence.at < (at if known else at - CATCH_UP):
+            continue
+        rank = (known, occurrence.at)
+        soonest[key] = min(soonest.get(key, rank), rank)
+    chosen = sorted(soonest, key=lambda k: (*soonest[k], k))[:limit]
+    by_workspace: dict[str, list[str]] = defaultdict(list)
+    for workspace_id, user_id in chosen:
+        by_workspace[workspace_id].append(user_id)
+    return dict(by_workspace)
 
 
 def _follow_ups(

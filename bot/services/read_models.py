@@ -442,6 +442,8 @@ class NudgeView:
     # Listed KRs checked in since the DM was sent (not answered yet, or answered "updated"):
     # `objectives` then holds only those still due.
     updated: tuple[KeyResultView, ...] = ()
+    # The reader's IANA zone (their Slack zone, else the team's): the times the DM shows.
+    timezone: str | None = None
 
     @property
     def key_result_refs(self) -> list[int]:

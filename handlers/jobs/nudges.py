@@ -4,7 +4,7 @@ and the note to an objective owner about a KR ignored for three weeks."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -14,8 +14,18 @@ from bot.scheduler import DueItem, Outcome
 from bot.services import nudge_messages, nudges
 from bot.services.ledger import LedgerKey, LedgerStatus
 from bot.services.runtime import Services
+from handlers.directory import learn_now
 from handlers.slack_io import outcome_of
 from handlers.ui.nudges import build_nudge_message, build_stale_suggestion, nudge_text
+
+# Owners whose zone is unknown are asked about when their nudge comes within LEARN_LOOKAHEAD
+# (their zone may be a day from the team's); known ones are refreshed (status, zone) once
+# their cached answer expired and the nudge comes within REFRESH_AHEAD. At most
+# LEARN_PER_TICK per tick, which the pacing of users.info spreads over about half a minute:
+# ten thousand new owners are learned well within the lookahead.
+LEARN_LOOKAHEAD = timedelta(hours=36)
+REFRESH_AHEAD = timedelta(hours=2)
+LEARN_PER_TICK = 50
 
 
 class NudgeJob:
@@ -28,6 +38,7 @@ class NudgeJob:
         self.services, self.client = services, client
 
     async def due(self, at: datetime) -> Sequence[DueItem]:
+        await self.learn_owners(at)
         found = await nudges.due_nudges(db=self.services.db, at=at)
         # What each DM shows is gathered here, in bulk, rather than once per send.
         # The tick's instant, not the wall clock: a nudge's `sent_at` decides its reminder.
@@ -40,6 +51,27 @@ class NudgeJob:
             )
             for d in found
         ]
+
+    async def learn_owners(self, at: datetime) -> None:
+        """Before planning: ask Slack the zone, language and status of owners it has not told
+        us about lately (people a lead named who never typed `/okr`), soonest nudge first."""
+        settings = self.services.settings
+        wanted = await nudges.owners_to_learn(
+            db=self.services.db,
+            at=at,
+            ttl=timedelta(seconds=settings.polaris_user_cache_seconds),
+            lookahead=LEARN_LOOKAHEAD,
+            refresh_ahead=REFRESH_AHEAD,
+            limit=LEARN_PER_TICK,
+        )
+        for workspace_id, user_ids in wanted.items():
+            await learn_now(
+                client=self.client,
+                services=self.services,
+                workspace_id=workspace_id,
+                user_ids=user_ids,
+                now=at,
+            )
 
     async def send(self, item: DueItem, at: datetime) -> Outcome:
         due, content, slot = item.payload

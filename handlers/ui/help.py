@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from slack_sdk.models.blocks import (
     Block,
@@ -51,7 +52,7 @@ HELP_TOPICS: tuple[HelpTopic, ...] = (
     HelpTopic(Subcommand.DIGEST, "/okr digest [post]", N_("Preview or post this week's digest.")),
     HelpTopic(
         Subcommand.PAUSE,
-        "/okr pause until 2026-12-24 · /okr resume",
+        "/okr pause [until 24/12] · /okr resume",
         N_("Pause or resume your weekly check-in reminders."),
     ),
     HelpTopic(Subcommand.HELP, "/okr help", N_("This list.")),
@@ -64,9 +65,11 @@ def build_help_message(
     available: Collection[Subcommand],
     unknown: str | None = None,
     suggestion: str | None = None,
+    today: date | None = None,
 ) -> list[Block]:
     """The help blocks. Commands not in `available` are listed as coming in a later version,
-    so the list is always the whole product and never promises what does not answer yet."""
+    so the list is always the whole product and never promises what does not answer yet.
+    Examples with a date are computed from `today` (the reader's)."""
     blocks: list[Block] = []
     if unknown is not None:
         line = t("I don't know `/okr {word}`.", word=unknown)
@@ -76,7 +79,7 @@ def build_help_message(
     blocks.append(header(t("Polaris: OKRs around your North Star")))
     ready = [topic for topic in HELP_TOPICS if topic.subcommand in available]
     later = [topic for topic in HELP_TOPICS if topic.subcommand not in available]
-    blocks.append(section(_lines(t, ready)))
+    blocks.append(section(_lines(t, ready, today)))
     if later:
         blocks.append(DividerBlock())
         blocks.append(
@@ -102,5 +105,16 @@ def help_fallback_text(t: Translator) -> str:
     return t("Polaris: OKRs around your North Star")
 
 
-def _lines(t: Translator, topics: list[HelpTopic]) -> str:
-    return "\n".join(f"`{topic.usage}` — {t(topic.description)}" for topic in topics)
+def pause_example(t: Translator, today: date) -> str:
+    """`/okr pause until December 11`, two weeks from today, in the reader's words."""
+    return t("/okr pause until {date}", date=t.day_month(today + timedelta(days=14)))
+
+
+def _usage(t: Translator, topic: HelpTopic, today: date | None) -> str:
+    if topic.subcommand is Subcommand.PAUSE and today is not None:
+        return f"{pause_example(t, today)} · /okr pause · /okr resume"
+    return topic.usage
+
+
+def _lines(t: Translator, topics: list[HelpTopic], today: date | None = None) -> str:
+    return "\n".join(f"`{_usage(t, topic, today)}` — {t(topic.description)}" for topic in topics)

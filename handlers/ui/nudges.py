@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -21,7 +21,7 @@ from bot.services.read_models import KeyResultView, NudgeView, ObjectiveView
 from handlers.ids import Callback, NudgeAction
 from handlers.ui.blocks import actions, button, context, header, modal, section
 from handlers.ui.format import clip, escape
-from handlers.ui.forms import state_value, text_input
+from handlers.ui.forms import date_input, date_value, state_value, text_input
 from handlers.ui.okr import kr_line
 from handlers.ui.update_modal import confidence_input
 
@@ -90,7 +90,7 @@ def build_nudge_message(
     )
     if nudge.updated and now is not None and nudge.undo_until and now < nudge.undo_until:
         blocks.append(_undo(t, nudge))
-    blocks.append(context(t("Pause these messages with `/okr pause until 2026-12-24`.")))
+    blocks.append(context(t("Away for a while? Pause these messages with `/okr pause`.")))
     return blocks
 
 
@@ -113,7 +113,7 @@ def build_nudge_answered(t: Translator, nudge: NudgeView, now: datetime) -> list
         until = nudge.snoozed_until or now
         text = t(
             "😴 Snoozed: I will ask again on {date}.",
-            date=t.datetime(until, format="short", tz=nudge.team.timezone),
+            date=t.datetime(until, format="short", tz=nudge.timezone or nudge.team.timezone),
         )
     blocks: list[Block] = [section(text)]
     if nudge.undo_until and now < nudge.undo_until:
@@ -216,3 +216,30 @@ def parse_check_in_submission(
             )
         )
     return entries, errors
+
+
+# --- /okr pause: the date picker -------------------------------------------------------------
+
+PAUSE_UNTIL = "pause_until"
+
+
+def build_pause_modal(t: Translator, initial: date) -> View:
+    """Pick the last day without check-in DMs (`/okr pause` with no date)."""
+    return modal(
+        t,
+        Callback.PAUSE,
+        t("Pause check-ins"),
+        [
+            date_input(
+                PAUSE_UNTIL,
+                t("No check-in reminders until (included)"),
+                initial=initial,
+                hint=t("`/okr resume` brings them back earlier."),
+            )
+        ],
+        submit=t("Pause"),
+    )
+
+
+def parse_pause_submission(view: Mapping[str, Any]) -> date | None:
+    return date_value(view, PAUSE_UNTIL)

@@ -280,10 +280,38 @@ async def test_paused_owners_are_not_nudged(week: PolarisServer, clock: list[dat
     assert len(dms(week, "U1")) == 1
 
 
-async def test_pause_needs_a_date(week: PolarisServer) -> None:
-    await week.command("pause", user_id="U1")
-    [answer] = await week.fake.wait_for("response_url:U1")
-    assert answer.args["text"].startswith("Say until when")
+async def test_pause_without_a_date_opens_a_date_picker(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    clock[0] = PARIS_TEN - timedelta(days=3)  # Tuesday 24 November
+    ack_json(await week.command("pause", user_id="U1"))
+    await week.fake.wait_for("views.open")
+    view = week.fake.view_history[-1]
+    [picker] = [b for b in view["blocks"] if b["type"] == "input"]
+    assert picker["element"]["type"] == "datepicker"
+    assert picker["element"]["initial_date"] == "2026-12-01"
+    past = await week.interaction(view_submission(view, {"pause_until": "2026-11-01"}))
+    assert "from today on" in ack_json(past)["errors"]["pause_until"]
+    ack_json(await week.interaction(view_submission(view, {"pause_until": "2026-11-27"})))
+    await week.settled()
+    [confirmed] = dms(week, "U1")
+    assert "until Nov 27, 2026 included" in confirmed.args["text"]
+    await tick(week, clock, PARIS_TEN)
+    await week.settled()
+    assert dms(week, "U1") == [confirmed] and len(dms(week, "U3")) == 1
+
+
+async def test_pause_reads_the_date_as_people_write_it(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    clock[0] = PARIS_TEN - timedelta(days=3)  # Tuesday 24 November
+    await week.command("pause jusqu’au 27 novembre", user_id="U2")  # U2 writes French
+    [answer] = await week.fake.wait_for("response_url:U2")
+    assert "27 nov. 2026" in answer.args["text"]
+    await week.command("pause until Xmas", user_id="U1")
+    [refusal] = await week.fake.wait_for("response_url:U1")
+    # The example is two weeks from today, in U1's words, and reads back as a date.
+    assert "/okr pause until December 8" in refusal.args["text"]
 
 
 async def test_snooze_asks_again_later_without_a_reminder(
@@ -301,11 +329,18 @@ async def test_snooze_asks_again_later_without_a_reminder(
     ack_json(
         await week.interaction(block_action(snooze, user_id="U1", channel_id=dm.args["channel"]))
     )
-    await week.fake.wait_for("chat.update")
+    [redrawn] = await week.fake.wait_for("chat.update")
+    # "Tomorrow" on a Friday is the next working day, Monday, at 10:00 in U1's zone.
+    assert "30/11/2026, 10:00" in json.dumps(redrawn.args["blocks"]) or "11/30/26, 10:00" in (
+        json.dumps(redrawn.args["blocks"])
+    )
     await tick(week, clock, PARIS_TEN + timedelta(days=1, minutes=1))
+    await tick(week, clock, datetime(2026, 11, 30, 8, 59, tzinfo=UTC))
+    assert len(dms(week, "U1")) == 1, "never on the weekend"
+    await tick(week, clock, datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
     assert len(dms(week, "U1")) == 2
-    await tick(week, clock, datetime(2026, 11, 30, 9, 1, tzinfo=UTC))
-    assert len(dms(week, "U1")) == 2
+    await tick(week, clock, datetime(2026, 12, 1, 9, 1, tzinfo=UTC))
+    assert len(dms(week, "U1")) == 2, "and no reminder after it"
 
 
 async def test_three_ignored_weeks_tell_the_objective_owner(
@@ -354,3 +389,22 @@ async def test_checkin_command_opens_the_modal_with_my_due_krs(
     view = week.fake.last_view("check_in_modal")
     ids = {b.get("block_id") for b in view["blocks"]}
     assert {"1.value", "4.value"} <= ids and "2.value" not in ids
+
+
+async def test_an_owner_never_seen_is_learned_when_the_nudges_are_planned(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    """U3 was named without any modal (an import, say): the nudge job asks Slack before it
+    plans, so the Friday DM comes at 10:00 in Tokyo, in English, not at 10:00 in Paris."""
+    week.fake.add_user("U3", tz="Asia/Tokyo", locale="ja-JP")
+    tokyo_ten = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
+    await tick(week, clock, tokyo_ten - timedelta(minutes=1))
+    assert [c.args["user"] for c in week.fake.calls_to("users.info")] == ["U3"]
+    assert dms(week, "U3") == []
+    await tick(week, clock, tokyo_ten)
+    [dm] = dms(week, "U3")
+    assert "Time for your weekly check-in" in json.dumps(dm.args["blocks"])
+    await tick(week, clock, PARIS_TEN)
+    assert len(dms(week, "U3")) == 1
+    # Learned once: the answer is cached for POLARIS_USER_CACHE_SECONDS.
+    assert [c.args["user"] for c in week.fake.calls_to("users.info")].count("U3") == 1

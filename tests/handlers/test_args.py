@@ -8,6 +8,7 @@ import pytest
 
 from bot.i18n import translator
 from handlers.args import number, parse_pause_until, parse_update_line, split_first, tokenize
+from handlers.ui.help import pause_example
 
 EN = translator("en-US")
 FR = translator("fr-FR")
@@ -98,16 +99,56 @@ def test_update_line(t, args: str, expected: tuple) -> None:
     assert (line.ref, line.value, line.confidence, line.note, line.problem) == expected
 
 
+# Wednesday 25 November 2026.
+TODAY = date(2026, 11, 25)
+
+
 @pytest.mark.parametrize(
-    ("args", "until"),
+    ("locale", "args", "until"),
     [
-        ("until 2026-12-24", date(2026, 12, 24)),
-        ("jusqu’au 2026-12-24", date(2026, 12, 24)),
-        ("jusqu'au 2026-12-24", date(2026, 12, 24)),
-        ("2026-12-24", date(2026, 12, 24)),
-        ("until Christmas", None),
-        ("", None),
+        ("en-US", "until 2026-12-24", date(2026, 12, 24)),
+        ("fr-FR", "jusqu’au 2026-12-24", date(2026, 12, 24)),
+        ("fr-FR", "jusqu'au 2026-12-24", date(2026, 12, 24)),
+        ("en-US", "2026-12-24", date(2026, 12, 24)),
+        # The locale's numeric order, with or without the year.
+        ("fr-FR", "24/12", date(2026, 12, 24)),
+        ("fr-FR", "jusqu'au 24/12/2026", date(2026, 12, 24)),
+        ("fr-FR", "24.12.26", date(2026, 12, 24)),
+        ("en-GB", "until 24/12", date(2026, 12, 24)),
+        ("en-US", "until 12/24", date(2026, 12, 24)),
+        ("en-US", "until 24/12", None),
+        # Month names in either language, with or without accents and the year.
+        ("fr-FR", "24 décembre", date(2026, 12, 24)),
+        ("fr-FR", "jusqu’au 24 décembre", date(2026, 12, 24)),
+        ("fr-FR", "au 1er janvier", date(2027, 1, 1)),
+        ("fr-FR", "24 dec. 2027", date(2027, 12, 24)),
+        ("en-US", "until December 24", date(2026, 12, 24)),
+        ("en-US", "Dec 24th", date(2026, 12, 24)),
+        ("en-US", "24 December 2026", date(2026, 12, 24)),
+        # A day already past this year is next year's.
+        ("en-US", "until November 1", date(2027, 11, 1)),
+        ("en-US", "until November 25", date(2026, 11, 25)),
+        # Weekdays: the next one after today.
+        ("en-US", "until next monday", date(2026, 11, 30)),
+        ("fr-FR", "jusqu'à lundi prochain", date(2026, 11, 30)),
+        ("en-US", "friday", date(2026, 11, 27)),
+        ("en-US", "wednesday", date(2026, 12, 2)),
+        ("fr-FR", "demain", date(2026, 11, 26)),
+        # Not dates.
+        ("en-US", "until Christmas", None),
+        ("en-US", "", None),
+        ("fr-FR", "31/02", None),
+        ("en-US", "2026-13-01", None),
+        ("en-US", "next december", None),
+        ("en-US", "24 december 24", None),
     ],
 )
-def test_pause_until(args: str, until: date | None) -> None:
-    assert parse_pause_until(args) == until
+def test_pause_until(locale: str, args: str, until: date | None) -> None:
+    assert parse_pause_until(translator(locale), args, today=TODAY) == until
+
+
+@pytest.mark.parametrize("locale", ["en-US", "en-GB", "fr-FR"])
+def test_the_help_s_pause_example_reads_back(locale: str) -> None:
+    t = translator(locale)
+    example = pause_example(t, TODAY)
+    assert parse_pause_until(t, example.split(" ", 2)[2], today=TODAY) == date(2026, 12, 9)

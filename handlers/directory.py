@@ -1,0 +1,175 @@
+"""Learning people from Slack: `users.info` for owners Polaris has never seen, paced.
+
+A lead names owners who never typed `/okr`; their time zone, language and out-of-office
+status are only in Slack. This module asks Slack (bounded concurrency, paced for `users.info`'s
+Tier 4 limit so ten thousand owners work) and hands the answers to
+`bot.services.members.remember_people`, which stores them on the member rows the nudges read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.services import members
+from bot.services.members import SlackPerson
+from bot.services.read_models import ObjectiveView
+from bot.services.runtime import Services
+from handlers.slack_io import FINAL_ERRORS, follow_up
+
+log = logging.getLogger(__name__)
+
+# users.info is Tier 4: "100+ per minute" per workspace. Stay under it, with a short burst.
+PER_MINUTE = 90
+BURST = 20
+CONCURRENCY = 8
+
+
+class Pacer:
+    """A token bucket per workspace, without asyncio primitives (so one per process serves
+    every event loop): each call reserves the next free slot at once, then sleeps until it."""
+
+    def __init__(
+        self,
+        *,
+        per_minute: float = PER_MINUTE,
+        burst: int = BURST,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        self.rate, self.burst = per_minute / 60.0, float(burst)
+        self._clock, self._sleep = clock, sleep
+        self._buckets: dict[str, tuple[float, float]] = {}  # workspace → (tokens, as of)
+
+    def reserve(self, workspace_id: str) -> float:
+        """Take one call's slot; return how many seconds to wait for it."""
+        now = self._clock()
+        tokens, as_of = self._buckets.get(workspace_id, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - as_of) * self.rate) - 1
+        self._buckets[workspace_id] = (tokens, now)
+        return 0.0 if tokens >= 0 else -tokens / self.rate
+
+    async def wait(self, workspace_id: str) -> None:
+        delay = self.reserve(workspace_id)
+        if delay > 0:
+            await self._sleep(delay)
+
+
+PACER = Pacer()
+
+
+def person_of(user: dict[str, Any]) -> SlackPerson:
+    """A `users.info` user as Polaris keeps it: locale, zone, admin flag, profile status."""
+    profile = user.get("profile") or {}
+    expiration = int(profile.get("status_expiration") or 0)
+    return SlackPerson(
+        user_id=str(user.get("id", "")),
+        locale=user.get("locale") or None,
+        timezone=user.get("tz") or None,
+        is_admin=bool(user.get("is_admin") or user.get("is_owner")),
+        status_emoji=(profile.get("status_emoji") or None),
+        status_text=(str(profile.get("status_text") or "")[:100] or None),
+        status_expires_at=datetime.fromtimestamp(expiration, UTC) if expiration else None,
+    )
+
+
+async def look_up(
+    client: AsyncWebClient,
+    workspace_id: str,
+    user_ids: Sequence[str],
+    *,
+    pacer: Pacer = PACER,
+    concurrency: int = CONCURRENCY,
+) -> list[SlackPerson]:
+    """What Slack says about each person, `concurrency` calls at a time, paced. A person
+    Slack says is gone comes back with `found=False`; one it failed to answer about (rate
+    limit outlasting the client's retries, network) is left out, to be asked again."""
+    limit = asyncio.Semaphore(concurrency)
+
+    async def one(user_id: str) -> SlackPerson | None:
+        async with limit:
+            await pacer.wait(workspace_id)
+            try:
+                response = await client.users_info(user=user_id, include_locale=True)
+            except SlackApiError as error:
+                code = str(error.response.get("error"))
+                log.warning("users.info failed for %s: %s", user_id, code)
+                return SlackPerson(user_id, found=False) if code in FINAL_ERRORS else None
+            except (SlackClientError, OSError, TimeoutError) as error:
+                log.warning("users.info failed for %s: %s", user_id, error)
+                return None
+        return person_of({"id": user_id, **(response.get("user") or {})})
+
+    found = await asyncio.gather(*(one(u) for u in user_ids))
+    return [p for p in found if p is not None]
+
+
+async def learn_people(
+    *,
+    client: AsyncWebClient,
+    services: Services,
+    workspace_id: str,
+    user_ids: Collection[str],
+    now: datetime,
+    pacer: Pacer = PACER,
+) -> list[SlackPerson]:
+    """Ask Slack about those of `user_ids` not learned within the user cache's lifetime, and
+    store the answers. Returns what Slack said."""
+    ttl = timedelta(seconds=services.settings.polaris_user_cache_seconds)
+    stale = await members.people_to_learn(
+        db=services.db, workspace_id=workspace_id, user_ids=user_ids, ttl=ttl, now=now
+    )
+    return await learn_now(
+        client=client, services=services, workspace_id=workspace_id, user_ids=stale, now=now,
+        pacer=pacer,
+    )  # fmt: skip
+
+
+async def learn_now(
+    *,
+    client: AsyncWebClient,
+    services: Services,
+    workspace_id: str,
+    user_ids: Sequence[str],
+    now: datetime,
+    pacer: Pacer = PACER,
+) -> list[SlackPerson]:
+    """Ask Slack about these people (no cache check) and store what it said."""
+    if not user_ids:
+        return []
+    people = await look_up(client, workspace_id, user_ids, pacer=pacer)
+    await members.remember_people(
+        db=services.db,
+        workspace_id=workspace_id,
+        people=people,
+        default_locale=services.settings.polaris_default_locale,
+        now=now,
+    )
+    return people
+
+
+@follow_up
+async def learn_owners(
+    *, client: AsyncWebClient, services: Services, workspace_id: str, user_ids: Collection[str]
+) -> None:
+    """After an objective, a key result or a team is stored: learn the people it names (their
+    owners, the lead) so their first nudge comes at their hour, in their language."""
+    await learn_people(
+        client=client,
+        services=services,
+        workspace_id=workspace_id,
+        user_ids=user_ids,
+        now=services.clock(),
+    )
+
+
+def owners_of(objective: ObjectiveView) -> set[str]:
+    """The objective's owner and its key results' owners."""
+    return {objective.owner_user_id, *(kr.owner_user_id for kr in objective.key_results)}

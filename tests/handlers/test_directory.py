@@ -1,0 +1,66 @@
+"""Asking Slack about many people: paced for users.info's Tier 4 limit, bounded concurrency."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from handlers.directory import Pacer, look_up, person_of
+from tests.slack_fake import FakeSlack
+
+
+def test_the_pacer_allows_a_burst_then_the_rate() -> None:
+    now = [0.0]
+    pacer = Pacer(per_minute=60, burst=3, clock=lambda: now[0])
+    assert [pacer.reserve("T1") for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert [round(pacer.reserve("T1"), 6) for _ in range(3)] == [1.0, 2.0, 3.0]
+    assert pacer.reserve("T2") == 0.0, "each workspace has its own limit"
+    now[0] = 10.0  # the bucket refilled (to its burst, not beyond)
+    assert [pacer.reserve("T1") for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert pacer.reserve("T1") > 0
+
+
+def test_ten_thousand_owners_take_under_two_hours_of_slots() -> None:
+    now = [0.0]
+    pacer = Pacer(clock=lambda: now[0])
+    last = max(pacer.reserve("T1") for _ in range(10_000))
+    assert 60 * 100 < last < 2 * 3600  # never faster than Tier 4's 100 a minute
+
+
+def test_a_person_from_users_info() -> None:
+    person = person_of(
+        {
+            "id": "U1",
+            "tz": "Asia/Tokyo",
+            "locale": "ja-JP",
+            "profile": {
+                "status_emoji": ":palm_tree:",
+                "status_text": "Vacances",
+                "status_expiration": 1_800_000_000,
+            },
+        }
+    )
+    assert (person.timezone, person.locale, person.status_emoji) == (
+        "Asia/Tokyo",
+        "ja-JP",
+        ":palm_tree:",
+    )
+    assert person.status_expires_at == datetime.fromtimestamp(1_800_000_000, UTC)
+    assert person_of({"id": "U2", "profile": {"status_expiration": 0}}).status_expires_at is None
+
+
+async def test_look_up_reports_people_slack_does_not_know(fake_slack: FakeSlack) -> None:
+    fake_slack.add_user("UTKY", tz="Asia/Tokyo", locale="ja-JP")
+    client = AsyncWebClient(token="xoxb-test", base_url=fake_slack.base_url)
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    pacer = Pacer(per_minute=60, burst=1, sleep=sleep)
+    people = {p.user_id: p for p in await look_up(client, "T0001", ["UTKY", "UGONE"], pacer=pacer)}
+    assert people["UTKY"].timezone == "Asia/Tokyo" and people["UTKY"].found
+    assert not people["UGONE"].found
+    assert len(slept) == 1, "the second call waited for its slot"
+    assert all(c.args.get("include_locale") for c in fake_slack.calls_to("users.info"))
