@@ -59,7 +59,7 @@ check: lint types imports manifest test test-pg
 ## Extract new strings and merge them into the English and French catalogs.
 i18n: install-test
 	$(VENV)/bin/pybabel extract -k t -k plural:1,2 -k N_ --no-location --sort-output \
-		--project=polaris-okr -o bot/locales/messages.pot bot handlers
+		--project=polaris-okr -o bot/locales/messages.pot bot handlers storage
 	$(VENV)/bin/pybabel update --ignore-obsolete -w 100 \
 		-i bot/locales/messages.pot -d bot/locales
 

@@ -390,6 +390,8 @@ class DigestModel:
         check_ins: how many key results were checked in during the week.
         readings: how many North Star or input metric readings were recorded in it.
         empty: nothing was recorded this week (no check-in, no reading).
+        first: no digest was posted for the team before: this one is its kick-off.
+        next_check_in_at, next_digest_at: when the next weekly check-in and digest come.
     """
 
     team: TeamView
@@ -405,6 +407,9 @@ class DigestModel:
     check_ins: int = 0
     readings: int = 0
     empty: bool = True
+    first: bool = False
+    next_check_in_at: datetime | None = None
+    next_digest_at: datetime | None = None
 
     @property
     def has_content(self) -> bool:
