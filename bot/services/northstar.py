@@ -71,7 +71,7 @@ async def north_star_view(session: AsyncSession, team: Team) -> NorthStarView | 
         target=north_star.target,
         target_date=north_star.target_date,
         owner_user_id=north_star.owner_user_id,
-        measured_since=north_star.measured_since or north_star.created_at.date(),
+        measured_since=north_star.measured_since,
         archetype=_archetype(latest.archetype if latest else team.archetype),
         template=latest.template if latest else None,
         revision=latest.number if latest else 0,
@@ -230,7 +230,8 @@ async def define_north_star(*, db: Database, cmd: DefineNorthStar, now: datetime
         north_star.target = draft.target
         north_star.target_date = draft.target_date
         north_star.owner_user_id = draft.owner_user_id
-        north_star.measured_since = draft.measured_since or north_star.measured_since or now.date()
+        # Empty means no lower bound: last weeks' history can be recorded right away.
+        north_star.measured_since = draft.measured_since
         north_star.updated_at = now
         session.add(north_star)
         await session.flush()

@@ -170,7 +170,8 @@ class NorthStarView:
     target: float | None
     target_date: date | None
     owner_user_id: str | None
-    measured_since: date
+    #: The first day readings may be dated; None: no lower bound.
+    measured_since: date | None
     archetype: Archetype | None
     template: str | None
     revision: int

@@ -29,6 +29,7 @@ from handlers.ui.digest import (
     MAIN_BLOCKS_MAX,
     build_digest_post,
     build_digest_preview,
+    guardrail_line,
     late_note,
     unreachable_text,
 )
@@ -254,6 +255,8 @@ def test_a_guardrail_is_held_or_breached_never_a_mover_or_a_win() -> None:
     assert text.index("KR-5") < text.index("KR-4"), "breached first"
     french = text_of(build_digest_post(translator("fr"), digest_of([objective], weeks)).main.blocks)
     assert "non tenu" in french and "tenu (3" in french
+    line = guardrail_line(translator("fr"), digest_of([objective], weeks), weeks[1])
+    assert "`KR-5` Uptime\u202f: non tenu (97 %)" in line
 
 
 def test_the_change_is_computed_from_the_rounded_percentages_shown() -> None:
