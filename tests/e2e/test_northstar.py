@@ -299,3 +299,25 @@ async def test_without_a_team_the_user_is_told_to_run_okr_team(polaris: PolarisS
 async def test_unknown_word_gets_the_usage(polaris: PolarisServer) -> None:
     body = ack_json(await polaris.command("nsm dance"))
     assert "/okr northstar define" in body["text"]
+
+
+async def test_northstar_in_a_dm_shows_the_only_team_or_points_to_the_channels(
+    polaris: PolarisServer, db: Database
+) -> None:
+    from tests.northstar_factories import define
+
+    growth = await make_team(db, lead_user_id="ULEAD")
+    await define(db, growth)
+    # Someone in no team: told where the North Star lives.
+    await polaris.command("northstar", user_id="UNEW", channel_id="DNEW")
+    [nobody] = await polaris.fake.wait_for("response_url:UNEW")
+    assert "run `/okr northstar` in your team's channel" in nobody.args["text"]
+    # The lead of the only team: its North Star, in the DM.
+    await polaris.command("northstar", user_id="ULEAD", channel_id="DLEAD")
+    [board] = await polaris.fake.wait_for("response_url:ULEAD")
+    assert "Weekly sessions rated 4/5 or more" in json.dumps(board.args, ensure_ascii=False)
+    # Leading two teams: both channels are named.
+    await make_team(db, channel_id="C7", name="Ops", lead_user_id="ULEAD")
+    await polaris.command("northstar", user_id="ULEAD", channel_id="DLEAD")
+    [_, several] = await polaris.fake.wait_for("response_url:ULEAD", count=2)
+    assert "<#C1>" in several.args["text"] and "<#C7>" in several.args["text"]
