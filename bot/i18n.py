@@ -90,11 +90,20 @@ class Translator:
 
     def __call__(self, message: str, /, **values: Any) -> str:
         text = _catalog(self.language).gettext(message)
-        return text.format(**values) if values else text
+        return text.format(**self._formatted(values)) if values else text
 
     def plural(self, singular: str, plural: str, n: int, /, **values: Any) -> str:
         text = _catalog(self.language).ngettext(singular, plural, n)
-        return text.format(n=self.number(n), **values)
+        return text.format(n=self.number(n), **self._formatted(values))
+
+    def _formatted(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """A `date` given as a value (a domain error's, typically) reads in this locale."""
+        return {
+            key: self.date(value)
+            if isinstance(value, date) and not isinstance(value, datetime)
+            else value
+            for key, value in values.items()
+        }
 
     def number(self, value: float, *, digits: int = 2) -> str:
         """`1234.5` → `1,234.5` (en) or `1 234,5` (fr); at most `digits` decimals."""

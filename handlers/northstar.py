@@ -70,7 +70,12 @@ async def handle_northstar_show(req: Request) -> Answer:
 
 async def show_summary(*, req: Request) -> None:
     summary = await show_north_star(
-        db=req.db, workspace_id=req.workspace_id, channel_id=req.channel_id, now=req.now
+        db=req.db,
+        workspace_id=req.workspace_id,
+        channel_id=req.channel_id,
+        now=req.now,
+        # In a DM (no team lives there) the board of the person's own team.
+        user_id=req.user_id if req.channel_id.startswith("D") else None,
     )
     await req.tell(
         summary_fallback_text(req.t, summary), build_north_star_summary_blocks(req.t, summary)

@@ -94,13 +94,22 @@ async def open_due_check_in_modal(*, req: Request) -> None:
         db=req.db, workspace_id=req.workspace_id, user_id=req.user_id, now=req.now
     )
     if not due:
-        await req.tell(
-            req.t("Nothing is due: you checked in every key result during the last five days.")
-        )
+        await req.tell(await nothing_to_check_in_text(req))
         return
     meta = CheckInModalMeta(refs=[kr.ref for o in due for kr in o.key_results])
     await req.client.views_open(
         trigger_id=req.trigger_id, view=build_check_in_modal(req.t, due, meta)
+    )
+
+
+async def nothing_to_check_in_text(req: Request) -> str:
+    """Why `/okr checkin` has nothing to ask: all checked in, or nothing owned (and how to
+    get a key result)."""
+    if await nudges.owns_key_results(db=req.db, workspace_id=req.workspace_id, user_id=req.user_id):
+        return req.t("Nothing is due: you checked in every key result during the last five days.")
+    return req.t(
+        "You own no key result yet, so there is nothing to check in. Ask a team lead to name "
+        "you owner of one, or declare an objective with its key results with `/okr new`."
     )
 
 

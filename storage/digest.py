@@ -20,8 +20,8 @@ from storage.models import (
     Cycle,
     LedgerEntry,
     LedgerStatus,
+    Member,
     Nudge,
-    NudgeAnswer,
     Reading,
     Team,
 )
@@ -108,17 +108,49 @@ async def settled_subjects(
     return {(str(w), str(s), str(p)) for w, s, p in rows}
 
 
-async def owners_away(
-    session: AsyncSession, team_id: int, since: datetime, until: datetime
-) -> set[str]:
-    """Owners whose nudge of this team, planned in (since, until], was not sent because their
-    Slack status said they were out of office."""
+async def nudges_sent_between(
+    session: AsyncSession, *, team_id: int, since: datetime, until: datetime
+) -> list[Nudge]:
+    """The team's check-in DMs sent in (since, until], oldest first: what was due this week
+    and how each owner answered."""
     rows = await session.scalars(
-        select(col(Nudge.user_id)).where(
+        select(Nudge)
+        .where(
             col(Nudge.team_id) == team_id,
-            col(Nudge.answer) == NudgeAnswer.AWAY.value,
             col(Nudge.sent_at) > since,
             col(Nudge.sent_at) <= until,
         )
+        .order_by(col(Nudge.sent_at), col(Nudge.id))
     )
-    return set(rows)
+    return list(rows.all())
+
+
+async def members_of_users(
+    session: AsyncSession, workspace_id: str, user_ids: Collection[str]
+) -> dict[str, Member]:
+    """The member rows of these people (those Polaris has seen), by user id."""
+    if not user_ids:
+        return {}
+    rows = await session.scalars(
+        select(Member).where(
+            col(Member.workspace_id) == workspace_id, col(Member.user_id).in_(sorted(user_ids))
+        )
+    )
+    return {m.user_id: m for m in rows}
+
+
+async def digest_posted(
+    session: AsyncSession, *, workspace_id: str, subject: str, kinds: Collection[str]
+) -> bool:
+    """Whether a digest of these ledger kinds was ever posted (sent) for `subject`."""
+    found = await session.scalar(
+        select(col(LedgerEntry.id))
+        .where(
+            col(LedgerEntry.workspace_id) == workspace_id,
+            col(LedgerEntry.subject) == subject,
+            col(LedgerEntry.kind).in_(kinds),
+            col(LedgerEntry.status) == LedgerStatus.SENT.value,
+        )
+        .limit(1)
+    )
+    return found is not None

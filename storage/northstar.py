@@ -12,7 +12,7 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -24,6 +24,7 @@ from storage.models import (
     CounterMetric,
     Cycle,
     InputMetric,
+    KeyResult,
     LifecycleState,
     NorthStar,
     NorthStarRevision,
@@ -50,6 +51,30 @@ async def team_of_channel(session: AsyncSession, workspace_id: str, channel_id: 
     if team is None:
         raise UserError(NO_TEAM)
     return team
+
+
+async def teams_of_person(session: AsyncSession, workspace_id: str, user_id: str) -> list[Team]:
+    """The teams a person leads or works in (owns an open objective or an open key result of
+    one), by name."""
+    owns_kr = select(col(KeyResult.objective_id)).where(
+        col(KeyResult.workspace_id) == workspace_id,
+        col(KeyResult.owner_user_id) == user_id,
+        col(KeyResult.state) == LifecycleState.OPEN.value,
+    )
+    works_in = select(col(Objective.team_id)).where(
+        col(Objective.workspace_id) == workspace_id,
+        col(Objective.state) == LifecycleState.OPEN.value,
+        or_(col(Objective.owner_user_id) == user_id, col(Objective.id).in_(owns_kr)),
+    )
+    rows = await session.scalars(
+        select(Team)
+        .where(
+            col(Team.workspace_id) == workspace_id,
+            or_(col(Team.lead_user_id) == user_id, col(Team.id).in_(works_in)),
+        )
+        .order_by(col(Team.name), col(Team.id))
+    )
+    return list(rows.all())
 
 
 async def team_of_id(session: AsyncSession, workspace_id: str, team_id: int) -> Team:

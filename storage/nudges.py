@@ -72,6 +72,22 @@ async def open_key_results(session: AsyncSession) -> list[OwnedKeyResult]:
     ]
 
 
+async def owns_open_key_result(session: AsyncSession, workspace_id: str, user_id: str) -> bool:
+    """Whether the person owns at least one open KR of an open objective."""
+    found = await session.scalar(
+        select(col(KeyResult.id))
+        .join(Objective, col(Objective.id) == col(KeyResult.objective_id))
+        .where(
+            col(KeyResult.workspace_id) == workspace_id,
+            col(KeyResult.owner_user_id) == user_id,
+            col(KeyResult.state) == LifecycleState.OPEN.value,
+            col(Objective.state) == LifecycleState.OPEN.value,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 async def all_teams(session: AsyncSession) -> dict[int, Team]:
     return {t.id: t for t in await session.scalars(select(Team)) if t.id is not None}
 

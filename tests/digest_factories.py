@@ -3,7 +3,8 @@
 The week ends on Monday 23 November 2026 at 09:30 in Paris (08:30 UTC), the digest's default
 time. Before the week (10 Nov) KR-1 stood at 20/50 and KR-2 at 5/10, both with confidence 8.
 During it (20 Nov) KR-1 reached 60 (a win and the top mover) and KR-2 moved to 6 with its
-confidence down to 3 and a note; U2 never checked in KR-3, so 1 owner of 2 is done.
+confidence down to 3 and a note; U2 never checked in KR-3, so 1 owner of 2 is done. A digest
+was already posted the week before (the team is not new).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from bot.domain.progress import KrKind
 from bot.services.read_models import ObjectiveView, TeamView
 from bot.services.runtime import Services
 from storage.database import Database
-from storage.models import Team
-from tests.factories import kr_draft, seed_check_in, seed_objective, seed_team
+from storage.models import LedgerEntry, LedgerStatus, Team
+from tests.factories import WORKSPACE, kr_draft, seed_check_in, seed_objective, seed_team
 
 #: Monday 23 November 2026, 09:30 in Paris.
 DIGEST_AT = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
@@ -50,6 +51,23 @@ async def set_digest_time(
         await session.execute(update(Team).where(Team.id == team_id).values(**values))  # type: ignore[arg-type]
 
 
+async def record_earlier_digest(db: Database, team_id: int, period: str = "2026-W46") -> None:
+    """A digest of the team already posted (sent, in the ledger) in `period`."""
+    async with db.transaction() as session:
+        session.add(
+            LedgerEntry(
+                workspace_id=WORKSPACE,
+                kind="digest",
+                subject=f"team:{team_id}",
+                period=period,
+                status=LedgerStatus.SENT.value,
+                claimed_by="seed",
+                claimed_at=SEEDED_AT,
+                sent_at=SEEDED_AT,
+            )
+        )
+
+
 async def seed_week(
     services: Services,
     clock: list[datetime],
@@ -58,9 +76,12 @@ async def seed_week(
     name: str = "Growth",
     timezone: str = "Europe/Paris",
     with_check_ins: bool = True,
+    earlier_digest: bool = True,
 ) -> SeededWeek:
     """The team, its two objectives and three KRs, and the check-ins described above.
 
+    With `earlier_digest` the team already had a digest posted (the week before), so the one
+    of DIGEST_AT is a regular weekly digest, not the kick-off of a new team.
     `clock` is the one `services` reads; it is left at DURING_THE_WEEK."""
     clock[0] = SEEDED_AT
     team = await seed_team(services, channel_id=channel_id, name=name, timezone=timezone)
@@ -92,4 +113,6 @@ async def seed_week(
         await seed_check_in(services, kr1, 60, confidence=8)
         await seed_check_in(services, kr2, 6, confidence=3, note=DROP_NOTE, user_id="U2")
     clock[0] = DURING_THE_WEEK
+    if earlier_digest:
+        await record_earlier_digest(services.db, team.id)
     return SeededWeek(team=team, objectives=(first, second))

@@ -19,6 +19,7 @@ __all__ = [
     "Delta",
     "delta",
     "percent",
+    "percent_change",
     "progress_bar",
     "sparkline",
 ]
@@ -85,6 +86,19 @@ def percent(progress: float) -> int:
     if math.isnan(progress):
         raise ValueError("progress must not be NaN")
     return math.floor(denoise(clamp01(progress) * 100))
+
+
+def percent_change(before: float, now: float) -> int:
+    """The change of a progress in whole percentage points, as a reader checks it.
+
+    Computed from the two percentages shown (:func:`percent` of each), never from the raw
+    fractions, so ``0% → 38%`` always reads ``+38 pts`` (the raw change 0.004 → 0.385 would
+    round to 39 and make the arithmetic on screen wrong).
+
+    Raises:
+        ValueError: either progress is NaN.
+    """
+    return percent(now) - percent(before)
 
 
 def delta(current: float | None, previous: float | None) -> Delta:

@@ -139,18 +139,35 @@ class DateProblem(StrEnum):
 DATE_PROBLEM_MESSAGES: dict[DateProblem, str] = {
     DateProblem.IN_FUTURE: N_("date: {date} is in the future; readings are of what happened."),
     DateProblem.BEFORE_NORTH_STAR: N_(
-        "date: {date} is before the North Star was measured (since {since}). Change “Measured "
-        "since” in `/okr northstar define` to record older history."
+        "date: {date} is before the North Star was measured (since {since}). Change or clear "
+        "“Measured since” in `/okr northstar define` to record older history."
     ),
 }
 
 
-def date_problem(day: date, *, today: date, measured_since: date) -> DateProblem | None:
+def date_problem(
+    day: date,
+    *,
+    today: date,
+    measured_since: date | None,
+    window: TimeWindow | None = None,
+) -> DateProblem | None:
     """Why a reading cannot be dated `day`: after `today` (the team's calendar) or before
-    the North Star's first measured day."""
+    the North Star's first measured day.
+
+    `measured_since` None (left empty) means no lower bound: a new team records its past weeks
+    right after defining its North Star. Readings are filed under their period's start, so a
+    reading is refused only when its whole period lies before the period of `measured_since`;
+    and one in the period of `today` (where today's reading is filed) is never refused.
+    """
     if day > today:
         return DateProblem.IN_FUTURE
-    if day < measured_since:
+    if measured_since is None:
+        return None
+    filed = period_start(day, window)
+    if filed == period_start(today, window):
+        return None
+    if filed < period_start(measured_since, window):
         return DateProblem.BEFORE_NORTH_STAR
     return None
 

@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.cycles import current_quarter, quarter_span
-from bot.domain.digest import KrWeek, select_week
+from bot.domain.digest import KrWeek, OwnerWeek, select_week
 from bot.domain.errors import N_, NotFound, PermissionDenied, UserError
 from bot.domain.permissions import Actor
-from bot.domain.progress import expected_progress, kr_progress
+from bot.domain.progress import KrKind, expected_progress, kr_progress
 from bot.domain.schedule import latest_weekly, week_key
 from bot.services.ledger import LedgerKey, claim_post
 from bot.services.northstar import north_star_summary
@@ -40,7 +40,7 @@ from bot.services.teams import actor_leads, team_view
 from storage import digest as store
 from storage import okrs
 from storage.database import Database
-from storage.models import CheckIn, LifecycleState, Team
+from storage.models import CheckIn, LifecycleState, Member, Nudge, NudgeAnswer, Team
 from storage.okrs import ObjectiveFilter
 
 log = logging.getLogger(__name__)
@@ -182,12 +182,22 @@ async def weekly_digest(
         open_krs = _open_key_results(objectives)
         before = await store.latest_check_ins_at(session, [kr.id for kr in open_krs], since)
         readings = await _readings_recorded(session, summary, since, now)
-        away = await store.owners_away(session, team.id, since, now)
-    weeks = _key_result_weeks(open_krs, before, span.key, team.timezone, since, now)
-    weeks = [replace(w, owner_away=w.owner_user_id in away) for w in weeks]
+        nudges = await store.nudges_sent_between(session, team_id=team.id, since=since, until=now)
+        members = await store.members_of_users(
+            session, workspace_id, {kr.owner_user_id for kr in open_krs}
+        )
+        first = not await store.digest_posted(
+            session,
+            workspace_id=workspace_id,
+            subject=team_subject(team.id),
+            kinds=(DIGEST_KIND, MANUAL_DIGEST_KIND),
+        )
+    view = team_view(team)
+    answers = _owner_answers(nudges, members, view.today(since))
+    weeks = _key_result_weeks(open_krs, before, span.key, team.timezone, since, now, answers)
     check_ins = sum(1 for w in weeks if w.checked_in_this_week)
     return DigestModel(
-        team=team_view(team),
+        team=view,
         period=week_key(now.astimezone(ZoneInfo(team.timezone)).date()),
         since=since,
         until=now,
@@ -202,7 +212,57 @@ async def weekly_digest(
         check_ins=check_ins,
         readings=readings,
         empty=check_ins == 0 and readings == 0,
+        first=first,
+        next_check_in_at=next_check_in_at(view, now),
+        next_digest_at=next_digest_at(view, now),
     )
+
+
+@dataclass(frozen=True)
+class _OwnerAnswer:
+    """What the digest knows of an owner's week: the KRs their DMs listed (None: no DM went
+    out, every KR counts as due) and their choice."""
+
+    listed: frozenset[int] | None
+    choice: OwnerWeek
+
+
+def _away(member: Member | None, first_day: date) -> bool:
+    """An owner left alone this week: their nudges are paused (holidays) during it.
+
+    Owners Slack said were out of office when their nudge was due have an "away" nudge
+    instead, read by `_owner_answers`.
+    """
+    return bool(
+        member is not None
+        and member.nudges_paused_until is not None
+        and member.nudges_paused_until >= first_day
+    )
+
+
+def _owner_answers(
+    nudges: Sequence[Nudge], members: Mapping[str, Member], first_day: date
+) -> dict[str, _OwnerAnswer]:
+    """Per owner: the KRs listed on this week's DMs and whether they skipped or are away.
+    The latest DM's answer wins (a skip undone is no skip)."""
+    listed: dict[str, set[int]] = {}
+    skipped: dict[str, bool] = {}
+    out_of_office: set[str] = set()
+    for nudge in nudges:  # oldest first
+        listed.setdefault(nudge.user_id, set()).update(nudge.key_result_ids)
+        skipped[nudge.user_id] = nudge.answer == NudgeAnswer.SKIPPED.value
+        if nudge.answer == NudgeAnswer.AWAY.value:  # not nudged: Slack said out of office
+            out_of_office.add(nudge.user_id)
+    answers: dict[str, _OwnerAnswer] = {}
+    for user_id in set(listed) | set(members):
+        choice = OwnerWeek.EXPECTED
+        if user_id in out_of_office or _away(members.get(user_id), first_day):
+            choice = OwnerWeek.AWAY
+        elif skipped.get(user_id):
+            choice = OwnerWeek.SKIPPED
+        kr_ids = listed.get(user_id)
+        answers[user_id] = _OwnerAnswer(frozenset(kr_ids) if kr_ids is not None else None, choice)
+    return answers
 
 
 async def _cycle_objectives(
@@ -253,11 +313,13 @@ def _key_result_weeks(
     timezone: str,
     since: datetime,
     now: datetime,
+    answers: Mapping[str, _OwnerAnswer],
 ) -> list[KrWeek]:
     """Each open KR's week: its progress and confidence at `since` (from its latest check-in
-    then) and now."""
+    then) and now, whether it was due and what its owner chose."""
     start, end = quarter_span(cycle_key).bounds(timezone)
     expected_before = expected_progress(start=start, end=end, now=since)
+    no_dm = _OwnerAnswer(None, OwnerWeek.EXPECTED)
     weeks = []
     for kr in open_krs:
         past = before.get(kr.id)
@@ -270,6 +332,7 @@ def _key_result_weeks(
             expected=expected_before,
             cycle_over=since >= end,
         ).progress
+        answer = answers.get(kr.owner_user_id, no_dm)
         weeks.append(
             KrWeek(
                 key=kr.label,
@@ -282,6 +345,10 @@ def _key_result_weeks(
                 checked_in_this_week=kr.last_check_in_at is not None
                 and since < kr.last_check_in_at <= now,
                 note=kr.note,
+                guardrail=kr.kind in (KrKind.STAY_ABOVE, KrKind.STAY_BELOW),
+                has_data=kr.progress.has_data,
+                due=answer.listed is None or kr.id in answer.listed,
+                owner_week=answer.choice,
             )
         )
     return weeks
@@ -293,6 +360,14 @@ async def _channel_team(db: Database, workspace_id: str, channel_id: str) -> Tea
         if team is None:
             raise UserError(NO_TEAM)
         return team_view(team)
+
+
+def next_check_in_at(team: TeamView, now: datetime) -> datetime:
+    """When the team's next weekly check-in comes, strictly after `now`, on the team's clock
+    (each owner gets it at that hour in their own zone)."""
+    return latest_weekly(
+        now + WEEK, timezone=team.timezone, weekday=team.checkin_weekday, at_time=team.checkin_time
+    ).at
 
 
 def next_digest_at(team: TeamView, now: datetime) -> datetime:
@@ -355,6 +430,7 @@ __all__ = [
     "DueDigest",
     "ManualDigest",
     "due_digests",
+    "next_check_in_at",
     "next_digest_at",
     "preview_digest",
     "start_manual_digest",

@@ -40,6 +40,7 @@ from bot.services.read_models import (
 )
 from bot.services.teams import team_view
 from storage import northstar as store
+from storage import okrs
 from storage.database import Database
 from storage.models import CounterMetric, InputMetric, NorthStar, Objective, Team
 
@@ -71,7 +72,7 @@ async def north_star_view(session: AsyncSession, team: Team) -> NorthStarView | 
         target=north_star.target,
         target_date=north_star.target_date,
         owner_user_id=north_star.owner_user_id,
-        measured_since=north_star.measured_since or north_star.created_at.date(),
+        measured_since=north_star.measured_since,
         archetype=_archetype(latest.archetype if latest else team.archetype),
         template=latest.template if latest else None,
         revision=latest.number if latest else 0,
@@ -230,7 +231,8 @@ async def define_north_star(*, db: Database, cmd: DefineNorthStar, now: datetime
         north_star.target = draft.target
         north_star.target_date = draft.target_date
         north_star.owner_user_id = draft.owner_user_id
-        north_star.measured_since = draft.measured_since or north_star.measured_since or now.date()
+        # Empty means no lower bound: last weeks' history can be recorded right away.
+        north_star.measured_since = draft.measured_since
         north_star.updated_at = now
         session.add(north_star)
         await session.flush()
@@ -365,16 +367,40 @@ async def north_star_summary(
 
 
 async def show_north_star(
-    *, db: Database, workspace_id: str, channel_id: str, now: datetime
+    *, db: Database, workspace_id: str, channel_id: str, now: datetime, user_id: str | None = None
 ) -> NorthStarSummary:
-    """`/okr northstar`: the board of the channel's team. Raises UserError without a team or a
-    North Star."""
+    """`/okr northstar`: the board of the channel's team. Given `user_id` (asked in a DM, where
+    no team lives), the board of that person's team when they belong to exactly one;
+    otherwise a UserError that points to the team channel(s). Raises UserError without a team
+    or a North Star."""
     async with db.transaction() as session:
-        team = await store.team_of_channel(session, workspace_id, channel_id)
+        team = await okrs.team_by_channel(session, workspace_id, channel_id)
+        if team is None:
+            if user_id is None:
+                raise UserError(store.NO_TEAM)
+            team = await _only_team_of(session, workspace_id, user_id)
         summary = await _summary(session, team, now)
         if summary is None:
             raise UserError(NO_NORTH_STAR)
         return summary
+
+
+async def _only_team_of(session: AsyncSession, workspace_id: str, user_id: str) -> Team:
+    """The one team a person belongs to, or a UserError saying where to ask."""
+    teams = await store.teams_of_person(session, workspace_id, user_id)
+    if len(teams) == 1:
+        return teams[0]
+    if not teams:
+        raise UserError(
+            N_(
+                "The North Star belongs to a team: run `/okr northstar` in your team's channel. "
+                "No team there yet? `/okr team` in that channel creates one."
+            )
+        )
+    raise UserError(
+        N_("You are in several teams: run `/okr northstar` in one of their channels: {channels}."),
+        channels=", ".join(f"<#{t.channel_id}>" for t in teams),
+    )
 
 
 async def _summary(session: AsyncSession, team: Team, now: datetime) -> NorthStarSummary | None:

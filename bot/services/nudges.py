@@ -312,6 +312,13 @@ async def due_key_results(
     return [v for v in due if v.key_results]
 
 
+async def owns_key_results(*, db: Database, workspace_id: str, user_id: str) -> bool:
+    """Whether the person owns any open key result (to tell "nothing due" from "nothing
+    owned" when `/okr checkin` finds nothing to ask)."""
+    async with db.transaction() as session:
+        return await store.owns_open_key_result(session, workspace_id, user_id)
+
+
 async def objectives_of_refs(
     *, db: Database, workspace_id: str, refs: Sequence[int], now: datetime
 ) -> list[ObjectiveView]:

@@ -172,7 +172,8 @@ class NorthStarView:
     target: float | None
     target_date: date | None
     owner_user_id: str | None
-    measured_since: date
+    #: The first day readings may be dated; None: no lower bound.
+    measured_since: date | None
     archetype: Archetype | None
     template: str | None
     revision: int
@@ -392,6 +393,8 @@ class DigestModel:
         check_ins: how many key results were checked in during the week.
         readings: how many North Star or input metric readings were recorded in it.
         empty: nothing was recorded this week (no check-in, no reading).
+        first: no digest was posted for the team before: this one is its kick-off.
+        next_check_in_at, next_digest_at: when the next weekly check-in and digest come.
     """
 
     team: TeamView
@@ -407,6 +410,9 @@ class DigestModel:
     check_ins: int = 0
     readings: int = 0
     empty: bool = True
+    first: bool = False
+    next_check_in_at: datetime | None = None
+    next_digest_at: datetime | None = None
 
     @property
     def has_content(self) -> bool:

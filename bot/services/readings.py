@@ -97,13 +97,11 @@ def _check(view: NorthStarView, metric: _Metric, value: float, on: date, today: 
         raise field_error(
             "value", VALUE_PROBLEM_MESSAGES[problem], value=shown, unit=metric.unit or ""
         )
-    dated = date_problem(on, today=today, measured_since=view.measured_since)
+    dated = date_problem(on, today=today, measured_since=view.measured_since, window=view.window)
     if dated is not None:
+        # Dates, not text: each reader's translator shows them in their own format.
         raise field_error(
-            "date",
-            DATE_PROBLEM_MESSAGES[dated],
-            date=on.isoformat(),
-            since=view.measured_since.isoformat(),
+            "date", DATE_PROBLEM_MESSAGES[dated], date=on, since=view.measured_since or on
         )
 
 

@@ -36,6 +36,7 @@ from handlers.ui.format import (
     amount,
     clip,
     escape,
+    kr_amount,
     progress_percent,
 )
 from handlers.ui.northstar_texts import (
@@ -135,8 +136,7 @@ def late_note(t: Translator, due_at: datetime, timezone: str) -> str:
     )
 
 
-def _points(t: Translator, change: float) -> str:
-    points = round(change * 100)
+def _points(t: Translator, points: int) -> str:
     sign = "+" if points > 0 else "−" if points < 0 else ""
     return t("{change} pts", change=f"{sign}{t.number(abs(points), digits=0)}")
 
@@ -148,7 +148,27 @@ def mover_line(t: Translator, digest: DigestModel, week: KrWeek) -> str:
         title=_title(digest, week),
         before=progress_percent(t, week.progress_before),
         now=progress_percent(t, week.progress_now),
-        change=_points(t, week.progress_now - week.progress_before),
+        change=_points(t, week.change_points),
+    )
+
+
+def guardrail_line(t: Translator, digest: DigestModel, week: KrWeek) -> str:
+    """`🛡️ KR-4 Churn: held` or `🚨 … breached`: a guardrail holds or not, it does not move."""
+    kr = digest.key_results.get(week.key)
+    value = kr_amount(t, kr.current, kr.unit) if kr is not None else "—"
+    if week.held:
+        return t(
+            "• 🛡️ `{ref}` {title}: held ({value})",
+            ref=week.key,
+            title=_title(digest, week),
+            value=value,
+        )
+    return t(
+        "• 🚨 `{ref}` {title}: breached ({value}) · <@{owner}>",
+        ref=week.key,
+        title=_title(digest, week),
+        value=value,
+        owner=week.owner_user_id,
     )
 
 
@@ -204,12 +224,26 @@ def objective_line(t: Translator, objective: ObjectiveView) -> str:
 
 
 def completion_text(t: Translator, digest: DigestModel) -> str:
+    """`*5/7* key results checked in · *1/2* owners complete`, then, without naming anyone,
+    how many chose to skip the week or are away."""
     week = digest.week
-    return t(
-        "*{done}/{total}* owners checked in this week",
+    text = t(
+        "*{krs_done}/{krs_total}* key results checked in · *{done}/{total}* owners complete",
+        krs_done=t.number(week.krs_checked_in),
+        krs_total=t.number(week.krs_total),
         done=t.number(week.owners_done),
         total=t.number(week.owners_total),
     )
+    others = []
+    if week.owners_skipped:
+        others.append(
+            t.plural(
+                "{n} owner skipped this week", "{n} owners skipped this week", week.owners_skipped
+            )
+        )
+    if week.owners_away:
+        others.append(t.plural("{n} owner away", "{n} owners away", week.owners_away))
+    return f"{text} ({', '.join(others)})" if others else text
 
 
 def _north_star_blocks(t: Translator, digest: DigestModel) -> list[Block]:
@@ -273,6 +307,9 @@ def _highlights(t: Translator, digest: DigestModel, thread: list[Folded]) -> lis
         blocks += shown
         if rest:
             thread.append((title, rest))
+    if week.guardrails:
+        lines = [guardrail_line(t, digest, w) for w in week.guardrails]
+        blocks += _sections(lines, "🛡️ " + t("Guardrails"))
     if week.wins:
         blocks += _sections([win_line(t, digest, w) for w in week.wins], "🏆 " + t("Wins"))
     if week.owners_total:
@@ -330,19 +367,27 @@ def build_digest_post(
     t: Translator, digest: DigestModel, *, late_since: datetime | None = None
 ) -> DigestPost:
     """The digest in the team's language: its main post (at most MAIN_BLOCKS_MAX blocks) and
-    the thread replies holding the lists that did not fit. A week with nothing recorded gets
-    the short quiet-week message instead. `late_since` (when the digest was due) adds the
-    "posted late" note."""
-    if digest.empty:
-        return DigestPost(build_empty_week_message(t, digest, late_since=late_since), ())
-    heading = clip("📬 " + t("{team} · weekly digest", team=digest.team.name), HEADER_TEXT_MAX)
-    blocks: list[Block] = [header(heading), _context(week_span_text(t, digest))]
-    if late_since is not None:
-        blocks.append(_context(late_note(t, late_since, digest.team.timezone)))
-    blocks += [*_north_star_blocks(t, digest), DividerBlock()]
+    the thread replies holding the lists that did not fit. A team's first digest is its
+    kick-off; a week with nothing recorded gets the short, kind quiet-week note, still with
+    where the North Star and the objectives stand. `late_since` (when the digest was due) adds
+    the "posted late" note."""
     thread: list[Folded] = []
-    if highlights := _highlights(t, digest, thread):
-        blocks += [*highlights, DividerBlock()]
+    if digest.first:
+        heading = "🚀 " + t("{team} · kick-off", team=digest.team.name)
+        top: list[Block] = [header(clip(heading, HEADER_TEXT_MAX))]
+        top += _sections(kick_off_lines(t, digest))
+    elif digest.empty:
+        top = _sections(quiet_week_lines(t, digest))
+    else:
+        heading = "📬 " + t("{team} · weekly digest", team=digest.team.name)
+        top = [header(clip(heading, HEADER_TEXT_MAX)), _context(week_span_text(t, digest))]
+    if late_since is not None:
+        top.append(_context(late_note(t, late_since, digest.team.timezone)))
+    blocks = [*top, *_north_star_blocks(t, digest)]
+    if not digest.empty:
+        blocks.append(DividerBlock())
+        if highlights := _highlights(t, digest, thread):
+            blocks += [*highlights, DividerBlock()]
     blocks += _objectives(t, digest, thread)
     blocks += _unlinked(t, digest, thread)
     blocks.append(
@@ -350,11 +395,79 @@ def build_digest_post(
             t("Details with `/okr list`; check in with `/okr update`; preview with `/okr digest`.")
         )
     )
+    # The buttons (Check in, Open Home) close every main post, quiet weeks and kick-offs too.
     blocks = [*_fit(blocks, MAIN_BLOCKS_MAX - 1, t), digest_actions(t)]
-    return DigestPost(
-        DigestMessage(digest_fallback_text(t, digest), blocks),
-        _thread_messages(t, digest, thread),
+    if digest.first:
+        text = t("{team} · kick-off", team=digest.team.name)
+    elif digest.empty:
+        text = t("{team}: a quiet week", team=digest.team.name)
+    else:
+        text = digest_fallback_text(t, digest)
+    return DigestPost(DigestMessage(text, blocks), _thread_messages(t, digest, thread))
+
+
+def _team_time(t: Translator, moment: datetime, timezone: str) -> str:
+    return t.datetime(moment, format="EEEE d MMMM, HH:mm", tz=ZoneInfo(timezone))
+
+
+def kick_off_lines(t: Translator, digest: DigestModel) -> list[str]:
+    """A team's first digest: what was declared, and when the rhythm's next check-in and
+    digest come (on the team's clock)."""
+    zone = digest.team.timezone
+    krs = sum(len(o.key_results) for o in digest.objectives)
+    declared = t(
+        "*{team}* starts its weekly rhythm with {objectives} and {key_results}.",
+        team=escape(digest.team.name),
+        objectives=t.plural("{n} objective", "{n} objectives", len(digest.objectives)),
+        key_results=t.plural("{n} key result", "{n} key results", krs),
     )
+    summary = digest.north_star
+    if summary is not None:
+        north_star = t("Its North Star is *{name}*.", name=escape(summary.north_star.name))
+    else:
+        north_star = t("No North Star yet: define it with `/okr northstar define`.")
+    lines = [declared + " " + north_star]
+    if digest.next_check_in_at is not None:
+        lines.append(
+            "🗓️ "
+            + t(
+                "Next check-in: {when}. Each key result owner gets a DM at that hour in their "
+                "own time zone.",
+                when=_team_time(t, digest.next_check_in_at, zone),
+            )
+        )
+    if digest.next_digest_at is not None:
+        lines.append(
+            "📬 " + t("Next digest: {when}, here.", when=_team_time(t, digest.next_digest_at, zone))
+        )
+    return lines
+
+
+def quiet_week_lines(t: Translator, digest: DigestModel) -> list[str]:
+    """A quiet week's kind note: nothing was checked in or measured, and how many key results
+    wait for news."""
+    zone = digest.team.timezone
+    lines = [
+        "🌱 "
+        + t(
+            "*{team}* had a quiet week: no check-ins or readings since {date}.",
+            team=escape(digest.team.name),
+            date=t.date(_local(digest.since, zone).date(), format="EEEE d MMMM"),
+        ),
+        t(
+            "No worries, weeks like this happen. When you have a minute, `/okr update` "
+            "takes a few seconds, and next week's digest will show your progress."
+        ),
+    ]
+    if digest.week.krs_total:
+        lines.append(
+            t.plural(
+                "{n} key result is waiting for news.",
+                "{n} key results are waiting for news.",
+                digest.week.krs_total - digest.week.krs_checked_in,
+            )
+        )
+    return lines
 
 
 def digest_actions(t: Translator) -> ActionsBlock:
@@ -407,38 +520,6 @@ def digest_fallback_text(t: Translator, digest: DigestModel) -> str:
             value=amount(t, summary.metric.trend.current, summary.north_star.unit),
         )
     return t("{team} · weekly digest", team=digest.team.name)
-
-
-def build_empty_week_message(
-    t: Translator, digest: DigestModel, *, late_since: datetime | None = None
-) -> DigestMessage:
-    """A quiet week: nothing was checked in or measured. Short, and kind."""
-    zone = digest.team.timezone
-    lines = [
-        "🌱 "
-        + t(
-            "*{team}* had a quiet week: no check-ins or readings since {date}.",
-            team=escape(digest.team.name),
-            date=t.date(_local(digest.since, zone).date(), format="EEEE d MMMM"),
-        ),
-        t(
-            "No worries, weeks like this happen. When you have a minute, `/okr update` "
-            "takes a few seconds, and next week's digest will show your progress."
-        ),
-    ]
-    if digest.week.owners_total:
-        lines.append(
-            t.plural(
-                "{n} key result is waiting for news.",
-                "{n} key results are waiting for news.",
-                len(digest.week.waiting),
-            )
-        )
-    blocks: list[Block] = [*_sections(lines)]
-    if late_since is not None:
-        blocks.append(_context(late_note(t, late_since, zone)))
-    blocks.append(digest_actions(t))
-    return DigestMessage(t("{team}: a quiet week", team=digest.team.name), blocks)
 
 
 def build_digest_preview(t: Translator, preview: DigestPreview) -> DigestMessage:

@@ -239,7 +239,10 @@ def _target_inputs(t: Translator, draft: NorthStarDraft) -> list[Block]:
             t("Measured since"),
             initial=draft.measured_since,
             optional=True,
-            hint=t("The first day readings may be dated: set it earlier to import history."),
+            hint=t(
+                "Leave it empty to accept readings of any date (last weeks' history too); "
+                "set it to refuse older ones."
+            ),
             action_id=FIELD,
         ),
         text_input(

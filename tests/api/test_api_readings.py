@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from typing import Any
 
 import httpx
@@ -15,7 +16,7 @@ from handlers.api import MAX_BODY_BYTES, RateLimiter
 from storage.database import Database
 from storage.models import ApiToken, Reading
 from tests.conftest import PolarisServer
-from tests.northstar_factories import NOW, WORKSPACE, define, make_team
+from tests.northstar_factories import NOW, WORKSPACE, define, make_team, product_draft
 
 URL = "/api/v1/metrics/readings"
 
@@ -188,3 +189,34 @@ def test_rate_limiter_refills() -> None:
     assert limiter.take("b") == 0  # per key
     now[0] = 1.0
     assert limiter.take("a") == 0
+
+
+async def test_last_weeks_history_right_after_defining_the_north_star(
+    polaris: PolarisServer, db: Database
+) -> None:
+    """ "Measured since" left empty: an analytics job backfills the past weeks at once."""
+    await define(db, await make_team(db), product_draft(measured_since=None), now=NOW)
+    created = await create_api_token(
+        db=db, workspace_id=WORKSPACE, channel_id="C1", actor=Actor("U1"), now=NOW
+    )
+    for day in ("2026-10-26", "2026-11-02", "2026-11-09", "2026-11-16"):
+        response = await post(polaris, {"metric": "nsm", "value": 1000, "date": day}, created.token)
+        assert response.status_code == 201, response.text
+    assert len(await readings(db)) == 4
+
+
+async def test_a_reading_before_an_explicit_measured_since_is_422_with_the_date(
+    polaris: PolarisServer, db: Database
+) -> None:
+    await define(db, await make_team(db), product_draft(measured_since=date(2026, 11, 9)), now=NOW)
+    created = await create_api_token(
+        db=db, workspace_id=WORKSPACE, channel_id="C1", actor=Actor("U1"), now=NOW
+    )
+    response = await post(
+        polaris, {"metric": "nsm", "value": 1000, "date": "2026-11-01"}, created.token
+    )
+    assert response.status_code == 422
+    assert "Nov 1, 2026 is before the North Star was measured (since Nov 9, 2026)" in (
+        response.text
+    )
+    assert await readings(db) == []

@@ -200,16 +200,33 @@ def test_sane_values(value: float, unit: str, problem: ValueProblem | None) -> N
 
 
 @pytest.mark.parametrize(
-    ("day", "problem"),
+    ("day", "since", "window", "problem"),
     [
-        (date(2026, 11, 23), None),
-        (date(2026, 1, 1), None),
-        (date(2026, 11, 24), DateProblem.IN_FUTURE),
-        (date(2025, 12, 31), DateProblem.BEFORE_NORTH_STAR),
+        (date(2026, 11, 23), date(2026, 1, 1), None, None),
+        (date(2026, 1, 1), date(2026, 1, 1), None, None),
+        (date(2026, 11, 24), date(2026, 1, 1), None, DateProblem.IN_FUTURE),
+        (date(2025, 12, 31), date(2026, 1, 1), None, DateProblem.BEFORE_NORTH_STAR),
+        # Left empty: no lower bound, last weeks' (and years') history is welcome.
+        (date(2026, 11, 2), None, TimeWindow.WEEK, None),
+        (date(2020, 1, 6), None, TimeWindow.WEEK, None),
+        (date(2026, 11, 24), None, TimeWindow.WEEK, DateProblem.IN_FUTURE),
+        # Explicit: a whole period before it is refused...
+        (date(2026, 11, 15), date(2026, 11, 18), TimeWindow.WEEK, DateProblem.BEFORE_NORTH_STAR),
+        # ...not a day of the period it starts in (filed under the same Monday).
+        (date(2026, 11, 16), date(2026, 11, 18), TimeWindow.WEEK, None),
+        (date(2026, 10, 1), date(2026, 10, 20), TimeWindow.MONTH, None),
+        (date(2026, 9, 30), date(2026, 10, 20), TimeWindow.MONTH, DateProblem.BEFORE_NORTH_STAR),
+        # Never one in the period today's reading is filed under, whatever the date says.
+        (date(2026, 11, 1), date(2026, 11, 20), TimeWindow.MONTH, None),
+        (date(2026, 11, 23), date(2026, 11, 30), TimeWindow.WEEK, None),
+        (date(2026, 11, 22), date(2026, 11, 23), None, DateProblem.BEFORE_NORTH_STAR),
     ],
 )
-def test_reading_dates(day: date, problem: DateProblem | None) -> None:
-    assert date_problem(day, today=date(2026, 11, 23), measured_since=date(2026, 1, 1)) is problem
+def test_reading_dates(
+    day: date, since: date | None, window: TimeWindow | None, problem: DateProblem | None
+) -> None:
+    found = date_problem(day, today=date(2026, 11, 23), measured_since=since, window=window)
+    assert found is problem
 
 
 def test_trend_of_weekly_readings() -> None:

@@ -14,7 +14,7 @@ from bot.scheduler import Ticker
 from bot.services.digest import DIGEST_KIND, MANUAL_DIGEST_KIND, MISSED
 from bot.services.ledger import LedgerKey, claim_post
 from handlers.jobs.digest import DigestJob
-from storage.models import LedgerEntry
+from storage.models import LedgerEntry, Team
 from tests.conftest import PolarisServer, ack_json
 from tests.digest_factories import DIGEST_AT, DROP_NOTE, seed_week, set_digest_time
 from tests.factories import WORKSPACE, kr_draft, seed_objective, seed_team
@@ -84,7 +84,8 @@ async def test_monday_0930_in_paris_posts_one_digest_with_the_weeks_numbers(
     assert "Growth · weekly digest" in text
     assert "`KR-1` Weekly active teams: 40% → 100% (+60 pts)" in text
     assert "confidence 8 → 3" in text and DROP_NOTE in text
-    assert "*1/2* owners checked in this week" in text and "`KR-3` Digest shipped" in text
+    assert "*2/3* key results checked in · *1/2* owners complete" in text
+    assert "`KR-3` Digest shipped" in text
     assert "Posted late" not in text
     assert "Linked to nothing" in text
     [entry] = [e for e in await ledger(week) if e.period == "2026-W48"]
@@ -98,6 +99,35 @@ async def test_monday_0930_in_paris_posts_one_digest_with_the_weeks_numbers(
     assert (again.sent, third.sent, again.due, third.due) == (0, 0, 0, 0)
     assert len(posts(week.fake)) == 1
     assert week.fake.validation_errors == []
+
+
+async def test_a_new_teams_first_digest_is_a_kick_off_in_its_language(
+    polaris_on_clock: PolarisServer, clock: list[datetime]
+) -> None:
+    """A lead declared the OKRs; nobody checked in yet, no digest was ever posted."""
+    await seed_week(
+        polaris_on_clock.runtime.services, clock, with_check_ins=False, earlier_digest=False
+    )
+    async with polaris_on_clock.runtime.services.db.transaction() as session:
+        team = (await session.scalars(select(Team))).one()
+        team.locale = "fr"
+        session.add(team)
+    polaris_on_clock.fake.clear()
+    report = await tick(polaris_on_clock, clock, DIGEST_AT)
+    await polaris_on_clock.settled()
+    assert report.sent == 1
+    [post] = posts(polaris_on_clock.fake)
+    text = str(post.args["blocks"])
+    assert "Growth · lancement" in text and "calme" not in text
+    assert "2 objectifs et 3 résultats clés" in text
+    # The team checks in on Mondays at 09:00 and digests at 09:30, Paris time.
+    assert "lundi 30 novembre, 09:00" in text and "lundi 30 novembre, 09:30" in text
+    assert "O-1" in text and "O-2" in text
+    # The week after, it is a weekly digest (a quiet one), no more a kick-off.
+    await tick(polaris_on_clock, clock, DIGEST_AT + timedelta(days=7))
+    await polaris_on_clock.settled()
+    second = str(posts(polaris_on_clock.fake)[-1].args["blocks"])
+    assert "lancement" not in second and "Semaine calme" in second and "O-1" in second
 
 
 async def test_two_instances_ticking_together_post_once(

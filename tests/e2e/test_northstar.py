@@ -221,7 +221,7 @@ async def test_record_without_a_value_opens_the_modal_and_its_errors_are_inline(
             submission(modal, {"ns_value": "12", "ns_date": "2030-01-01"}, "U1")
         )
     )
-    assert future["errors"]["ns_date"].startswith("date: 2030-01-01 is in the future")
+    assert future["errors"]["ns_date"].startswith("date: Jan 1, 2030 is in the future")
     assert ack_json(await polaris.interaction(submission(modal, {"ns_value": "12.5"}, "U1"))) == {}
     [posted] = await polaris.fake.wait_for("chat.postEphemeral")
     assert "Recorded 12.5 for *Share of sessions rated*" in posted.args["text"]
@@ -233,7 +233,7 @@ async def test_record_without_a_value_opens_the_modal_and_its_errors_are_inline(
         ("northstar record 12abc", "value: “12abc” is not a number."),
         ('northstar record "Vibes" 3', "metric: no metric named “Vibes”."),
         ("northstar record -5", "value: -5.0 sessions cannot be negative."),
-        ("northstar record 5 2099-01-01", "date: 2099-01-01 is in the future"),
+        ("northstar record 5 2099-01-01", "date: Jan 1, 2099 is in the future"),
         ("northstar record 5 23/11/2026", "date: “23/11/2026” is not a date like 2026-11-23."),
         ("northstar link O-9 nsm", "There is no objective O-9."),
     ],
@@ -258,3 +258,25 @@ async def test_without_a_team_the_user_is_told_to_run_okr_team(polaris: PolarisS
 async def test_unknown_word_gets_the_usage(polaris: PolarisServer) -> None:
     body = ack_json(await polaris.command("nsm dance"))
     assert "/okr northstar define" in body["text"]
+
+
+async def test_northstar_in_a_dm_shows_the_only_team_or_points_to_the_channels(
+    polaris: PolarisServer, db: Database
+) -> None:
+    from tests.northstar_factories import define
+
+    growth = await make_team(db, lead_user_id="ULEAD")
+    await define(db, growth)
+    # Someone in no team: told where the North Star lives.
+    await polaris.command("northstar", user_id="UNEW", channel_id="DNEW")
+    [nobody] = await polaris.fake.wait_for("response_url:UNEW")
+    assert "run `/okr northstar` in your team's channel" in nobody.args["text"]
+    # The lead of the only team: its North Star, in the DM.
+    await polaris.command("northstar", user_id="ULEAD", channel_id="DLEAD")
+    [board] = await polaris.fake.wait_for("response_url:ULEAD")
+    assert "Weekly sessions rated 4/5 or more" in json.dumps(board.args, ensure_ascii=False)
+    # Leading two teams: both channels are named.
+    await make_team(db, channel_id="C7", name="Ops", lead_user_id="ULEAD")
+    await polaris.command("northstar", user_id="ULEAD", channel_id="DLEAD")
+    [_, several] = await polaris.fake.wait_for("response_url:ULEAD", count=2)
+    assert "<#C1>" in several.args["text"] and "<#C7>" in several.args["text"]

@@ -380,6 +380,18 @@ async def test_an_unknown_user_is_skipped_and_not_retried(
     assert len(week.fake.calls_to("chat.postMessage")) == calls, "skipped is final"
 
 
+async def test_checkin_for_someone_who_owns_nothing_says_how_to_get_a_key_result(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    clock[0] = PARIS_TEN
+    await week.command("checkin", user_id="UNOBODY", channel_id="DNOBODY")
+    [answer] = await week.fake.wait_for("response_url:UNOBODY")
+    text = answer.args["text"]
+    assert text.startswith("You own no key result yet")
+    assert "Ask a team lead to name you owner" in text and "`/okr new`" in text
+    assert week.fake.calls_to("views.open") == []
+
+
 async def test_checkin_command_opens_the_modal_with_my_due_krs(
     week: PolarisServer, clock: list[datetime]
 ) -> None:

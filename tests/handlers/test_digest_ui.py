@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
-from bot.domain.digest import KrWeek, select_week
+from bot.domain.digest import KrWeek, OwnerWeek, select_week
 from bot.domain.northstar import Direction, TimeWindow
+from bot.domain.progress import KrKind
 from bot.domain.readings import trend
 from bot.domain.status import Status
 from bot.i18n import translator
@@ -28,6 +29,7 @@ from handlers.ui.digest import (
     MAIN_BLOCKS_MAX,
     build_digest_post,
     build_digest_preview,
+    guardrail_line,
     late_note,
     unreachable_text,
 )
@@ -182,7 +184,8 @@ def test_a_small_team_fits_in_the_main_post_with_no_thread() -> None:
     post = build_digest_post(translator("en"), digest_of(objectives, weeks))
     assert post.thread == ()
     text = text_of(post.main.blocks)
-    assert "*6/8* owners checked in this week" in text  # KR-3 and KR-6 still wait
+    # KR-3 and KR-6 still wait; each of the 8 owners has one KR.
+    assert "*6/8* key results checked in · *6/8* owners complete" in text
     assert "`KR-3`" in text and "`KR-6`" in text
     assert "O-1" in text and "O-2" in text and "Linked to nothing" in text
 
@@ -211,17 +214,114 @@ def test_movers_drops_wins_lines() -> None:
 
 
 @pytest.mark.parametrize("locale", ["en", "fr"])
-def test_a_quiet_week_has_its_own_short_kind_message(locale: str) -> None:
+def test_a_quiet_week_keeps_its_kind_note_and_shows_where_everything_stands(locale: str) -> None:
     objectives, weeks = big_team(3)
     quiet = [KrWeek(w.key, w.owner_user_id, 0.1, 0.1, Status.AT_RISK, 5, 5, False) for w in weeks]
-    post = build_digest_post(
-        translator(locale), digest_of(objectives, quiet, locale=locale, empty=True)
+    digest = digest_of(
+        objectives, quiet, locale=locale, empty=True, north_star=north_star_summary_stub()
     )
+    post = build_digest_post(translator(locale), digest)
     assert post.thread == ()
-    assert len(post.main.blocks) <= 3
     text = text_of(post.main.blocks)
     assert ("quiet week" if locale == "en" else "Semaine calme") in text
-    assert "12" in text
+    assert ("No worries" if locale == "en" else "Pas d'inquiétude") in text
+    assert "12" in text  # key results waiting for news
+    # Where the North Star and every objective stand, even in a quiet week.
+    assert "Weekly sessions rated 4/5" in text
+    assert all(f"O-{n}" in text for n in (1, 2, 3))
+    # No highlights: nothing moved, nobody is named.
+    assert "<@U" not in text and "Moved most" not in text
+    assert post.main.text.endswith("quiet week" if locale == "en" else "semaine calme")
+
+
+def test_a_guardrail_is_held_or_breached_never_a_mover_or_a_win() -> None:
+    churn = key_result_view_stub(
+        4, title="Churn", kind=KrKind.STAY_BELOW, target=5, current=3, unit="%"
+    )
+    uptime = key_result_view_stub(
+        5, title="Uptime", kind=KrKind.STAY_ABOVE, target=99, current=97, unit="%"
+    )
+    objective = objective_view_stub(1, key_results=[churn, uptime])
+    weeks = [
+        # First check-ins of both: from "no data" (0) to held (1) and breached (0).
+        KrWeek("KR-4", "U1", 0.0, 1.0, Status.ON_TRACK, None, 8, True, guardrail=True),
+        KrWeek("KR-5", "U2", 0.0, 0.0, Status.OFF_TRACK, None, None, True, guardrail=True),
+    ]
+    post = build_digest_post(translator("en"), digest_of([objective], weeks))
+    text = text_of(post.main.blocks)
+    assert "Moved most" not in text and "Wins" not in text and "At risk" not in text
+    assert "`KR-5` Uptime: breached (97 %) · <@U2>" in text
+    assert "`KR-4` Churn: held (3 %)" in text
+    assert text.index("KR-5") < text.index("KR-4"), "breached first"
+    french = text_of(build_digest_post(translator("fr"), digest_of([objective], weeks)).main.blocks)
+    assert "non tenu" in french and "tenu (3" in french
+    line = guardrail_line(translator("fr"), digest_of([objective], weeks), weeks[1])
+    assert "`KR-5` Uptime\u202f: non tenu (97 %)" in line
+
+
+def test_the_change_is_computed_from_the_rounded_percentages_shown() -> None:
+    kr = key_result_view_stub(8, title="Signed contracts", current=38.5, target=100)
+    weeks = [KrWeek("KR-8", "U1", 0.004, 0.385, Status.ON_TRACK, None, 8, True)]
+    text = text_of(
+        build_digest_post(
+            translator("en"), digest_of([objective_view_stub(1, key_results=[kr])], weeks)
+        ).main.blocks
+    )
+    assert "0% → 38% (+38 pts)" in text
+
+
+def test_someone_who_skipped_is_counted_never_named() -> None:
+    objective = objective_view_stub(
+        1,
+        key_results=[
+            key_result_view_stub(1, owner_user_id="U1"),
+            key_result_view_stub(2, owner_user_id="U2"),
+            key_result_view_stub(3, owner_user_id="U3"),
+        ],
+    )
+    weeks = [
+        KrWeek("KR-1", "U1", 0.2, 0.3, Status.ON_TRACK, 7, 7, True),
+        KrWeek("KR-2", "U2", 0.2, 0.2, Status.ON_TRACK, 7, 7, False, owner_week=OwnerWeek.SKIPPED),
+        KrWeek("KR-3", "U3", 0.2, 0.2, Status.ON_TRACK, 7, 7, False, owner_week=OwnerWeek.AWAY),
+    ]
+    text = text_of(build_digest_post(translator("en"), digest_of([objective], weeks)).main.blocks)
+    assert "*1/3* key results checked in · *1/3* owners complete" in text
+    assert "1 owner skipped this week, 1 owner away" in text
+    assert "<@U2>" not in text and "<@U3>" not in text
+    assert "Still waiting" not in text
+
+
+@pytest.mark.parametrize(
+    ("locale", "check_in", "digest_at"),
+    [
+        ("en", "Friday 27 November, 10:00", "Monday 30 November, 09:30"),
+        ("fr", "vendredi 27 novembre, 10:00", "lundi 30 novembre, 09:30"),
+    ],
+)
+def test_a_new_teams_first_digest_is_a_kick_off(locale: str, check_in: str, digest_at: str) -> None:
+    objectives, weeks = big_team(2)
+    quiet = [
+        KrWeek(w.key, w.owner_user_id, 0.0, 0.0, Status.NOT_STARTED, None, None, False)
+        for w in weeks
+    ]
+    digest = replace(
+        digest_of(
+            objectives, quiet, locale=locale, empty=True, north_star=north_star_summary_stub()
+        ),
+        first=True,
+        next_check_in_at=datetime(2026, 11, 27, 9, 0, tzinfo=UTC),
+        next_digest_at=datetime(2026, 11, 30, 8, 30, tzinfo=UTC),
+    )
+    post = build_digest_post(translator(locale), digest)
+    text = text_of(post.main.blocks)
+    assert "quiet" not in text and "calme" not in text
+    assert "kick-off" in text or "lancement" in text
+    assert (
+        "2 objectives and 8 key results" if locale == "en" else "2 objectifs et 8 résultats clés"
+    ) in text
+    assert "Weekly sessions rated 4/5" in text
+    assert check_in in text and digest_at in text
+    assert "O-1" in text and "O-2" in text
 
 
 def test_the_late_note_says_when_it_was_due_on_the_team_clock() -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import event
 
 from bot.domain.errors import PermissionDenied, UserError
 from bot.domain.permissions import Actor
+from bot.domain.progress import KrKind
 from bot.domain.status import Status
 from bot.services.commands import RecordReading
 from bot.services.digest import (
@@ -24,10 +25,11 @@ from bot.services.digest import (
     weekly_digest,
 )
 from bot.services.ledger import LedgerKey, claim_post, record_post_outcome
+from bot.services.nudge_answers import pause_nudges
 from bot.services.readings import record_reading
 from bot.services.runtime import Services
 from storage.database import Database
-from storage.models import CheckIn, LedgerStatus
+from storage.models import CheckIn, LedgerStatus, Nudge
 from tests.digest_factories import (
     DIGEST_AT,
     DROP_NOTE,
@@ -35,7 +37,7 @@ from tests.digest_factories import (
     seed_week,
     set_digest_time,
 )
-from tests.factories import WORKSPACE, kr_draft, seed_objective, seed_team
+from tests.factories import WORKSPACE, kr_draft, seed_check_in, seed_objective, seed_team
 from tests.northstar_factories import define
 
 LEASE = timedelta(minutes=5)
@@ -104,6 +106,126 @@ async def test_a_reading_this_week_is_news_and_the_north_star_is_summarised(
     assert digest.north_star is not None
     assert digest.north_star.metric.trend.current == 1100
     assert digest.north_star.metric.trend.last_period.absolute == 100
+
+
+async def test_a_new_teams_first_digest_is_its_kick_off(
+    services: Services, clock: list[datetime]
+) -> None:
+    seeded = await seed_week(services, clock, with_check_ins=False, earlier_digest=False)
+    digest = await weekly_digest(
+        db=services.db, workspace_id=WORKSPACE, team_id=seeded.team.id, now=DIGEST_AT
+    )
+    assert digest.first and digest.empty
+    # The team checks in on Mondays at 09:00 and digests at 09:30 (Paris, UTC+1 in November).
+    assert digest.next_check_in_at == datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    assert digest.next_digest_at == datetime(2026, 11, 30, 8, 30, tzinfo=UTC)
+    key = LedgerKey(WORKSPACE, DIGEST_KIND, team_subject(seeded.team.id), digest.period)
+    entry = await claim_post(db=services.db, key=key, claimed_by="t", now=DIGEST_AT, lease=LEASE)
+    assert entry is not None
+    # Claimed is not posted: still the kick-off (a retry after a failure says the same).
+    again = await weekly_digest(
+        db=services.db, workspace_id=WORKSPACE, team_id=seeded.team.id, now=DIGEST_AT
+    )
+    assert again.first
+    await record_post_outcome(
+        db=services.db, entry_id=entry, status=LedgerStatus.SENT, now=DIGEST_AT
+    )
+    later = await weekly_digest(
+        db=services.db,
+        workspace_id=WORKSPACE,
+        team_id=seeded.team.id,
+        now=DIGEST_AT + timedelta(days=7),
+    )
+    assert not later.first
+
+
+async def _nudge(
+    db: Database, team_id: int, user_id: str, kr_ids: list[int], *, answer: str | None
+) -> None:
+    async with db.transaction() as session:
+        session.add(
+            Nudge(
+                workspace_id=WORKSPACE,
+                team_id=team_id,
+                user_id=user_id,
+                period="2026-W47",
+                key_result_ids=kr_ids,
+                dm_channel="D1",
+                dm_ts="1.1",
+                sent_at=DURING_THE_WEEK - timedelta(hours=1),
+                answer=answer,
+            )
+        )
+
+
+async def test_participation_counts_due_krs_and_never_names_who_skipped(
+    services: Services, clock: list[datetime]
+) -> None:
+    seeded = await seed_week(services, clock)
+    kr2, kr3 = seeded.objectives[0].key_results[1], seeded.objectives[1].key_results[0]
+    await _nudge(services.db, seeded.team.id, "U2", [kr2.id, kr3.id], answer="skipped")
+    digest = await weekly_digest(
+        db=services.db, workspace_id=WORKSPACE, team_id=seeded.team.id, now=DIGEST_AT
+    )
+    week = digest.week
+    assert (week.krs_checked_in, week.krs_total) == (2, 3)
+    assert (week.owners_done, week.owners_total, week.owners_skipped) == (1, 2, 1)
+    assert week.waiting == (), "U2 chose to skip: not named as waiting"
+
+
+async def test_a_kr_the_dm_did_not_list_does_not_keep_its_owner_incomplete(
+    services: Services, clock: list[datetime]
+) -> None:
+    seeded = await seed_week(services, clock)
+    kr2 = seeded.objectives[0].key_results[1]
+    # KR-3 was not due this week (say it was checked in just before): U2's DM listed KR-2
+    # only, answered by the check-in of DURING_THE_WEEK.
+    await _nudge(services.db, seeded.team.id, "U2", [kr2.id], answer="updated")
+    digest = await weekly_digest(
+        db=services.db, workspace_id=WORKSPACE, team_id=seeded.team.id, now=DIGEST_AT
+    )
+    week = digest.week
+    assert (week.krs_checked_in, week.krs_total) == (2, 3)
+    assert (week.owners_done, week.owners_total) == (2, 2)
+    assert week.waiting == ()
+
+
+async def test_an_owner_who_paused_their_nudges_is_away(
+    services: Services, clock: list[datetime]
+) -> None:
+    seeded = await seed_week(services, clock)
+    await pause_nudges(
+        db=services.db,
+        workspace_id=WORKSPACE,
+        user_id="U2",
+        until=date(2026, 11, 27),
+        today=date(2026, 11, 18),
+        now=DURING_THE_WEEK,
+    )
+    digest = await weekly_digest(
+        db=services.db, workspace_id=WORKSPACE, team_id=seeded.team.id, now=DIGEST_AT
+    )
+    assert (digest.week.owners_away, digest.week.waiting) == (1, ())
+
+
+async def test_a_guardrail_checked_in_for_the_first_time_is_held_not_a_win(
+    services: Services, clock: list[datetime]
+) -> None:
+    seeded = await seed_week(services, clock)
+    guarded = await seed_objective(
+        services,
+        seeded.team,
+        title="Keep customers",
+        key_results=[kr_draft("Monthly churn", kind=KrKind.STAY_BELOW, start=0, target=5)],
+    )
+    await seed_check_in(services, guarded.key_results[0].ref, 3, confidence=8)
+    digest = await weekly_digest(
+        db=services.db, workspace_id=WORKSPACE, team_id=seeded.team.id, now=DIGEST_AT
+    )
+    label = guarded.key_results[0].label
+    assert label not in [w.key for w in digest.week.movers]
+    assert label not in [w.key for w in digest.week.wins]
+    assert [(w.key, w.held) for w in digest.week.guardrails] == [(label, True)]
 
 
 async def test_a_team_with_nothing_has_no_content(

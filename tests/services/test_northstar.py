@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from bot.domain.errors import InvalidFields, NotFound, PermissionDenied, UserErr
 from bot.domain.northstar import CounterMetricDraft, Drives, InputMetricDraft
 from bot.domain.nsm_checklist import Finding
 from bot.domain.permissions import Actor
+from bot.i18n import translator
 from bot.services.alignment import link_objective
 from bot.services.commands import RecordReading
 from bot.services.northstar import north_star_summary, review_north_star, show_north_star
@@ -175,7 +176,7 @@ async def test_input_readings_by_name(db: Database) -> None:
         ("Nope", 5, None, "metric"),
         (None, -1, None, "value"),
         (None, 5, date(2026, 11, 30), "date"),  # tomorrow and later
-        (None, 5, date(2025, 12, 31), "date"),  # before "measured since"
+        (None, 5, date(2025, 12, 28), "date"),  # a week before "measured since"
     ],
 )
 async def test_bad_readings_name_their_field_and_write_nothing(
@@ -272,3 +273,35 @@ async def test_summary_of_a_team_without_north_star_is_none(db: Database) -> Non
     team_id = await make_team(db)
     assert await north_star_summary(db=db, workspace_id=WORKSPACE, team_id=team_id, now=NOW) is None
     assert [c.value for c in await drivable_choices_of(db, team_id)] == ["health"]
+
+
+async def test_an_empty_measured_since_takes_last_weeks_history_right_after_defining(
+    db: Database,
+) -> None:
+    team_id = await make_team(db)
+    await define(db, team_id, product_draft(measured_since=None), now=NOW)
+    a_minute_later = NOW + timedelta(minutes=1)
+    for weeks_ago, value in [(3, 900), (2, 1000), (1, 1100), (0, 1150)]:
+        day = NOW.date() - timedelta(weeks=weeks_ago)
+        await record(db, value, on=day, now=a_minute_later)
+    assert sorted(r.value for r in await rows(db, Reading)) == [900, 1000, 1100, 1150]
+    [stored] = await rows(db, NorthStar)
+    assert stored.measured_since is None
+
+
+@pytest.mark.parametrize(
+    ("locale", "shown"),
+    [("en", "Nov 15, 2026 is before the North Star was measured (since Nov 18, 2026)"),
+     ("fr", "15 nov. 2026 est antérieure")],
+)  # fmt: skip
+async def test_an_explicit_measured_since_refuses_older_readings_in_the_readers_format(
+    db: Database, locale: str, shown: str
+) -> None:
+    team_id = await make_team(db)
+    await define(db, team_id, product_draft(measured_since=date(2026, 11, 18)), now=NOW)
+    with pytest.raises(InvalidFields) as refused:
+        await record(db, 1000, on=date(2026, 11, 15))
+    assert shown in translator(locale)(refused.value.message, **refused.value.values)
+    # A day of the week "measured since" falls in is filed under that week: taken.
+    await record(db, 1000, on=date(2026, 11, 16))
+    assert [r.value for r in await rows(db, Reading)] == [1000]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
@@ -11,7 +13,7 @@ from bot.i18n import translator
 from bot.services.readings import import_readings
 from storage.database import Database
 from storage.models import Reading, ReadingRevision
-from tests.northstar_factories import NOW, define, make_team
+from tests.northstar_factories import NOW, define, make_team, product_draft
 
 GOOD = """metric,date,value
 nsm,2026-11-02,1000
@@ -100,3 +102,24 @@ def test_a_header_without_the_columns_is_refused() -> None:
     with pytest.raises(UserError) as problem:
         parse_readings_csv("name,when,amount\nnsm,2026-11-09,1\n", parse_number=float)
     assert problem.value.values["missing"] == "metric, date, value"
+
+
+async def test_last_weeks_history_imports_right_after_defining_the_north_star(
+    db: Database,
+) -> None:
+    """ "Measured since" left empty: no lower bound, the file's past weeks all go in."""
+    await define(db, await make_team(db), product_draft(measured_since=None), now=NOW)
+    report, _ = await run_import(db, GOOD)
+    assert (report.imported, report.errors, report.written) == (3, (), True)
+
+
+async def test_rows_before_an_explicit_measured_since_are_refused_with_the_date(
+    db: Database,
+) -> None:
+    await define(db, await make_team(db), product_draft(measured_since=date(2026, 11, 9)))
+    report, _ = await run_import(db, GOOD)
+    [error] = report.errors
+    assert (error.line, error.field, report.written) == (2, "date", False)
+    message = translator("fr")(error.message, **error.values)
+    assert "2 nov. 2026 est antérieure" in message and "9 nov. 2026" in message
+    assert await readings(db) == []
