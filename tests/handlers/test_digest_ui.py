@@ -29,10 +29,9 @@ from handlers.ui.digest import (
     MAIN_BLOCKS_MAX,
     build_digest_post,
     build_digest_preview,
-    guardrail_line,
-    late_note,
     unreachable_text,
 )
+from handlers.ui.digest_lines import guardrail_line, late_note
 from tests.factories import key_result_view_stub, objective_view_stub, team_view_stub
 
 UNTIL = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
