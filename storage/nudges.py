@@ -21,8 +21,8 @@ from storage.models import (
     Objective,
     Team,
 )
-from storage.upsert import insert_if_absent, insert_statement
-from storage.workspaces import NEVER_REFRESHED
+from storage.upsert import insert_statement
+from storage.workspaces import NEVER_REFRESHED, ensure_member
 
 NUDGE = Nudge.__table__  # type: ignore[attr-defined]
 MEMBER = Member.__table__  # type: ignore[attr-defined]
@@ -184,18 +184,8 @@ async def set_pause(
     session: AsyncSession, *, workspace_id: str, user_id: str, until: date | None, now: datetime
 ) -> None:
     """Pause (or resume with None) a member's nudges; the member row is made if missing."""
-    await insert_if_absent(
-        session,
-        MEMBER,
-        # Slack has not been asked about them yet: the next look-up is due at once.
-        {
-            "workspace_id": workspace_id,
-            "user_id": user_id,
-            "is_admin": False,
-            "refreshed_at": NEVER_REFRESHED,
-        },
-        conflict=("workspace_id", "user_id"),
-    )
+    # Slack has not been asked about them yet: the next look-up is due at once.
+    await ensure_member(session, workspace_id, user_id, refreshed_at=NEVER_REFRESHED)
     await session.execute(
         update(MEMBER)
         .where(MEMBER.c.workspace_id == workspace_id, MEMBER.c.user_id == user_id)

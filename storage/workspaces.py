@@ -74,22 +74,30 @@ async def save_members(
         )
 
 
+async def ensure_member(
+    session: AsyncSession, workspace_id: str, user_id: str, *, refreshed_at: datetime
+) -> None:
+    """Make the member row if missing (a person named before Polaris asked Slack about
+    them), as last asked about at `refreshed_at`; an existing row is left as it is."""
+    await insert_if_absent(
+        session,
+        MEMBER,
+        {
+            "workspace_id": workspace_id,
+            "user_id": user_id,
+            "is_admin": False,
+            "refreshed_at": refreshed_at,
+        },
+        conflict=("workspace_id", "user_id"),
+    )
+
+
 async def touch_members(
     session: AsyncSession, workspace_id: str, user_ids: Collection[str], *, now: datetime
 ) -> None:
     """Slack could not say (user gone, error): ask again only once the cache has expired."""
     for user_id in user_ids:
-        await insert_if_absent(
-            session,
-            MEMBER,
-            {
-                "workspace_id": workspace_id,
-                "user_id": user_id,
-                "is_admin": False,
-                "refreshed_at": now,
-            },
-            conflict=("workspace_id", "user_id"),
-        )
+        await ensure_member(session, workspace_id, user_id, refreshed_at=now)
     if user_ids:
         await session.execute(
             update(MEMBER)

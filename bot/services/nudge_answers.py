@@ -15,7 +15,7 @@ from bot.services.check_ins import record_check_ins
 from bot.services.commands import RecordCheckIn
 from bot.services.nudge_messages import UNDO_WINDOW, nudge_view
 from bot.services.nudges import due_key_results
-from bot.services.read_models import NudgeView
+from bot.services.read_models import KeyResultView, NudgeView
 from storage import nudges as store
 from storage import okrs
 from storage.database import Database
@@ -33,6 +33,23 @@ async def _answerable(
     return nudge
 
 
+def _no_change(
+    kr: KeyResultView, workspace_id: str, actor: Actor, *, source: str, key: str
+) -> RecordCheckIn:
+    """A "no change" check-in: the KR's latest value and confidence again (its start value if
+    it was never checked in), recorded once per `key`."""
+    return RecordCheckIn(
+        workspace_id=workspace_id,
+        key_result_ref=kr.ref,
+        value=kr.current if kr.current is not None else kr.start,
+        confidence=kr.confidence,
+        note="",
+        actor=actor,
+        source=source,
+        idempotency_key=key,
+    )
+
+
 async def answer_no_change(
     *, db: Database, workspace_id: str, nudge_id: int, actor: Actor, now: datetime
 ) -> NudgeView:
@@ -42,16 +59,7 @@ async def answer_no_change(
         nudge = await _answerable(session, workspace_id, nudge_id, actor)
         view = await nudge_view(session, nudge, now)
     cmds = [
-        RecordCheckIn(
-            workspace_id=workspace_id,
-            key_result_ref=kr.ref,
-            value=kr.current if kr.current is not None else kr.start,
-            confidence=kr.confidence,
-            note="",
-            actor=actor,
-            source="nudge",
-            idempotency_key=f"nudge:{nudge_id}:{kr.id}",
-        )
+        _no_change(kr, workspace_id, actor, source="nudge", key=f"nudge:{nudge_id}:{kr.id}")
         for objective in view.objectives
         for kr in objective.key_results
     ]
@@ -69,18 +77,14 @@ async def no_change_for_due(*, db: Database, workspace_id: str, actor: Actor, no
     names the check-in they repeat)."""
     due = await due_key_results(db=db, workspace_id=workspace_id, user_id=actor.user_id, now=now)
     cmds = [
-        RecordCheckIn(
-            workspace_id=workspace_id,
-            key_result_ref=kr.ref,
-            value=kr.current if kr.current is not None else kr.start,
-            confidence=kr.confidence,
-            note="",
-            actor=actor,
+        _no_change(
+            kr,
+            workspace_id,
+            actor,
             source="no_change",
-            idempotency_key=(
-                f"no_change:{kr.id}:"
-                + (kr.last_check_in_at.isoformat() if kr.last_check_in_at else "never")
-            ),
+            # The check-in it repeats names it: a second click is the same check-in.
+            key=f"no_change:{kr.id}:"
+            + (kr.last_check_in_at.isoformat() if kr.last_check_in_at else "never"),
         )
         for objective in due
         for kr in objective.key_results
