@@ -17,7 +17,7 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 def source_messages() -> set[str]:
     found: set[str] = set()
-    for package in ("bot", "handlers"):
+    for package in ("bot", "handlers", "storage"):
         for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT / package, keywords=KEYWORDS
         ):
@@ -39,6 +39,16 @@ def test_french_keeps_every_placeholder() -> None:
     for msgid, text in catalog_messages("fr").items():
         if text:
             assert set(PLACEHOLDER.findall(msgid)) == set(PLACEHOLDER.findall(text)), msgid
+
+
+def test_french_uses_one_apostrophe() -> None:
+    """French typography: the typographic apostrophe (’) everywhere but in code (`/okr …`)."""
+    straight = [
+        msgid
+        for msgid, text in catalog_messages("fr").items()
+        if text and "'" in re.sub(r"`[^`]*`", "", text)
+    ]
+    assert straight == []
 
 
 @pytest.mark.parametrize(

@@ -173,7 +173,7 @@ async def test_french_errors_and_paging(polaris: PolarisServer) -> None:
     polaris.fake.clear()
     first = await list_answer(polaris, "<#C1|growth>", user_id="UFR")
     text = valid_text(first["blocks"])
-    assert "Objectifs de l'équipe de <#C1>" in text
+    assert "Objectifs de l’équipe de <#C1>" in text
     assert "page 1 sur 2" in text
     [actions] = [b for b in first["blocks"] if b["type"] == "actions"]
     [next_button] = actions["elements"]

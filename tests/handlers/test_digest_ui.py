@@ -223,7 +223,7 @@ def test_a_quiet_week_keeps_its_kind_note_and_shows_where_everything_stands(loca
     assert post.thread == ()
     text = text_of(post.main.blocks)
     assert ("quiet week" if locale == "en" else "Semaine calme") in text
-    assert ("No worries" if locale == "en" else "Pas d'inquiétude") in text
+    assert ("No worries" if locale == "en" else "Pas d’inquiétude") in text
     assert "12" in text  # key results waiting for news
     # Where the North Star and every objective stand, even in a quiet week.
     assert "Weekly sessions rated 4/5" in text
