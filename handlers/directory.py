@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,7 +27,8 @@ from handlers.slack_io import FINAL_ERRORS, follow_up
 
 log = logging.getLogger(__name__)
 
-# users.info is Tier 4: "100+ per minute" per workspace. Stay under it, with a short burst.
+# users.info is Tier 4 ("100+ per minute" per workspace) and dnd.info Tier 3 ("50+"): each
+# person takes one of each, both paced here, so each method stays under its tier, with a burst.
 PER_MINUTE = 90
 BURST = 20
 CONCURRENCY = 8
@@ -80,6 +82,23 @@ def person_of(user: dict[str, Any]) -> SlackPerson:
     )
 
 
+async def dnd_until(client: AsyncWebClient, user_id: str) -> datetime | None:
+    """When the person's paused Slack notifications (do not disturb) resume, or None. Needs
+    the `dnd:read` scope; an app installed without it, or any failure, means "not paused"."""
+    try:
+        response = await client.dnd_info(user=user_id)
+    except SlackApiError as error:
+        log.info("dnd.info failed for %s: %s", user_id, error.response.get("error"))
+        return None
+    except (SlackClientError, OSError, TimeoutError) as error:
+        log.info("dnd.info failed for %s: %s", user_id, error)
+        return None
+    end = int(response.get("snooze_endtime") or 0)
+    if not response.get("snooze_enabled") or not end:
+        return None
+    return datetime.fromtimestamp(end, UTC)
+
+
 async def look_up(
     client: AsyncWebClient,
     workspace_id: str,
@@ -105,7 +124,9 @@ async def look_up(
             except (SlackClientError, OSError, TimeoutError) as error:
                 log.warning("users.info failed for %s: %s", user_id, error)
                 return None
-        return person_of({"id": user_id, **(response.get("user") or {})})
+            person = person_of({"id": user_id, **(response.get("user") or {})})
+            await pacer.wait(workspace_id)
+            return replace(person, dnd_until=await dnd_until(client, user_id))
 
     found = await asyncio.gather(*(one(u) for u in user_ids))
     return [p for p in found if p is not None]

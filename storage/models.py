@@ -76,6 +76,8 @@ class Member(SQLModel, table=True):
     status_emoji: str | None = Field(default=None, max_length=64)
     status_text: str | None = Field(default=None, max_length=100)
     status_expires_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # Slack's "pause notifications until" (do not disturb), as last seen.
+    dnd_until: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class Team(SQLModel, table=True):

@@ -63,7 +63,7 @@ async def save_members(
     session: AsyncSession, workspace_id: str, rows: Sequence[dict[str, Any]], *, now: datetime
 ) -> None:
     """Insert or refresh many users at once: each row has `user_id`, `locale`, `timezone`,
-    `is_admin` and the `status_*` columns. Keeps their nudge pause."""
+    `is_admin`, the `status_*` columns and `dnd_until`. Keeps their nudge pause."""
     for row in rows:
         values = {k: v for k, v in row.items() if k != "user_id"} | {"refreshed_at": now}
         stmt = insert_statement(session, MEMBER).values(

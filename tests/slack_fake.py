@@ -122,6 +122,7 @@ class _User:
     status_text: str = ""
     status_emoji: str = ""
     status_expiration: int = 0
+    dnd_snooze_until: int = 0  # Slack's "pause notifications until" (epoch seconds), 0: none
 
 
 @dataclass
@@ -340,6 +341,7 @@ class FakeSlack:
             "views.update": self._views_update,
             "views.publish": self._views_publish,
             "users.info": self._users_info,
+            "dnd.info": self._dnd_info,
             "users.list": self._users_list,
             "conversations.info": self._conversations_info,
             "conversations.join": self._conversations_join,
@@ -521,8 +523,10 @@ class FakeSlack:
         status_text: str = "",
         status_emoji: str = "",
         status_expiration: int = 0,
+        dnd_snooze_until: int = 0,
     ) -> None:
-        """Register (or replace) a user for ``users.info`` / ``users.list``.
+        """Register (or replace) a user for ``users.info`` / ``users.list`` (and ``dnd.info``:
+        `dnd_snooze_until`, the epoch second their paused notifications resume).
 
         `tz_offset` defaults to the current UTC offset of `tz`; `name` to the lower-cased id;
         `real_name` to `name`.
@@ -543,6 +547,7 @@ class FakeSlack:
             status_text=status_text,
             status_emoji=status_emoji,
             status_expiration=status_expiration,
+            dnd_snooze_until=dnd_snooze_until,
         )
 
     def add_channel(
@@ -1029,6 +1034,18 @@ class FakeSlack:
             return _error("user_not_found")
         include_locale = _truthy(call.args.get("include_locale"))
         return {"ok": True, "user": self._user_json(user, include_locale=include_locale)}
+
+    def _dnd_info(self, call: Call) -> JSONDict:
+        user = self._users.get(str(call.args.get("user") or ""))
+        if user is None:
+            return _error("user_not_found")
+        snoozed = user.dnd_snooze_until > 0
+        return {
+            "ok": True,
+            "dnd_enabled": False,
+            "snooze_enabled": snoozed,
+            **({"snooze_endtime": user.dnd_snooze_until} if snoozed else {}),
+        }
 
     def _users_list(self, call: Call) -> JSONDict:
         include_locale = _truthy(call.args.get("include_locale"))

@@ -37,9 +37,17 @@ def _folded(text: str) -> str:
 
 
 def out_of_office(
-    *, emoji: str | None, text: str | None, expires_at: datetime | None, at: datetime
+    *,
+    emoji: str | None,
+    text: str | None,
+    expires_at: datetime | None,
+    at: datetime,
+    dnd_until: datetime | None = None,
 ) -> bool:
-    """True when the status (emoji or text) says away and still holds at `at` (aware)."""
+    """True when the person paused their Slack notifications past `at` (do not disturb), or
+    their status (emoji or text) says away and still holds at `at` (aware)."""
+    if dnd_until is not None and dnd_until > at:
+        return True
     if expires_at is not None and expires_at <= at:
         return False
     if emoji and emoji.strip().lower() in AWAY_EMOJI:

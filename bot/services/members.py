@@ -82,6 +82,8 @@ class SlackPerson:
     status_emoji: str | None = None
     status_text: str | None = None
     status_expires_at: datetime | None = None
+    # Slack's do not disturb: notifications paused until then (None: not paused).
+    dnd_until: datetime | None = None
 
 
 async def people_to_learn(
@@ -116,6 +118,7 @@ async def remember_people(
             "status_emoji": p.status_emoji,
             "status_text": p.status_text,
             "status_expires_at": p.status_expires_at,
+            "dnd_until": p.dnd_until,
         }
         for p in people
         if p.found

@@ -119,12 +119,14 @@ async def due_nudges(*, db: Database, at: datetime) -> list[DueNudge]:
 
 
 def _away(member: Member | None, nudge_at: datetime) -> bool:
-    """The owner's Slack status says they are out of office at the nudge time."""
+    """The owner's Slack status says they are out of office at the nudge time, or they paused
+    their Slack notifications past it."""
     return member is not None and out_of_office(
         emoji=member.status_emoji,
         text=member.status_text,
         expires_at=member.status_expires_at,
         at=nudge_at,
+        dnd_until=member.dnd_until,
     )
 
 

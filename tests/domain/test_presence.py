@@ -36,3 +36,19 @@ def test_out_of_office(
     emoji: str | None, text: str | None, expires_at: datetime | None, away: bool
 ) -> None:
     assert out_of_office(emoji=emoji, text=text, expires_at=expires_at, at=AT) is away
+
+
+@pytest.mark.parametrize(
+    ("dnd_until", "away"),
+    [
+        (AT + timedelta(hours=2), True),  # notifications paused past the nudge time
+        (AT, False),  # resumed at the nudge time: not away
+        (AT - timedelta(days=1), False),
+        (None, False),
+    ],
+)
+def test_paused_notifications_mean_away(dnd_until: datetime | None, away: bool) -> None:
+    assert (
+        out_of_office(emoji=None, text="In a meeting", expires_at=None, at=AT, dnd_until=dnd_until)
+        is away
+    )

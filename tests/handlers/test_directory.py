@@ -62,5 +62,28 @@ async def test_look_up_reports_people_slack_does_not_know(fake_slack: FakeSlack)
     people = {p.user_id: p for p in await look_up(client, "T0001", ["UTKY", "UGONE"], pacer=pacer)}
     assert people["UTKY"].timezone == "Asia/Tokyo" and people["UTKY"].found
     assert not people["UGONE"].found
-    assert len(slept) == 1, "the second call waited for its slot"
+    # users.info then dnd.info for UTKY, users.info for UGONE: each after the first waited.
+    assert len(slept) == 2, "every call after the burst waited for its slot"
     assert all(c.args.get("include_locale") for c in fake_slack.calls_to("users.info"))
+
+
+async def test_look_up_learns_paused_notifications(fake_slack: FakeSlack) -> None:
+    until = datetime(2026, 10, 30, 18, 0, tzinfo=UTC)
+    fake_slack.add_user("UDND", tz="Europe/Paris", dnd_snooze_until=int(until.timestamp()))
+    fake_slack.add_user("UFREE", tz="Europe/Paris")
+    client = AsyncWebClient(token="xoxb-test", base_url=fake_slack.base_url)
+    pacer = Pacer(per_minute=6000, burst=100)
+    people = {p.user_id: p for p in await look_up(client, "T0001", ["UDND", "UFREE"], pacer=pacer)}
+    assert people["UDND"].dnd_until == until
+    assert people["UFREE"].dnd_until is None
+
+
+async def test_an_install_without_dnd_read_goes_by_the_status_alone(
+    fake_slack: FakeSlack,
+) -> None:
+    fake_slack.add_user("UDND", tz="Europe/Paris", dnd_snooze_until=2_000_000_000)
+    fake_slack.fail("dnd.info", error="missing_scope")
+    client = AsyncWebClient(token="xoxb-test", base_url=fake_slack.base_url)
+    [person] = await look_up(client, "T0001", ["UDND"], pacer=Pacer(per_minute=6000, burst=100))
+    assert person.found and person.timezone == "Europe/Paris"
+    assert person.dnd_until is None

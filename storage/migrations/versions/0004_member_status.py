@@ -25,10 +25,12 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("status_expires_at", sa.DateTime(timezone=True), nullable=True)
         )
+        batch_op.add_column(sa.Column("dnd_until", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("member", schema=None) as batch_op:
+        batch_op.drop_column("dnd_until")
         batch_op.drop_column("status_expires_at")
         batch_op.drop_column("status_text")
         batch_op.drop_column("status_emoji")
