@@ -191,3 +191,32 @@ async def test_two_weeks_of_a_new_team_across_the_end_of_summer_time(
     # Nothing was sent twice: ticking the whole fortnight again sends nothing.
     again = await _rehearse(polaris, clock, _instants(DAYS[1] + DAYS[2])[::3])
     assert again == []
+
+
+async def test_paused_notifications_keep_the_dm_away_until_they_resume(
+    polaris_on_clock: PolarisServer, clock: list[datetime]
+) -> None:
+    """Paris paused their Slack notifications until Friday noon of week 1 (do not disturb):
+    no DM that week, and the week is recorded as away; week 2's DM comes as usual."""
+    polaris, fake = polaris_on_clock, polaris_on_clock.fake
+    fake.add_user(LEAD, tz="Europe/Paris", locale="fr-FR")
+    for owner, (zone, locale) in OWNERS.items():
+        fake.add_user(owner, tz=zone, locale=locale)
+    resumes = _utc(2026, 10, 23, 10)  # noon in Paris, after the 10:00 nudge
+    fake.add_user(
+        "UPAR", tz="Europe/Paris", locale="fr-FR", dnd_snooze_until=int(resumes.timestamp())
+    )
+    clock[0] = datetime(2026, 10, 19, 9, 0, tzinfo=UTC)
+    await _declare(polaris)
+    fake.clear()
+
+    week1 = await _rehearse(polaris, clock, _instants(DAYS[1][:2]))
+    assert sorted(c.args["channel"] for _, c in week1) == ["UNY", "UTKY", "UVAC"]
+    week2 = await _rehearse(polaris, clock, _instants(DAYS[2][:2]))
+    assert sorted(c.args["channel"] for _, c in week2) == ["UNY", "UPAR", "UTKY", "UVAC"]
+    async with polaris.runtime.services.db.transaction() as session:
+        paris = {
+            n.period: n.answer for n in await session.scalars(select(Nudge)) if n.user_id == "UPAR"
+        }
+    assert paris["2026-W43"] == "away" and paris["2026-W44"] != "away"
+    assert fake.calls_to("dnd.info"), "Slack was asked"
