@@ -7,7 +7,7 @@ import contextlib
 import json
 import shutil
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +22,8 @@ import storage.models  # noqa: F401
 from bot.app import Runtime, build_http_app, start_runtime
 from bot.config import Settings
 from bot.services.runtime import Services
+from handlers import commands
+from handlers.ids import Subcommand
 from storage.database import Database, create_engine
 from storage.migrate import upgrade
 from tests.databases import create_pg_database, drop_pg_database, on_postgresql
@@ -216,3 +218,11 @@ async def polaris_on_clock(
 def services(db: Database, settings: Settings, clock: list[datetime]) -> Services:
     """Services over the test database with a fixed clock (`clock[0]`)."""
     return Services(settings=settings, db=db, instance_id="test", clock=lambda: clock[0])
+
+
+def replace_okr_list(
+    monkeypatch: pytest.MonkeyPatch, listener: Callable[[Any], Awaitable[Any]]
+) -> None:
+    """Make `/okr list` run `listener` for this test: a stand-in that is slow, breaks or refuses,
+    to see what Slack gets from the machinery around every listener."""
+    monkeypatch.setitem(commands.SUBCOMMANDS, Subcommand.LIST, listener)

@@ -38,6 +38,8 @@ async def seed_team(
     workspace_id: str = WORKSPACE,
     checkin_weekday: int = 0,
     checkin_time: time = time(9, 0),
+    digest_weekday: int = 4,
+    digest_time: time = time(16, 0),
 ) -> TeamView:
     team, _ = await save_team(
         db=services.db,
@@ -51,8 +53,8 @@ async def seed_team(
             locale=locale,
             checkin_weekday=checkin_weekday,
             checkin_time=checkin_time,
-            digest_weekday=4,
-            digest_time=time(16, 0),
+            digest_weekday=digest_weekday,
+            digest_time=digest_time,
             actor=Actor(lead_user_id),
         ),
         now=services.clock(),
@@ -74,34 +76,41 @@ def kr_draft(
     )
 
 
-async def seed_objective(
-    services: Services,
+def objective_command(
     team: TeamView,
+    now: datetime,
     *,
     title: str = "Teams love their weekly check-in",
     owner_user_id: str = "U1",
     key_results: Sequence[KeyResultDraft] | None = None,
     cycle_key: str | None = None,
     workspace_id: str = WORKSPACE,
-) -> ObjectiveView:
-    """An objective of `team` in its current cycle (one default KR owned by the owner)."""
-    now = services.clock()
-    view = await create_objective(
-        db=services.db,
-        cmd=CreateObjective(
-            workspace_id=workspace_id,
-            team_id=team.id,
-            cycle_key=cycle_key or current_quarter(now, team.timezone).key,
-            title=title,
-            description="",
-            owner_user_id=owner_user_id,
-            parent_ref=None,
-            drives=None,
-            key_results=tuple(key_results or (kr_draft(owner_user_id=owner_user_id),)),
-            actor=Actor(owner_user_id),
-        ),
-        now=now,
+    parent_ref: int | None = None,
+    drives: str | None = None,
+    submission_key: str | None = None,
+) -> CreateObjective:
+    """The owner's command declaring an objective of `team`: in the team's cycle at `now`
+    unless `cycle_key` names one, with one default KR owned by the owner unless told."""
+    return CreateObjective(
+        workspace_id=workspace_id,
+        team_id=team.id,
+        cycle_key=cycle_key or current_quarter(now, team.timezone).key,
+        title=title,
+        description="",
+        owner_user_id=owner_user_id,
+        parent_ref=parent_ref,
+        drives=drives,
+        key_results=tuple(key_results or (kr_draft(owner_user_id=owner_user_id),)),
+        actor=Actor(owner_user_id),
+        submission_key=submission_key,
     )
+
+
+async def seed_objective(services: Services, team: TeamView, **fields: Any) -> ObjectiveView:
+    """An objective of `team` declared at the services' clock (`fields` as `objective_command`)."""
+    now = services.clock()
+    cmd = objective_command(team, now, **fields)
+    view = await create_objective(db=services.db, cmd=cmd, now=now)
     assert view is not None
     return view
 

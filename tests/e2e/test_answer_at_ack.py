@@ -7,15 +7,12 @@ import time
 from typing import Any
 
 from handlers.context import Answer, after
-from tests.conftest import PolarisServer
+from tests.conftest import PolarisServer, replace_okr_list
 
 
 async def test_slack_gets_its_answer_while_the_listener_goes_on(
     polaris: PolarisServer, monkeypatch
 ) -> None:
-    from handlers import commands
-    from handlers.ids import Subcommand
-
     release = asyncio.Event()
     finished = asyncio.Event()
 
@@ -27,7 +24,7 @@ async def test_slack_gets_its_answer_while_the_listener_goes_on(
 
         return Answer({"text": "On it"}).then(finish)
 
-    monkeypatch.setitem(commands.SUBCOMMANDS, Subcommand.LIST, slow_after_ack)
+    replace_okr_list(monkeypatch, slow_after_ack)
     response = await polaris.command("list")
     assert response.status_code == 200
     assert response.text == "On it"  # Bolt acks a bare text as text/plain
@@ -44,16 +41,13 @@ async def test_slack_gets_its_answer_while_the_listener_goes_on(
 async def test_an_error_after_the_ack_is_reported_to_the_user(
     polaris: PolarisServer, monkeypatch
 ) -> None:
-    from handlers import commands
-    from handlers.ids import Subcommand
-
     async def breaks_after_ack(req: Any) -> Any:
         async def breaks() -> None:
             raise RuntimeError("disk full")
 
         return after(breaks)
 
-    monkeypatch.setitem(commands.SUBCOMMANDS, Subcommand.LIST, breaks_after_ack)
+    replace_okr_list(monkeypatch, breaks_after_ack)
     response = await polaris.command("list")
     assert response.status_code == 200
     [answer] = await polaris.fake.wait_for("response_url:U1")
@@ -61,19 +55,19 @@ async def test_an_error_after_the_ack_is_reported_to_the_user(
     assert "disk full" not in answer.args["text"]
 
 
-async def test_an_error_before_the_ack_still_reaches_the_error_handler(
+async def test_an_error_before_the_ack_gets_a_short_answer_with_a_reference(
     polaris: PolarisServer, monkeypatch
 ) -> None:
-    from handlers import commands
-    from handlers.ids import Subcommand
+    async def broken(req: Any) -> None:
+        raise RuntimeError("database on fire")
 
-    async def breaks_before_ack(req: Any) -> None:
-        raise RuntimeError("no ack")
-
-    monkeypatch.setitem(commands.SUBCOMMANDS, Subcommand.LIST, breaks_before_ack)
-    await polaris.command("list")
+    replace_okr_list(monkeypatch, broken)
+    response = await polaris.command("list")
+    assert "database on fire" not in response.text
     [answer] = await polaris.fake.wait_for("response_url:U1")
-    assert "(reference " in answer.args["text"]
+    assert answer.args["response_type"] == "ephemeral"
+    assert "Sorry, something went wrong on our side (reference " in answer.args["text"]
+    assert "database on fire" not in answer.args["text"]
     assert polaris.runtime.services.background.pending == 0
 
 

@@ -7,7 +7,7 @@ import time
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from tests.conftest import PolarisServer, ack_json
+from tests.conftest import PolarisServer, ack_json, replace_okr_list
 
 
 def blocks_text(blocks: list[dict]) -> str:
@@ -125,31 +125,11 @@ async def test_a_retried_event_runs_its_handler_once(polaris: PolarisServer) -> 
     assert len(calls) == 2
 
 
-async def test_unexpected_error_gets_a_short_answer_with_a_reference(
-    polaris: PolarisServer, monkeypatch
-) -> None:
-    from handlers import commands
-    from handlers.ids import Subcommand
-
-    async def broken(req: object) -> None:
-        raise RuntimeError("database on fire")
-
-    monkeypatch.setitem(commands.SUBCOMMANDS, Subcommand.LIST, broken)
-    response = await polaris.command("list")
-    assert "database on fire" not in response.text
-    [answer] = await polaris.fake.wait_for("response_url:U1")
-    assert answer.args["response_type"] == "ephemeral"
-    assert "Sorry, something went wrong on our side (reference " in answer.args["text"]
-    assert "database on fire" not in answer.args["text"]
-
-
 async def test_a_refusal_after_ack_is_answered_and_the_ack_kept(
     polaris: PolarisServer, monkeypatch
 ) -> None:
     from bot.domain.errors import N_, NotFound
-    from handlers import commands
     from handlers.context import Answer, after
-    from handlers.ids import Subcommand
 
     async def refuses(req: object) -> Answer:
         async def not_found() -> None:
@@ -157,7 +137,7 @@ async def test_a_refusal_after_ack_is_answered_and_the_ack_kept(
 
         return after(not_found)
 
-    monkeypatch.setitem(commands.SUBCOMMANDS, Subcommand.LIST, refuses)
+    replace_okr_list(monkeypatch, refuses)
     started = time.monotonic()
     response = await polaris.command("list")
     assert response.status_code == 200

@@ -81,6 +81,19 @@ async def choose(
     assert response.status_code == 200, response.text
 
 
+async def modal_from_menu(
+    polaris: PolarisServer,
+    message: dict[str, Any],
+    label: str,
+    callback_id: str,
+    *,
+    user_id: str = "U1",
+) -> dict[str, Any]:
+    """Pick `label` in a menu of the objective's post as `user_id`: the modal it opened."""
+    await choose(polaris, message, label, user_id=user_id)
+    return await opened(polaris, callback_id)
+
+
 async def redrawn(polaris: PolarisServer, post: dict[str, Any]) -> Call:
     """The one redraw of the objective's post (after the app settled)."""
     await polaris.settled()
@@ -122,8 +135,7 @@ def inputs(view: dict[str, Any]) -> dict[str, Any]:
 async def test_edit_an_objective_from_its_post(
     polaris: PolarisServer, post: dict[str, Any]
 ) -> None:
-    await choose(polaris, post, "Edit objective")
-    view = await opened(polaris, "objective_edit_modal")
+    view = await modal_from_menu(polaris, post, "Edit objective", "objective_edit_modal")
     assert view["title"]["text"] == "Edit O-1"
     assert inputs(view) == {"title": "Delight new teams", "description": None, "owner": "U1"}
     answer = await submit(
@@ -153,8 +165,7 @@ async def test_edit_an_objective_from_its_post(
 async def test_a_blank_title_is_an_inline_error_and_changes_nothing(
     polaris: PolarisServer, post: dict[str, Any]
 ) -> None:
-    await choose(polaris, post, "Edit objective")
-    view = await opened(polaris, "objective_edit_modal")
+    view = await modal_from_menu(polaris, post, "Edit objective", "objective_edit_modal")
     answer = await submit(polaris, view, {"title": "   ", "description": "Changed"})
     assert answer == {
         "response_action": "errors",
@@ -171,8 +182,7 @@ async def test_a_blank_title_is_an_inline_error_and_changes_nothing(
 async def test_add_a_key_result_from_the_post_menu(
     polaris: PolarisServer, post: dict[str, Any]
 ) -> None:
-    await choose(polaris, post, "Add a key result")
-    view = await opened(polaris, "key_result_modal")
+    view = await modal_from_menu(polaris, post, "Add a key result", "key_result_modal")
     assert view["title"]["text"] == "New key result"
     assert inputs(view) == {
         "kr1.title": None,
@@ -226,8 +236,7 @@ async def test_an_objective_takes_five_key_results_and_refuses_a_sixth(
 async def test_edit_a_key_result_from_its_line(
     polaris: PolarisServer, post: dict[str, Any]
 ) -> None:
-    await choose(polaris, post, "Edit KR-1")
-    view = await opened(polaris, "key_result_modal")
+    view = await modal_from_menu(polaris, post, "Edit KR-1", "key_result_modal")
     assert view["title"]["text"] == "Edit KR-1"
     assert inputs(view) == {
         "kr1.title": "Weekly active teams",
@@ -265,8 +274,7 @@ async def test_edit_a_key_result_from_its_line(
 async def test_a_bad_key_result_edit_is_an_inline_error_and_changes_nothing(
     polaris: PolarisServer, post: dict[str, Any], values: dict[str, str], errors: dict[str, str]
 ) -> None:
-    await choose(polaris, post, "Edit KR-1")
-    view = await opened(polaris, "key_result_modal")
+    view = await modal_from_menu(polaris, post, "Edit KR-1", "key_result_modal")
     answer = await submit(polaris, view, values)
     assert answer == {"response_action": "errors", "errors": errors}
     kr1 = (await stored_key_results(polaris))[0]
@@ -343,40 +351,49 @@ async def test_someone_else_cannot_close_it(
     assert polaris.fake.calls_to("chat.postEphemeral") == []
 
 
-async def test_someone_else_cannot_edit_it(polaris: PolarisServer, post: dict[str, Any]) -> None:
-    await choose(polaris, post, "Edit objective", user_id="U2")
-    view = await opened(polaris, "objective_edit_modal")
-    answer = await submit(polaris, view, {"title": "Mine now"}, user_id="U2")
-    assert answer == {"response_action": "errors", "errors": {"title": ONLY_THE_OWNER}}
+@pytest.mark.parametrize(
+    ("label", "callback_id", "values", "errors"),
+    [
+        (
+            "Edit objective",
+            "objective_edit_modal",
+            {"title": "Mine now"},
+            {"title": ONLY_THE_OWNER},
+        ),
+        (
+            "Add a key result",
+            "key_result_modal",
+            {"kr1.title": "Mine", "kr1.target": "5"},
+            {"kr1.title": ONLY_THE_OWNER},
+        ),
+        (
+            "Edit KR-2",
+            "key_result_modal",
+            {"kr1.title": "Mine"},
+            {
+                "kr1.title": "Only the owners of KR-2, the team lead or a workspace admin can "
+                "change it."
+            },
+        ),
+    ],
+)
+async def test_someone_else_cannot_change_it_in_a_modal(
+    polaris: PolarisServer,
+    post: dict[str, Any],
+    label: str,
+    callback_id: str,
+    values: dict[str, str],
+    errors: dict[str, str],
+) -> None:
+    view = await modal_from_menu(polaris, post, label, callback_id, user_id="U2")
+    answer = await submit(polaris, view, values, user_id="U2")
+    assert answer == {"response_action": "errors", "errors": errors}
     assert (await stored_objective(polaris)).title == "Delight new teams"
-    await assert_post_untouched(polaris)
-
-
-async def test_someone_else_cannot_add_a_key_result(
-    polaris: PolarisServer, post: dict[str, Any]
-) -> None:
-    await choose(polaris, post, "Add a key result", user_id="U2")
-    view = await opened(polaris, "key_result_modal")
-    answer = await submit(polaris, view, {"kr1.title": "Mine", "kr1.target": "5"}, user_id="U2")
-    assert answer == {"response_action": "errors", "errors": {"kr1.title": ONLY_THE_OWNER}}
-    assert len(await stored_key_results(polaris)) == 3
-    await assert_post_untouched(polaris)
-
-
-async def test_someone_else_cannot_edit_a_key_result(
-    polaris: PolarisServer, post: dict[str, Any]
-) -> None:
-    await choose(polaris, post, "Edit KR-2", user_id="U2")
-    view = await opened(polaris, "key_result_modal")
-    answer = await submit(polaris, view, {"kr1.title": "Mine"}, user_id="U2")
-    assert answer == {
-        "response_action": "errors",
-        "errors": {
-            "kr1.title": "Only the owners of KR-2, the team lead or a workspace admin can "
-            "change it."
-        },
-    }
-    assert (await stored_key_results(polaris))[1].title == "Churn"
+    assert [k.title for k in await stored_key_results(polaris)] == [
+        "Weekly active teams",
+        "Churn",
+        "Launch onboarding v2",
+    ]
     await assert_post_untouched(polaris)
 
 

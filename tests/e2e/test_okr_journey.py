@@ -44,10 +44,7 @@ async def create_team(
     polaris: PolarisServer, *, user_id: str = "U1", channel_id: str = "C1", name: str = "Growth"
 ) -> None:
     await polaris.command("team", user_id=user_id, channel_id=channel_id)
-    await polaris.fake.wait_for(
-        "views.open", where=lambda c: c.args["view"]["callback_id"] == "team_modal"
-    )
-    view = polaris.fake.last_view("team_modal")
+    view = await opened(polaris, "team_modal")
     assert (
         await submit(polaris, view, {"team.name": name, "archetype": "product"}, user_id=user_id)
         == {}
@@ -56,11 +53,8 @@ async def create_team(
 
 async def declare_objective(polaris: PolarisServer, *, user_id: str = "U1", krs: int = 3) -> dict:
     await polaris.command("new", user_id=user_id)
-    await polaris.fake.wait_for(
-        "views.open", where=lambda c: c.args["view"]["callback_id"] == "objective_new_modal"
-    )
+    view = await opened(polaris, "objective_new_modal")
     for slots in range(2, krs + 1):
-        view = polaris.fake.last_view("objective_new_modal")
         button = {
             "type": "button",
             "action_id": "objective_add_kr_slot",
@@ -69,7 +63,7 @@ async def declare_objective(polaris: PolarisServer, *, user_id: str = "U1", krs:
         }
         await polaris.interaction(block_action(button, user_id=user_id, view=view))
         await polaris.fake.wait_for("views.update", count=slots - 1)
-    view = polaris.fake.last_view("objective_new_modal")
+        view = polaris.fake.last_view("objective_new_modal")
     values: dict[str, str | None] = {"title": "Delight new teams"}
     specs = [
         ("Weekly active teams", "increase_to", "10", "40", "teams"),
@@ -96,6 +90,12 @@ async def team(polaris: PolarisServer) -> None:
     await create_team(polaris)
 
 
+@pytest.fixture
+async def key_result(polaris: PolarisServer, team: None) -> None:
+    """The team's O-1 with one key result, KR-1 (from 10 to 40 teams), owned by U1."""
+    await declare_objective(polaris, krs=1)
+
+
 async def test_create_a_team_in_a_channel(polaris: PolarisServer) -> None:
     await create_team(polaris)
     async with polaris.runtime.services.db.transaction() as session:
@@ -113,12 +113,8 @@ async def test_create_a_team_in_a_channel(polaris: PolarisServer) -> None:
 
 async def test_team_modal_refuses_an_unknown_time_zone(polaris: PolarisServer) -> None:
     await polaris.command("team")
-    await polaris.fake.wait_for("views.open")
-    answer = await submit(
-        polaris,
-        polaris.fake.last_view("team_modal"),
-        {"team.name": "Growth", "timezone": "Mars/Olympus"},
-    )
+    view = await opened(polaris, "team_modal")
+    answer = await submit(polaris, view, {"team.name": "Growth", "timezone": "Mars/Olympus"})
     assert answer["response_action"] == "errors"
     assert "Unknown time zone “Mars/Olympus”" in answer["errors"]["timezone"]
     await polaris.settled()
@@ -177,10 +173,7 @@ async def test_update_by_modal_and_by_one_line(polaris: PolarisServer) -> None:
     post_ts = (await polaris.fake.wait_for("chat.postMessage"))[0]
     # By modal.
     await polaris.command("update")
-    await polaris.fake.wait_for(
-        "views.open", where=lambda c: c.args["view"]["callback_id"] == "update_modal"
-    )
-    view = polaris.fake.last_view("update_modal")
+    view = await opened(polaris, "update_modal")
     assert (
         await submit(
             polaris,
@@ -214,16 +207,12 @@ async def test_update_by_modal_and_by_one_line(polaris: PolarisServer) -> None:
     assert post_ts and post
 
 
-@pytest.mark.usefixtures("team")
+@pytest.mark.usefixtures("key_result")
 async def test_one_line_with_a_wrong_value_opens_the_modal_prefilled(
     polaris: PolarisServer,
 ) -> None:
-    await declare_objective(polaris, krs=1)
     await polaris.command("update KR-1 lots 7")
-    [opened] = await polaris.fake.wait_for(
-        "views.open", where=lambda c: c.args["view"]["callback_id"] == "update_modal"
-    )
-    view = opened.args["view"]
+    view = await opened(polaris, "update_modal")
     assert "“lots” is not a number." in str(view["blocks"])
     confidence = next(b for b in view["blocks"] if b.get("block_id") == "confidence")
     assert confidence["element"]["initial_option"]["value"] == "7"
@@ -231,9 +220,8 @@ async def test_one_line_with_a_wrong_value_opens_the_modal_prefilled(
     assert await count(polaris, CheckIn) == 0
 
 
-@pytest.mark.usefixtures("team")
+@pytest.mark.usefixtures("key_result")
 async def test_unknown_key_result_is_said_at_once_without_a_modal(polaris: PolarisServer) -> None:
-    await declare_objective(polaris, krs=1)
     await polaris.command("update KR-99 5")
     [answer] = await polaris.fake.wait_for("response_url:U1")
     assert answer.args["text"] == "There is no key result KR-99."
@@ -241,9 +229,8 @@ async def test_unknown_key_result_is_said_at_once_without_a_modal(polaris: Polar
     assert update_modals(polaris) == []
 
 
-@pytest.mark.usefixtures("team")
+@pytest.mark.usefixtures("key_result")
 async def test_someone_else_is_politely_refused(polaris: PolarisServer) -> None:
-    await declare_objective(polaris, krs=1)
     polaris.fake.add_user("U2", locale="en-US")
     await polaris.command("update KR-1 20 7", user_id="U2")
     [refusal] = await polaris.fake.wait_for("response_url:U2")
@@ -252,14 +239,10 @@ async def test_someone_else_is_politely_refused(polaris: PolarisServer) -> None:
     assert await count(polaris, CheckIn) == 0
 
 
-@pytest.mark.usefixtures("team")
+@pytest.mark.usefixtures("key_result")
 async def test_a_modal_submitted_twice_records_once(polaris: PolarisServer) -> None:
-    await declare_objective(polaris, krs=1)
     await polaris.command("update KR-1")
-    await polaris.fake.wait_for(
-        "views.open", where=lambda c: c.args["view"]["callback_id"] == "update_modal"
-    )
-    view = polaris.fake.last_view("update_modal")
+    view = await opened(polaris, "update_modal")
     values = {"value": "20", "confidence": "7"}
     await submit(polaris, view, values)
     await submit(polaris, view, values)
@@ -322,10 +305,7 @@ async def test_bad_objective_input_gets_an_inline_error_and_stores_nothing(
 async def test_bad_update_input_gets_an_inline_error(polaris: PolarisServer) -> None:
     await declare_objective(polaris, krs=3)
     await polaris.command("update KR-3")
-    await polaris.fake.wait_for(
-        "views.open", where=lambda c: c.args["view"]["callback_id"] == "update_modal"
-    )
-    view = polaris.fake.last_view("update_modal")
+    view = await opened(polaris, "update_modal")
     answer = await submit(polaris, view, {"value": "abc", "confidence": "5"})
     assert answer["errors"] == {"value": "“abc” is not a number."}
     answer = await submit(polaris, view, {"value": "0.5", "confidence": "5"})
@@ -338,11 +318,8 @@ async def test_the_journey_in_french(polaris: PolarisServer) -> None:
     polaris.fake.add_channel("C2", name="croissance")
     await create_team(polaris, user_id="UFR", channel_id="C2", name="Croissance")
     await polaris.command("new", user_id="UFR", channel_id="C2")
-    [opened] = await polaris.fake.wait_for(
-        "views.open", where=lambda c: c.args["view"]["callback_id"] == "objective_new_modal"
-    )
-    assert opened.args["view"]["title"]["text"] == "Nouvel objectif"
-    view = polaris.fake.last_view("objective_new_modal")
+    view = await opened(polaris, "objective_new_modal")
+    assert view["title"]["text"] == "Nouvel objectif"
     answer = await submit(
         polaris,
         view,
@@ -377,11 +354,10 @@ async def test_the_journey_in_french(polaris: PolarisServer) -> None:
     assert "1\u202f500" in saved.args["text"]
 
 
-@pytest.mark.usefixtures("team")
+@pytest.mark.usefixtures("key_result")
 async def test_the_home_is_republished_only_after_changes_made_from_it(
     polaris: PolarisServer,
 ) -> None:
-    await declare_objective(polaris, krs=1)
     await polaris.command("update KR-1 12 7")
     await polaris.fake.wait_for("chat.update")
     await polaris.settled()
@@ -395,11 +371,10 @@ async def test_the_home_is_republished_only_after_changes_made_from_it(
     assert published.args["user_id"] == "U1"
 
 
-@pytest.mark.usefixtures("team")
+@pytest.mark.usefixtures("key_result")
 async def test_a_failing_follow_up_never_turns_a_stored_check_in_into_an_error(
     polaris: PolarisServer,
 ) -> None:
-    await declare_objective(polaris, krs=1)
     polaris.fake.fail("views.publish", error="internal_error", times=5)
     button = {"type": "button", "action_id": "kr_update", "value": "1", "block_id": "b"}
     await polaris.interaction(

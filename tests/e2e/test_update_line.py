@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from storage.models import CheckIn
 from tests.conftest import PolarisServer
-from tests.e2e.test_okr_journey import count, create_team, submit
+from tests.e2e.test_okr_journey import count, create_team, opened, submit
 
 
 async def test_a_french_number_in_quotes_and_an_apostrophe_in_the_note(
@@ -13,10 +13,7 @@ async def test_a_french_number_in_quotes_and_an_apostrophe_in_the_note(
     polaris.fake.add_channel("C2", name="croissance")
     await create_team(polaris, user_id="UFR", channel_id="C2", name="Croissance")
     await polaris.command("new", user_id="UFR", channel_id="C2")
-    await polaris.fake.wait_for(
-        "views.open", where=lambda c: c.args["view"]["callback_id"] == "objective_new_modal"
-    )
-    view = polaris.fake.last_view("objective_new_modal")
+    view = await opened(polaris, "objective_new_modal")
     fields = {"title": "Ravir", "kr1.title": "Équipes", "kr1.target": "2 500"}
     assert await submit(polaris, view, fields, user_id="UFR") == {}
     await polaris.command('update KR-1 "1 234,5" 8 c’est bon', user_id="UFR", channel_id="C2")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, time, timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
@@ -16,79 +17,61 @@ from bot.services.check_ins import record_check_in
 from bot.services.commands import (
     AddKeyResult,
     ChangeObjectiveState,
-    CreateObjective,
     EditKeyResult,
     KeyResultDraft,
     ListScope,
     RecordCheckIn,
-    SaveTeam,
 )
 from bot.services.key_results import add_key_result, edit_key_result
 from bot.services.lists import list_objectives
 from bot.services.objectives import change_objective_state, create_objective, objective_form_options
-from bot.services.read_models import ObjectiveView
+from bot.services.read_models import ObjectivePage, ObjectiveView, TeamView
 from bot.services.runtime import Services
-from bot.services.teams import save_team
 from storage.models import CheckIn, KeyResult, Objective
+from tests.factories import kr_draft, objective_command, seed_team
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 LEAD = Actor("U1")
 
 
-def draft(
-    title: str = "Weekly active teams",
-    kind: KrKind = KrKind.INCREASE_TO,
-    start: float = 10,
-    target: float = 40,
-    owner: str = "U1",
-) -> KeyResultDraft:
-    return KeyResultDraft(
-        title=title, kind=kind, start=start, target=target, unit="teams", owner_user_id=owner
-    )
+# The KR each objective here starts with unless told: 10 → 40 teams, owned by U1.
+draft = partial(kr_draft, start=10, target=40, unit="teams")
 
 
-async def make_team(services: Services, channel: str = "C1", name: str = "Growth") -> int:
-    team, created = await save_team(
-        db=services.db,
-        cmd=SaveTeam(
-            workspace_id="T0001",
-            team_id=None,
-            channel_id=channel,
-            name=name,
-            archetype="product",
-            timezone="Europe/Paris",
-            locale="en",
-            checkin_weekday=4,
-            checkin_time=time(10),
-            digest_weekday=0,
-            digest_time=time(9, 30),
-            actor=LEAD,
-        ),
-        now=NOW,
+async def make_team(services: Services, channel: str = "C1", name: str = "Growth") -> TeamView:
+    """A team checking in on Fridays at 10:00, with its digest on Mondays at 9:30."""
+    return await seed_team(
+        services,
+        channel_id=channel,
+        name=name,
+        checkin_weekday=4,
+        checkin_time=time(10),
+        digest_weekday=0,
+        digest_time=time(9, 30),
     )
-    assert created
-    return team.id
 
 
 async def declare(
-    services: Services, team_id: int, *krs: KeyResultDraft, key: str | None = None
+    services: Services, team: TeamView, *krs: KeyResultDraft, key: str | None = None
 ) -> ObjectiveView | None:
-    return await create_objective(
-        db=services.db,
-        cmd=CreateObjective(
-            workspace_id="T0001",
-            team_id=team_id,
-            cycle_key="2026-Q4",
-            title="Delight new teams",
-            description="",
-            owner_user_id="U1",
-            parent_ref=None,
-            drives=None,
-            key_results=krs or (draft(),),
-            actor=LEAD,
-            submission_key=key,
-        ),
-        now=NOW,
+    """U1 declares "Delight new teams" for 2026-Q4 (`None` if `key` was already submitted)."""
+    cmd = objective_command(
+        team,
+        NOW,
+        title="Delight new teams",
+        cycle_key="2026-Q4",
+        key_results=krs or (draft(),),
+        submission_key=key,
+    )
+    return await create_objective(db=services.db, cmd=cmd, now=NOW)
+
+
+async def listed(
+    services: Services, scope: ListScope, *, page: int = 1, now: datetime = NOW
+) -> ObjectivePage:
+    """The page of objectives `/okr list` shows for `scope`, read at `now` in UTC."""
+    return await list_objectives(
+        db=services.db, workspace_id="T0001", scope=scope, timezone="UTC", now=now, page=page
     )
 
 
@@ -98,9 +81,13 @@ async def rows(services: Services, model: type) -> int:
 
 
 async def test_declaring_stores_everything_with_sequential_refs(services: Services) -> None:
-    team_id = await make_team(services)
-    first = await declare(services, team_id, draft(), draft("Churn", KrKind.DECREASE_TO, 8, 3))
-    second = await declare(services, team_id, draft("Launch", KrKind.MILESTONE, 0, 1))
+    team = await make_team(services)
+    first = await declare(
+        services, team, draft(), draft("Churn", kind=KrKind.DECREASE_TO, start=8, target=3)
+    )
+    second = await declare(
+        services, team, draft("Launch", kind=KrKind.MILESTONE, start=0, target=1)
+    )
     assert first is not None and second is not None
     assert (first.label, [k.label for k in first.key_results]) == ("O-1", ["KR-1", "KR-2"])
     assert (second.label, [k.label for k in second.key_results]) == ("O-2", ["KR-3"])
@@ -110,8 +97,8 @@ async def test_declaring_stores_everything_with_sequential_refs(services: Servic
 
 
 async def test_concurrent_declarations_never_share_a_reference(services: Services) -> None:
-    team_id = await make_team(services)
-    views = await asyncio.gather(*(declare(services, team_id, draft(), draft()) for _ in range(8)))
+    team = await make_team(services)
+    views = await asyncio.gather(*(declare(services, team, draft(), draft()) for _ in range(8)))
     refs = sorted(v.ref for v in views if v)
     kr_refs = sorted(k.ref for v in views if v for k in v.key_results)
     assert refs == list(range(1, 9))
@@ -119,35 +106,33 @@ async def test_concurrent_declarations_never_share_a_reference(services: Service
 
 
 async def test_invalid_key_results_store_nothing(services: Services) -> None:
-    team_id = await make_team(services)
+    team = await make_team(services)
     with pytest.raises(InvalidFields) as raised:
-        await declare(services, team_id, draft(), draft(start=50, target=40), draft(target=10))
+        await declare(services, team, draft(), draft(start=50, target=40), draft(target=10))
     assert set(raised.value.fields) == {"kr2.start", "kr3.target"}
     assert await rows(services, Objective) == 0
     assert await rows(services, KeyResult) == 0
 
 
 async def test_a_submission_key_declares_once(services: Services) -> None:
-    team_id = await make_team(services)
-    first = await declare(services, team_id, key="view:V1:h1")
+    team = await make_team(services)
+    first = await declare(services, team, key="view:V1:h1")
     assert first is not None and first.label == "O-1"
-    assert await declare(services, team_id, key="view:V1:h1") is None
+    assert await declare(services, team, key="view:V1:h1") is None
     assert await rows(services, Objective) == 1
 
 
 async def test_unknown_parent_and_foreign_team_are_field_errors(services: Services) -> None:
-    team_id = await make_team(services)
-    cmd = CreateObjective(
+    team = await make_team(services)
+    cmd = objective_command(
+        team,
+        NOW,
         workspace_id="T0002",
-        team_id=team_id,
         cycle_key="2026-Q9",
         title="x",
-        description="",
-        owner_user_id="U1",
         parent_ref=99,
         drives="input_metric:7",
         key_results=(draft(),),
-        actor=LEAD,
     )
     with pytest.raises(InvalidFields) as raised:
         await create_objective(db=services.db, cmd=cmd, now=NOW)
@@ -157,8 +142,8 @@ async def test_unknown_parent_and_foreign_team_are_field_errors(services: Servic
 async def test_check_ins_append_and_drive_progress(
     services: Services, clock: list[datetime]
 ) -> None:
-    team_id = await make_team(services)
-    objective = await declare(services, team_id)
+    team = await make_team(services)
+    objective = await declare(services, team)
     assert objective is not None
     for value, confidence in ((22, 8), (25, 4)):
         result = await record_check_in(
@@ -179,8 +164,8 @@ async def test_the_latest_check_in_is_the_most_recent_not_the_last_written(
     services: Services,
 ) -> None:
     """`previous_value` and the objective's current values follow created_at (then id)."""
-    team_id = await make_team(services)
-    await declare(services, team_id)
+    team = await make_team(services)
+    await declare(services, team)
 
     async def check_in(value: float, minutes: int) -> float | None:
         result = await record_check_in(
@@ -194,20 +179,14 @@ async def test_the_latest_check_in_is_the_most_recent_not_the_last_written(
     assert await check_in(20, 5) == 30, "a back-dated check-in does not hide the newer one"
     assert await check_in(35, 10) == 30
     assert await check_in(36, 10) == 35, "same instant: the later row is the latest"
-    page = await list_objectives(
-        db=services.db,
-        workspace_id="T0001",
-        scope=ListScope(channel_id="C1"),
-        timezone="UTC",
-        now=NOW + timedelta(minutes=10),
-    )
+    page = await listed(services, ListScope(channel_id="C1"), now=NOW + timedelta(minutes=10))
     [view] = page.items
     assert view.key_results[0].current == 36
 
 
 async def test_a_check_in_on_an_archived_objective_is_refused(services: Services) -> None:
-    team_id = await make_team(services)
-    await declare(services, team_id)
+    team = await make_team(services)
+    await declare(services, team)
     await change_objective_state(
         db=services.db, cmd=ChangeObjectiveState("T0001", 1, "archived", LEAD), now=NOW
     )
@@ -220,8 +199,8 @@ async def test_a_check_in_on_an_archived_objective_is_refused(services: Services
 
 
 async def test_two_people_saving_the_same_kr_at_once_both_land(services: Services) -> None:
-    team_id = await make_team(services)
-    await declare(services, team_id)
+    team = await make_team(services)
+    await declare(services, team)
     owner, lead = Actor("U1"), Actor("U9", is_admin=True)
     await asyncio.gather(
         record_check_in(db=services.db, cmd=RecordCheckIn("T0001", 1, 20, 7, "", owner), now=NOW),
@@ -231,8 +210,8 @@ async def test_two_people_saving_the_same_kr_at_once_both_land(services: Service
 
 
 async def test_the_same_check_in_key_records_once(services: Services) -> None:
-    team_id = await make_team(services)
-    await declare(services, team_id)
+    team = await make_team(services)
+    await declare(services, team)
     cmd = RecordCheckIn("T0001", 1, 20, 7, "", LEAD, idempotency_key="view:V9:h")
     results = await asyncio.gather(
         *(record_check_in(db=services.db, cmd=cmd, now=NOW) for _ in range(3))
@@ -254,16 +233,16 @@ async def test_the_same_check_in_key_records_once(services: Services) -> None:
 async def test_refused_check_ins_store_nothing(
     services: Services, cmd: RecordCheckIn, error: type
 ) -> None:
-    team_id = await make_team(services)
-    await declare(services, team_id)
+    team = await make_team(services)
+    await declare(services, team)
     with pytest.raises(error):
         await record_check_in(db=services.db, cmd=cmd, now=NOW)
     assert await rows(services, CheckIn) == 0
 
 
 async def test_editing_a_kr_never_rewrites_its_check_ins(services: Services) -> None:
-    team_id = await make_team(services)
-    await declare(services, team_id)
+    team = await make_team(services)
+    await declare(services, team)
     await record_check_in(db=services.db, cmd=RecordCheckIn("T0001", 1, 25, 8, "", LEAD), now=NOW)
     view = await edit_key_result(
         db=services.db, cmd=EditKeyResult("T0001", 1, draft(target=100), LEAD), now=NOW
@@ -274,8 +253,8 @@ async def test_editing_a_kr_never_rewrites_its_check_ins(services: Services) -> 
 
 
 async def test_add_kr_up_to_five_then_close(services: Services) -> None:
-    team_id = await make_team(services)
-    await declare(services, team_id)
+    team = await make_team(services)
+    await declare(services, team)
     for _ in range(4):
         await add_key_result(db=services.db, cmd=AddKeyResult("T0001", 1, draft(), LEAD), now=NOW)
     with pytest.raises(InvalidFields):
@@ -294,37 +273,16 @@ async def test_lists_by_scope_and_pages(services: Services) -> None:
     growth = await make_team(services)
     other = await make_team(services, channel="C2", name="Platform")
     for _ in range(12):
-        await declare(services, growth, draft(owner="U2"))
+        await declare(services, growth, draft(owner_user_id="U2"))
     await declare(services, other)
-    page = await list_objectives(
-        db=services.db,
-        workspace_id="T0001",
-        scope=ListScope(channel_id="C1"),
-        timezone="UTC",
-        now=NOW,
-        page=2,
-    )
+    page = await listed(services, ListScope(channel_id="C1"), page=2)
     assert (page.total, page.pages, page.page, len(page.items)) == (12, 2, 2, 2)
-    mine = await list_objectives(
-        db=services.db, workspace_id="T0001", scope=ListScope(user_id="U2"), timezone="UTC", now=NOW
-    )
+    mine = await listed(services, ListScope(user_id="U2"))
     assert mine.total == 12
-    named = await list_objectives(
-        db=services.db,
-        workspace_id="T0001",
-        scope=ListScope(team_name="platform"),
-        timezone="UTC",
-        now=NOW,
-    )
+    named = await listed(services, ListScope(team_name="platform"))
     assert [o.team.name for o in named.items] == ["Platform"]
     with pytest.raises(NotFound):
-        await list_objectives(
-            db=services.db,
-            workspace_id="T0001",
-            scope=ListScope(team_name="nope"),
-            timezone="UTC",
-            now=NOW,
-        )
+        await listed(services, ListScope(team_name="nope"))
 
 
 async def test_form_options_default_to_the_channel_team(services: Services) -> None:
@@ -333,7 +291,7 @@ async def test_form_options_default_to_the_channel_team(services: Services) -> N
     options = await objective_form_options(
         db=services.db, workspace_id="T0001", channel_id="C1", now=NOW
     )
-    assert options.default_team_id == growth
+    assert options.default_team_id == growth.id
     assert [c.value for c in options.cycles] == ["2026-Q4", "2027-Q1"]
     assert [c.value for c in options.parents] == ["1"]
     assert [c.value for c in options.drives] == ["health"], "no North Star yet"
