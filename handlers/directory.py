@@ -82,9 +82,12 @@ def person_of(user: dict[str, Any]) -> SlackPerson:
     )
 
 
-async def dnd_until(client: AsyncWebClient, user_id: str) -> datetime | None:
-    """When the person's paused Slack notifications (do not disturb) resume, or None. Needs
-    the `dnd:read` scope; an app installed without it, or any failure, means "not paused"."""
+async def dnd_until(client: AsyncWebClient, user_id: str, *, now: datetime) -> datetime | None:
+    """When the person's do not disturb, running at `now`, ends; None if it is not running.
+
+    Slack shows a bot another person's do not disturb window (`next_dnd_start_ts` …
+    `next_dnd_end_ts`), not their manual snooze (`snooze_*`, shown to that person only, used
+    if ever present). Needs the `dnd:read` scope; without it, or on any failure: not paused."""
     try:
         response = await client.dnd_info(user=user_id)
     except SlackApiError as error:
@@ -93,10 +96,12 @@ async def dnd_until(client: AsyncWebClient, user_id: str) -> datetime | None:
     except (SlackClientError, OSError, TimeoutError) as error:
         log.info("dnd.info failed for %s: %s", user_id, error)
         return None
-    end = int(response.get("snooze_endtime") or 0)
-    if not response.get("snooze_enabled") or not end:
-        return None
-    return datetime.fromtimestamp(end, UTC)
+    snooze_end = int(response.get("snooze_endtime") or 0)
+    if response.get("snooze_enabled") and snooze_end:
+        return datetime.fromtimestamp(snooze_end, UTC)
+    start, end = (int(response.get(k) or 0) for k in ("next_dnd_start_ts", "next_dnd_end_ts"))
+    running = response.get("dnd_enabled") and start and end and start <= now.timestamp() < end
+    return datetime.fromtimestamp(end, UTC) if running else None
 
 
 async def look_up(
@@ -104,6 +109,7 @@ async def look_up(
     workspace_id: str,
     user_ids: Sequence[str],
     *,
+    now: datetime,
     pacer: Pacer = PACER,
     concurrency: int = CONCURRENCY,
 ) -> list[SlackPerson]:
@@ -126,7 +132,7 @@ async def look_up(
                 return None
             person = person_of({"id": user_id, **(response.get("user") or {})})
             await pacer.wait(workspace_id)
-            return replace(person, dnd_until=await dnd_until(client, user_id))
+            return replace(person, dnd_until=await dnd_until(client, user_id, now=now))
 
     found = await asyncio.gather(*(one(u) for u in user_ids))
     return [p for p in found if p is not None]
@@ -165,7 +171,7 @@ async def learn_now(
     """Ask Slack about these people (no cache check) and store what it said."""
     if not user_ids:
         return []
-    people = await look_up(client, workspace_id, user_ids, pacer=pacer)
+    people = await look_up(client, workspace_id, user_ids, now=now, pacer=pacer)
     await members.remember_people(
         db=services.db,
         workspace_id=workspace_id,

@@ -122,7 +122,7 @@ class _User:
     status_text: str = ""
     status_emoji: str = ""
     status_expiration: int = 0
-    dnd_snooze_until: int = 0  # Slack's "pause notifications until" (epoch seconds), 0: none
+    dnd_window: tuple[int, int] = (0, 0)  # do not disturb (start, end) epoch seconds; (0, 0): none
 
 
 @dataclass
@@ -523,10 +523,10 @@ class FakeSlack:
         status_text: str = "",
         status_emoji: str = "",
         status_expiration: int = 0,
-        dnd_snooze_until: int = 0,
+        dnd_window: tuple[int, int] = (0, 0),
     ) -> None:
         """Register (or replace) a user for ``users.info`` / ``users.list`` (and ``dnd.info``:
-        `dnd_snooze_until`, the epoch second their paused notifications resume).
+        `dnd_window`, their next or running do not disturb, epoch seconds).
 
         `tz_offset` defaults to the current UTC offset of `tz`; `name` to the lower-cased id;
         `real_name` to `name`.
@@ -547,7 +547,7 @@ class FakeSlack:
             status_text=status_text,
             status_emoji=status_emoji,
             status_expiration=status_expiration,
-            dnd_snooze_until=dnd_snooze_until,
+            dnd_window=dnd_window,
         )
 
     def add_channel(
@@ -1039,12 +1039,13 @@ class FakeSlack:
         user = self._users.get(str(call.args.get("user") or ""))
         if user is None:
             return _error("user_not_found")
-        snoozed = user.dnd_snooze_until > 0
+        # As Slack answers a bot about someone else: the window, never their snooze_* fields.
+        start, end = user.dnd_window
         return {
             "ok": True,
-            "dnd_enabled": False,
-            "snooze_enabled": snoozed,
-            **({"snooze_endtime": user.dnd_snooze_until} if snoozed else {}),
+            "dnd_enabled": bool(end),
+            "next_dnd_start_ts": start,
+            "next_dnd_end_ts": end,
         }
 
     def _users_list(self, call: Call) -> JSONDict:

@@ -196,15 +196,19 @@ async def test_two_weeks_of_a_new_team_across_the_end_of_summer_time(
 async def test_paused_notifications_keep_the_dm_away_until_they_resume(
     polaris_on_clock: PolarisServer, clock: list[datetime]
 ) -> None:
-    """Paris paused their Slack notifications until Friday noon of week 1 (do not disturb):
-    no DM that week, and the week is recorded as away; week 2's DM comes as usual."""
+    """Paris is in do not disturb until Friday noon of week 1: no DM that week, and the week
+    is recorded as away; week 2's DM comes as usual."""
     polaris, fake = polaris_on_clock, polaris_on_clock.fake
     fake.add_user(LEAD, tz="Europe/Paris", locale="fr-FR")
     for owner, (zone, locale) in OWNERS.items():
         fake.add_user(owner, tz=zone, locale=locale)
-    resumes = _utc(2026, 10, 23, 10)  # noon in Paris, after the 10:00 nudge
+    # Do not disturb from Thursday evening to Friday noon in Paris, as Slack shows it a bot.
+    window = (_utc(2026, 10, 22, 18), _utc(2026, 10, 23, 10))
     fake.add_user(
-        "UPAR", tz="Europe/Paris", locale="fr-FR", dnd_snooze_until=int(resumes.timestamp())
+        "UPAR",
+        tz="Europe/Paris",
+        locale="fr-FR",
+        dnd_window=(int(window[0].timestamp()), int(window[1].timestamp())),
     )
     clock[0] = datetime(2026, 10, 19, 9, 0, tzinfo=UTC)
     await _declare(polaris)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -59,7 +59,10 @@ async def test_look_up_reports_people_slack_does_not_know(fake_slack: FakeSlack)
         slept.append(seconds)
 
     pacer = Pacer(per_minute=60, burst=1, sleep=sleep)
-    people = {p.user_id: p for p in await look_up(client, "T0001", ["UTKY", "UGONE"], pacer=pacer)}
+    people = {
+        p.user_id: p
+        for p in await look_up(client, "T0001", ["UTKY", "UGONE"], now=NOW, pacer=pacer)
+    }
     assert people["UTKY"].timezone == "Asia/Tokyo" and people["UTKY"].found
     assert not people["UGONE"].found
     # users.info then dnd.info for UTKY, users.info for UGONE: each after the first waited.
@@ -67,23 +70,36 @@ async def test_look_up_reports_people_slack_does_not_know(fake_slack: FakeSlack)
     assert all(c.args.get("include_locale") for c in fake_slack.calls_to("users.info"))
 
 
-async def test_look_up_learns_paused_notifications(fake_slack: FakeSlack) -> None:
+NOW = datetime(2026, 10, 30, 7, 0, tzinfo=UTC)
+
+
+async def test_look_up_learns_a_running_do_not_disturb(fake_slack: FakeSlack) -> None:
     until = datetime(2026, 10, 30, 18, 0, tzinfo=UTC)
-    fake_slack.add_user("UDND", tz="Europe/Paris", dnd_snooze_until=int(until.timestamp()))
+    running = (int((NOW - timedelta(hours=1)).timestamp()), int(until.timestamp()))
+    later = (
+        int((NOW + timedelta(hours=12)).timestamp()),
+        int((NOW + timedelta(hours=20)).timestamp()),
+    )
+    fake_slack.add_user("UDND", tz="Europe/Paris", dnd_window=running)
+    fake_slack.add_user("UNIGHT", tz="Europe/Paris", dnd_window=later)  # tonight: not now
     fake_slack.add_user("UFREE", tz="Europe/Paris")
     client = AsyncWebClient(token="xoxb-test", base_url=fake_slack.base_url)
     pacer = Pacer(per_minute=6000, burst=100)
-    people = {p.user_id: p for p in await look_up(client, "T0001", ["UDND", "UFREE"], pacer=pacer)}
+    users = ["UDND", "UNIGHT", "UFREE"]
+    people = {p.user_id: p for p in await look_up(client, "T0001", users, now=NOW, pacer=pacer)}
     assert people["UDND"].dnd_until == until
+    assert people["UNIGHT"].dnd_until is None
     assert people["UFREE"].dnd_until is None
 
 
 async def test_an_install_without_dnd_read_goes_by_the_status_alone(
     fake_slack: FakeSlack,
 ) -> None:
-    fake_slack.add_user("UDND", tz="Europe/Paris", dnd_snooze_until=2_000_000_000)
+    window = (int(NOW.timestamp()) - 60, int(NOW.timestamp()) + 3600)
+    fake_slack.add_user("UDND", tz="Europe/Paris", dnd_window=window)
     fake_slack.fail("dnd.info", error="missing_scope")
     client = AsyncWebClient(token="xoxb-test", base_url=fake_slack.base_url)
-    [person] = await look_up(client, "T0001", ["UDND"], pacer=Pacer(per_minute=6000, burst=100))
+    pacer = Pacer(per_minute=6000, burst=100)
+    [person] = await look_up(client, "T0001", ["UDND"], now=NOW, pacer=pacer)
     assert person.found and person.timezone == "Europe/Paris"
     assert person.dnd_until is None
