@@ -16,6 +16,7 @@ async def test_a_french_number_in_quotes_and_an_apostrophe_in_the_note(
     view = await opened(polaris, "objective_new_modal")
     fields = {"title": "Ravir", "kr1.title": "Équipes", "kr1.target": "2 500"}
     assert await submit(polaris, view, fields, user_id="UFR") == {}
+    await polaris.settled()  # the objective's post exists before the line that threads on it
     await polaris.command('update KR-1 "1 234,5" 8 c’est bon', user_id="UFR", channel_id="C2")
     [saved] = await polaris.fake.wait_for(
         "response_url:UFR", where=lambda c: "KR-1" in c.args.get("text", "")
