@@ -39,6 +39,18 @@ async def check_ins_of(polaris: PolarisServer) -> list[tuple[int, float]]:
         return [(kr, value) for kr, value in rows.all()]
 
 
+async def friday_modal(
+    polaris: PolarisServer, clock: list[datetime]
+) -> tuple[Any, dict, list[tuple[int, float]]]:
+    """Friday's DM to U1, its "Update…" modal opened five minutes later, and the check-ins
+    stored before anything is submitted."""
+    await tick(polaris, clock, PARIS_TEN)
+    [dm] = dms(polaris, "U1")
+    clock[0] = PARIS_TEN + timedelta(minutes=5)
+    view = await open_modal(polaris, dm)
+    return dm, view, await check_ins_of(polaris)
+
+
 def text_of(call: Any) -> str:
     return json.dumps(call.args["blocks"], ensure_ascii=False)
 
@@ -47,11 +59,7 @@ async def test_an_empty_check_in_is_refused_inline_and_points_to_no_change(
     week: PolarisServer,  # noqa: F811
     clock: list[datetime],
 ) -> None:
-    await tick(week, clock, PARIS_TEN)
-    [dm] = dms(week, "U1")
-    clock[0] = PARIS_TEN + timedelta(minutes=5)
-    view = await open_modal(week, dm)
-    before = await check_ins_of(week)
+    _dm, view, before = await friday_modal(week, clock)
     answer = ack_json(
         await week.interaction(
             view_submission(view, {"1.value": None, "4.value": None}, user_id="U1")
@@ -72,11 +80,7 @@ async def test_a_partial_check_in_says_what_is_still_due_and_keeps_the_buttons_f
     week: PolarisServer,  # noqa: F811
     clock: list[datetime],
 ) -> None:
-    await tick(week, clock, PARIS_TEN)
-    [dm] = dms(week, "U1")
-    clock[0] = PARIS_TEN + timedelta(minutes=5)
-    view = await open_modal(week, dm)
-    before = await check_ins_of(week)
+    dm, view, before = await friday_modal(week, clock)
     assert (
         ack_json(
             await week.interaction(
