@@ -51,6 +51,21 @@ def test_french_uses_one_apostrophe() -> None:
     assert straight == []
 
 
+# Prose only: code spans (`/okr …`), Slack links (<#C1>) and URLs keep their own spacing.
+NOT_PROSE = re.compile(r"`[^`]*`|<[^>]*>|https?://\S+")
+# French typography: a narrow no-break space (U+202F) before : ; ? ! % » and after «.
+MISSING_THIN_SPACE = re.compile(r"[^\u202f][;?!%»]|[ \u00a0]:|«[^\u202f]")
+
+
+def test_french_spaces_its_punctuation() -> None:
+    unspaced = [
+        msgid
+        for msgid, text in catalog_messages("fr").items()
+        if text and MISSING_THIN_SPACE.search(NOT_PROSE.sub("", text))
+    ]
+    assert unspaced == []
+
+
 @pytest.mark.parametrize(
     ("slack_locale", "language"),
     [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 from slack_sdk.models.blocks import Block
@@ -17,7 +18,7 @@ def blocks_text(blocks: list[dict]) -> str:
         block = Block.parse(raw)
         assert block is not None
         block.to_dict()  # validates against Slack's limits
-        parts.append(str(raw))
+        parts.append(json.dumps(raw, ensure_ascii=False))
     return "\n".join(parts)
 
 
@@ -44,7 +45,7 @@ async def test_bare_okr_is_help(polaris: PolarisServer) -> None:
 async def test_okr_help_speaks_french_to_a_french_user(polaris: PolarisServer) -> None:
     body = ack_json(await polaris.command("help", user_id="UFR"))
     text = blocks_text(body["blocks"])
-    assert "Polaris : les OKR autour de votre étoile polaire" in text
+    assert "Polaris\u202f: les OKR autour de votre étoile polaire" in text
     assert "Déclarer un objectif avec ses résultats clés." in text
     users_info = polaris.fake.calls_to("users.info")
     assert users_info and users_info[-1].args["user"] == "UFR"

@@ -169,7 +169,7 @@ async def test_french_errors_and_paging(polaris: PolarisServer) -> None:
         await seed_objective(services, team, title=f"Objectif {n:02d}", owner_user_id="UFR")
 
     refusal = (await list_answer(polaris, "Personne", user_id="UFR"))["text"]
-    assert "équipe" in refusal and "« Personne »" in refusal
+    assert "équipe" in refusal and "«\u202fPersonne\u202f»" in refusal
     polaris.fake.clear()
     first = await list_answer(polaris, "<#C1|growth>", user_id="UFR")
     text = valid_text(first["blocks"])

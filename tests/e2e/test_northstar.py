@@ -123,8 +123,10 @@ async def test_a_new_team_defines_measures_aligns_and_watches_its_north_star(
         'northstar record "Nouveaux utilisateurs activés" 56 2026-11-16', user_id="UFR"
     )
     said = await answers(polaris, "UFR", 4)
-    assert "1\u202f234,5 sessions enregistré pour *Sessions d’usage" in said[2]
-    assert "56 enregistré pour *Nouveaux utilisateurs activés*" in said[3]
+    assert "Mesure enregistrée pour *Sessions d’usage" in said[2]
+    assert "\u202f: 1\u202f234,5 sessions." in said[2]
+    assert "Mesure enregistrée pour *Nouveaux utilisateurs activés*" in said[3]
+    assert "\u202f: 56." in said[3]
 
     # 4. Readings by the API with a token; a revoked token is refused.
     await polaris.command("northstar token", user_id="UFR")

@@ -326,7 +326,7 @@ async def test_the_journey_in_french(polaris: PolarisServer) -> None:
         {"title": "Ravir", "kr1.title": "Équipes", "kr1.target": "quarante"},
         user_id="UFR",
     )
-    assert answer["errors"] == {"kr1.target": "« quarante » n’est pas un nombre."}
+    assert answer["errors"] == {"kr1.target": "«\u202fquarante\u202f» n’est pas un nombre."}
     assert (
         await submit(
             polaris,
@@ -350,7 +350,7 @@ async def test_the_journey_in_french(polaris: PolarisServer) -> None:
     [saved] = await polaris.fake.wait_for(
         "response_url:UFR", where=lambda c: "KR-1" in c.args.get("text", "")
     )
-    assert "Enregistré" in saved.args["text"]
+    assert "mis à jour\u202f:" in saved.args["text"]
     assert "1\u202f500" in saved.args["text"]
 
 

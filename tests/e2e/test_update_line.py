@@ -21,7 +21,7 @@ async def test_a_french_number_in_quotes_and_an_apostrophe_in_the_note(
     [saved] = await polaris.fake.wait_for(
         "response_url:UFR", where=lambda c: "KR-1" in c.args.get("text", "")
     )
-    assert "Enregistré" in saved.args["text"]
+    assert "mis à jour\u202f:" in saved.args["text"]
     assert "1\u202f234,5" in saved.args["text"]
     [line] = await polaris.fake.wait_for(
         "chat.postMessage", where=lambda c: c.args.get("thread_ts") is not None
