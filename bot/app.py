@@ -9,6 +9,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import aiohttp
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
@@ -19,6 +20,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -44,12 +46,48 @@ log = logging.getLogger(__name__)
 DRAIN_SECONDS = 10.0
 
 
+#: Seconds a Slack call may take. Well under the ledger's claim lease (60 s at the least), so
+#: an attempt is over, one way or the other, long before another instance may take it over.
+SLACK_TIMEOUT_SECONDS = 10
+
+#: Methods that post: a 5xx or a dropped connection can come after Slack posted, so retrying
+#: them could post twice. They are never retried blindly; a scheduled post whose outcome is
+#: unknown fails, and the next attempt looks for its marker first (`find_marked_post`).
+POSTING_METHODS = frozenset(
+    {
+        "chat.postMessage",
+        "chat.postEphemeral",
+        "chat.scheduleMessage",
+        "files.completeUploadExternal",
+    }
+)
+
+
+def _posts(request: HttpRequest) -> bool:
+    return request.url.split("?", 1)[0].rsplit("/", 1)[-1] in POSTING_METHODS
+
+
+class _ServerErrorRetry(AsyncServerErrorRetryHandler):
+    """5xx retries, except for posting methods (see POSTING_METHODS)."""
+
+    async def _can_retry_async(self, *, request: HttpRequest, **kwargs: Any) -> bool:
+        return not _posts(request) and await super()._can_retry_async(request=request, **kwargs)
+
+
+class _ConnectionErrorRetry(AsyncConnectionErrorRetryHandler):
+    """Connection-reset retries, except for posting methods (see POSTING_METHODS)."""
+
+    async def _can_retry_async(self, *, request: HttpRequest, **kwargs: Any) -> bool:
+        return not _posts(request) and await super()._can_retry_async(request=request, **kwargs)
+
+
 def retry_handlers() -> list[AsyncRetryHandler]:
-    """Retries for every Slack call: 429 (waits Retry-After), 5xx and connection resets."""
+    """Retries for Slack calls: 429 (Slack did nothing; waits Retry-After) for every method,
+    5xx and connection resets only for methods that do not post."""
     return [
         AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-        AsyncServerErrorRetryHandler(max_retry_count=2),
-        AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        _ServerErrorRetry(max_retry_count=2),
+        _ConnectionErrorRetry(max_retry_count=2),
     ]
 
 
@@ -61,6 +99,7 @@ def build_web_client(
     return AsyncWebClient(
         token=settings.secret("SLACK_BOT_TOKEN"),
         base_url=settings.slack_api_url,
+        timeout=SLACK_TIMEOUT_SECONDS,
         retry_handlers=retry_handlers(),
         session=session,
     )

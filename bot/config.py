@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     polaris_default_locale: str = Field(default="en", pattern=r"^(en|fr)$")
     polaris_log_level: str = "INFO"
     # How long a claimed-but-unsent ledger entry is left alone before another tick retries it.
-    polaris_claim_lease_seconds: int = Field(default=300, ge=30)
+    polaris_claim_lease_seconds: int = Field(default=300, ge=60)
     # Cache lifetime of a user's Slack locale and time zone (users.info is rate limited).
     polaris_user_cache_seconds: int = Field(default=3600, ge=0)
 

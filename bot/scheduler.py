@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -19,7 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import text
 
-from bot.services.ledger import LedgerKey, claim_post, record_post_outcome
+from bot.services.ledger import LedgerKey, claim_attempt, record_post_outcome
 from bot.services.runtime import Services
 from storage import workspaces
 from storage.models import LedgerStatus
@@ -38,6 +38,9 @@ class DueItem:
 
     key: LedgerKey
     payload: Any = None
+    #: Set when the ledger hands over an earlier attempt that crashed or failed: Slack may
+    #: already hold its post, so the job looks for the post's marker before sending again.
+    retry: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,24 +122,24 @@ class Ticker:
     ) -> None:
         async with self._limit:
             db = self.services.db
-            entry_id = await claim_post(
+            claim = await claim_attempt(
                 db=db,
                 key=item.key,
                 claimed_by=self.services.instance_id,
                 now=at,
                 lease=self._lease,
             )
-            if entry_id is None:
+            if claim is None:
                 report.already_claimed += 1
                 return
             try:
-                outcome = await job.send(item, at)
+                outcome = await job.send(replace(item, retry=claim.attempt > 1), at)
             except Exception as error:  # one broken item must not stop the tick
                 log.exception("scheduled %s failed for %s", job.kind, item.key)
                 outcome = Outcome(LedgerStatus.FAILED, error=f"{type(error).__name__}: {error}")
             await record_post_outcome(
                 db=db,
-                entry_id=entry_id,
+                entry_id=claim.entry_id,
                 status=outcome.status,
                 now=at,
                 channel=outcome.channel,

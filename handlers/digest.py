@@ -67,7 +67,7 @@ async def post_digest_now(*, req: Request) -> None:
     if manual.entry_id is None:
         await req.tell(manual_already_text(t, team_channel))
         return
-    outcome = await send_digest(req.client, manual.digest)
+    outcome = await send_digest(req.client, manual.digest, manual.key, retry=manual.retry)
     # A manual post that did not go out stays retryable by the next click, whatever the cause.
     sent = outcome.status is LedgerStatus.SENT
     await record_post_outcome(

@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.services.ledger import LedgerStatus
+from bot.services.ledger import LedgerKey, LedgerStatus
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,14 @@ FINAL_ERRORS = frozenset(
 )
 
 
+#: The message metadata event type of every scheduled post: its payload holds the ledger key.
+MARKER_EVENT = "polaris_scheduled_post"
+#: How far back an uncertain post is looked for. A retried attempt comes a minute (failed) or
+#: a lease (crashed) after the first, so its post, if Slack has it, is among the latest
+#: messages; the key carries the period, so an older week's post never matches.
+MARKER_LOOKBACK = 200
+
+
 class ChannelUnreachable(Exception):
     """The bot cannot post in a channel (private and not invited, archived, deleted)."""
 
@@ -49,14 +58,17 @@ async def post_in_channel(
     text: str,
     blocks: Sequence[Block] | None = None,
     thread_ts: str | None = None,
+    marker: LedgerKey | None = None,
 ) -> str:
     """Post and return the message ts. A public channel the bot is not in is joined first
-    (Slack answers `not_in_channel`); anything else unreachable raises ChannelUnreachable."""
+    (Slack answers `not_in_channel`); anything else unreachable raises ChannelUnreachable.
+    A scheduled post carries its ledger `marker` (see `find_marked_post`)."""
     kwargs: dict[str, Any] = {
         "channel": channel,
         "text": text,
         "blocks": blocks,
         "thread_ts": thread_ts,
+        "metadata": marker_metadata(marker) if marker else None,
     }
     try:
         response = await client.chat_postMessage(**kwargs)
@@ -70,6 +82,51 @@ async def post_in_channel(
         except SlackApiError as again:
             raise ChannelUnreachable(channel, str(again.response.get("error"))) from again
     return str(response["ts"])
+
+
+def marker_metadata(key: LedgerKey) -> dict[str, Any]:
+    """Slack message metadata naming the scheduled post's ledger key."""
+    return {"event_type": MARKER_EVENT, "event_payload": {"key": key.marker}}
+
+
+@dataclass(frozen=True)
+class MarkedPost:
+    """A scheduled post found in Slack; `has_replies` tells whether its thread was started."""
+
+    channel: str
+    ts: str
+    has_replies: bool
+
+
+async def find_marked_post(
+    client: AsyncWebClient, *, channel: str, key: LedgerKey
+) -> MarkedPost | None:
+    """The post carrying `key`'s marker among the channel's latest messages, or None.
+
+    `chat.postMessage` is not idempotent: an attempt that timed out or got a 5xx may have
+    posted all the same, so a retried attempt asks Slack before sending again. A user id
+    stands for the DM with them, as when posting. Slack errors propagate (the caller's attempt
+    fails and is retried later), so a post is never re-sent on a guess; only an installation
+    without the history scopes sends without looking (and logs it)."""
+    try:
+        if channel[:1] in ("U", "W"):
+            opened = await client.conversations_open(users=channel)
+            channel = str(opened["channel"]["id"])
+        history = await client.conversations_history(
+            channel=channel, limit=MARKER_LOOKBACK, include_all_metadata=True
+        )
+    except SlackApiError as error:
+        if error.response.get("error") != "missing_scope":
+            raise
+        # Installed before Polaris asked for the history scopes: sending beats never sending.
+        log.warning("cannot look for an earlier post in %s (missing_scope): reinstall", channel)
+        return None
+    for message in history.get("messages") or []:
+        metadata = message.get("metadata") or {}
+        payload = metadata.get("event_payload") or {}
+        if metadata.get("event_type") == MARKER_EVENT and payload.get("key") == key.marker:
+            return MarkedPost(channel, str(message["ts"]), bool(message.get("reply_count")))
+    return None
 
 
 async def update_message(

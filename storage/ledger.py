@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, update
@@ -12,6 +13,15 @@ from storage.upsert import insert_new_id
 
 LEDGER = LedgerEntry.__table__  # type: ignore[attr-defined]
 KEY = ("workspace_id", "kind", "subject", "period")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A won claim: the entry, and which attempt this is (1 for the first; more when a
+    crashed or failed attempt is taken over, whose post may already be in Slack)."""
+
+    entry_id: int
+    attempt: int
 
 
 async def claim(
@@ -25,8 +35,8 @@ async def claim(
     now: datetime,
     lease: timedelta,
     max_attempts: int,
-) -> int | None:
-    """Claim the key for this caller; the entry id if won, None if someone else holds it.
+) -> Claim | None:
+    """Claim the key for this caller; the claim if won, None if someone else holds it.
 
     A new key is inserted; an existing one is taken over only when its previous claim was left
     unsent for longer than `lease` (a crash between claim and send) or failed in a retryable way,
@@ -45,7 +55,7 @@ async def claim(
     }
     entry_id = await insert_new_id(session, LEDGER, values, conflict=KEY)
     if entry_id is not None:
-        return entry_id
+        return Claim(entry_id, attempt=1)
     retaken = await session.execute(
         update(LEDGER)
         .where(
@@ -69,10 +79,10 @@ async def claim(
             attempts=LEDGER.c.attempts + 1,
             error=None,
         )
-        .returning(LEDGER.c.id)
+        .returning(LEDGER.c.id, LEDGER.c.attempts)
     )
-    entry_id = retaken.scalar_one_or_none()
-    return None if entry_id is None else int(entry_id)
+    row = retaken.one_or_none()
+    return None if row is None else Claim(int(row.id), attempt=int(row.attempts))
 
 
 async def finish(

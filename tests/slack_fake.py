@@ -34,6 +34,7 @@ The fake is deliberately lenient about *existence*: channels never registered wi
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import copy
 import itertools
@@ -95,6 +96,7 @@ class _Failure:
     status: int
     error: str | None
     retry_after: int | None
+    after_serving: bool = False
 
 
 @dataclass(frozen=True)
@@ -348,6 +350,7 @@ class FakeSlack:
             "conversations.open": self._conversations_open,
             "conversations.members": self._conversations_members,
             "conversations.list": self._conversations_list,
+            "conversations.history": self._conversations_history,
             "files.getUploadURLExternal": self._files_get_upload_url_external,
             "files.completeUploadExternal": self._files_complete_upload_external,
         }
@@ -487,8 +490,11 @@ class FakeSlack:
         error: str | None = None,
         retry_after: int | None = None,
         times: int = 1,
+        after_serving: bool = False,
     ) -> None:
         """Answer the next `times` calls of `method` with a failure instead of serving them.
+        With ``after_serving=True`` the call is served first (a message is posted) and only
+        the answer is lost: what a 5xx or a dropped connection after Slack acted looks like.
 
         * ``status=429``: HTTP 429, ``Retry-After: <retry_after or 1>``, body
           ``{"ok": false, "error": error or "ratelimited"}``.
@@ -504,7 +510,7 @@ class FakeSlack:
         if status == 200 and not error:
             raise ValueError("a failure with HTTP 200 needs a Slack error code")
         queue = self._failures.setdefault(method, deque())
-        queue.extend(_Failure(status, error, retry_after) for _ in range(times))
+        queue.extend(_Failure(status, error, retry_after, after_serving) for _ in range(times))
 
     def add_user(
         self,
@@ -623,6 +629,10 @@ class FakeSlack:
         if not queue:
             return call, None
         failure = queue.popleft()
+        if failure.after_serving:
+            handler = self._handlers.get(method)
+            if handler is not None:
+                handler(call)
         headers: dict[str, str] = {}
         if failure.status == 429:
             headers["Retry-After"] = str(1 if failure.retry_after is None else failure.retry_after)
@@ -1088,6 +1098,34 @@ class FakeSlack:
             channel_id = "G" + "".join(sorted(u.strip() for u in users))
         return {"ok": True, "channel": {"id": channel_id}}
 
+    def _conversations_history(self, call: Call) -> JSONDict:
+        """Newest first, thread replies left out; message metadata only with
+        ``include_all_metadata``, as Slack does."""
+        channel_id, problem = self._postable_channel(call.args.get("channel"))
+        if problem is not None:
+            return _error(problem)
+        with_metadata = _truthy(call.args.get("include_all_metadata"))
+        replies = collections.Counter(
+            m["thread_ts"]
+            for (channel, ts), m in self._messages.items()
+            if channel == channel_id and m.get("thread_ts", ts) != ts
+        )
+        messages = [
+            {k: v for k, v in message.items() if with_metadata or k != "metadata"}
+            | ({"reply_count": replies[message["ts"]]} if replies[message["ts"]] else {})
+            for (channel, _), message in sorted(
+                self._messages.items(), key=lambda item: float(item[0][1]), reverse=True
+            )
+            if channel == channel_id and message.get("thread_ts", message["ts"]) == message["ts"]
+        ]
+        page, next_cursor = _paginate(messages, call.args, default_limit=100)
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": bool(next_cursor),
+            "response_metadata": {"next_cursor": next_cursor},
+        }
+
     def _conversations_members(self, call: Call) -> JSONDict:
         channel = self._channel(str(call.args.get("channel") or "CMISSING"))
         if channel is None or (channel.is_private and not channel.is_member):
@@ -1144,4 +1182,10 @@ class FakeSlack:
                     "channels": [str(channel_id)] if channel_id else [],
                 }
             )
+        if channel_id:  # a shared file is a message of the channel (or thread), as in Slack
+            ts = self._next_ts()
+            args = {"thread_ts": call.args["thread_ts"]} if call.args.get("thread_ts") else {}
+            self._messages[(str(channel_id), ts)] = self._message_json(args, ts) | {
+                "files": completed
+            }
         return {"ok": True, "files": completed}

@@ -25,7 +25,7 @@ from bot.domain.errors import N_, NotFound, PermissionDenied, UserError
 from bot.domain.permissions import Actor
 from bot.domain.progress import KrKind, expected_progress, kr_progress
 from bot.domain.schedule import latest_weekly, week_key
-from bot.services.ledger import LedgerKey, claim_post
+from bot.services.ledger import LedgerKey, claim_attempt
 from bot.services.northstar import north_star_summary
 from bot.services.objective_views import LIVE_STATES, load_objective_views
 from bot.services.read_models import (
@@ -101,6 +101,8 @@ class ManualDigest:
     digest: DigestModel
     key: LedgerKey
     entry_id: int | None
+    #: A click after an attempt whose outcome Slack left unknown: look for its post first.
+    retry: bool = False
 
 
 # --- Due ------------------------------------------------------------------------------------
@@ -413,8 +415,10 @@ async def start_manual_digest(
     if not digest.has_content:
         raise UserError(NOTHING_TO_DIGEST)
     key = LedgerKey(workspace_id, MANUAL_DIGEST_KIND, team_subject(team.id), digest.period)
-    entry_id = await claim_post(db=db, key=key, claimed_by=claimed_by, now=now, lease=lease)
-    return ManualDigest(digest=digest, key=key, entry_id=entry_id)
+    claim = await claim_attempt(db=db, key=key, claimed_by=claimed_by, now=now, lease=lease)
+    if claim is None:
+        return ManualDigest(digest=digest, key=key, entry_id=None)
+    return ManualDigest(digest, key, claim.entry_id, retry=claim.attempt > 1)
 
 
 __all__ = [

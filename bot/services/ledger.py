@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from storage import ledger
 from storage.database import Database
+from storage.ledger import Claim
 from storage.models import LedgerStatus
 
 # After this many failed or abandoned attempts a post is given up (and stays visible as failed).
@@ -22,11 +23,25 @@ class LedgerKey:
     subject: str
     period: str
 
+    @property
+    def marker(self) -> str:
+        """The key as one string: what a scheduled post carries in Slack's message metadata,
+        so an uncertain attempt can be found in the channel instead of being sent again."""
+        return "/".join((self.workspace_id, self.kind, self.subject, self.period))
+
 
 async def claim_post(
     *, db: Database, key: LedgerKey, claimed_by: str, now: datetime, lease: timedelta
 ) -> int | None:
     """The ledger entry id if this caller may send the post now, else None."""
+    claim = await claim_attempt(db=db, key=key, claimed_by=claimed_by, now=now, lease=lease)
+    return None if claim is None else claim.entry_id
+
+
+async def claim_attempt(
+    *, db: Database, key: LedgerKey, claimed_by: str, now: datetime, lease: timedelta
+) -> Claim | None:
+    """The claim (entry and attempt number) if this caller may send the post now, else None."""
     async with db.transaction() as session:
         return await ledger.claim(
             session,
@@ -57,4 +72,12 @@ async def record_post_outcome(
         )
 
 
-__all__ = ["MAX_ATTEMPTS", "LedgerKey", "LedgerStatus", "claim_post", "record_post_outcome"]
+__all__ = [
+    "MAX_ATTEMPTS",
+    "Claim",
+    "LedgerKey",
+    "LedgerStatus",
+    "claim_attempt",
+    "claim_post",
+    "record_post_outcome",
+]

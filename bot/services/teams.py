@@ -124,7 +124,7 @@ async def claim_team_prompt(
         if await okrs.team_by_channel(session, workspace_id, channel_id) is not None:
             return False
         await ensure_workspace(session, workspace_id=workspace_id, default_locale="en", now=now)
-        entry_id = await ledger.claim(
+        claim = await ledger.claim(
             session,
             workspace_id=workspace_id,
             kind=TEAM_PROMPT,
@@ -135,9 +135,9 @@ async def claim_team_prompt(
             lease=timedelta(days=36500),
             max_attempts=1,
         )
-        if entry_id is None:
+        if claim is None:
             return False
-        await ledger.finish(session, entry_id=entry_id, status=LedgerStatus.SENT, now=now)
+        await ledger.finish(session, entry_id=claim.entry_id, status=LedgerStatus.SENT, now=now)
         return True
 
 

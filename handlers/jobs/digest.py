@@ -28,11 +28,17 @@ from bot.services.digest import (
     due_digests,
     weekly_digest,
 )
-from bot.services.ledger import LedgerStatus
+from bot.services.ledger import LedgerKey, LedgerStatus
 from bot.services.read_models import DigestModel
 from bot.services.runtime import Services
 from handlers.jobs.charts import chart_title, render_north_star_chart
-from handlers.slack_io import ChannelUnreachable, notify_user, outcome_of, post_in_channel
+from handlers.slack_io import (
+    ChannelUnreachable,
+    find_marked_post,
+    notify_user,
+    outcome_of,
+    post_in_channel,
+)
 from handlers.ui.digest import build_digest_post, unreachable_text
 
 log = logging.getLogger(__name__)
@@ -48,21 +54,30 @@ LEAD_FIXES = frozenset(
 async def send_digest(
     client: AsyncWebClient,
     digest: DigestModel,
+    key: LedgerKey,
     *,
+    retry: bool = False,
     late_since: datetime | None = None,
     charts: ChartPoster | None = None,
 ) -> Outcome:
     """Post a digest in its team's channel, in the team's language. Never raises for Slack
     trouble: the outcome says sent (with the ts), skipped (final) or failed (retry later).
+    The post carries `key` as its marker; a `retry` whose post Slack already has stops there.
     `charts` posts the chart in the background; without it, it is rendered in a thread and
     posted before this returns."""
     t = translator(digest.team.locale)
     post = build_digest_post(t, digest, late_since=late_since)
     channel = digest.team.channel_id
     try:
-        ts = await post_in_channel(
-            client, channel=channel, text=post.main.text, blocks=post.main.blocks
-        )
+        found = await find_marked_post(client, channel=channel, key=key) if retry else None
+        if found is None:
+            ts = await post_in_channel(
+                client, channel=channel, text=post.main.text, blocks=post.main.blocks, marker=key
+            )
+        elif found.has_replies:  # posted whole (or its thread begun) before the attempt broke
+            return Outcome(LedgerStatus.SENT, channel, found.ts)
+        else:  # the main post is out, its thread is not: finish the digest, not repost it
+            ts = found.ts
     except ChannelUnreachable as unreachable:
         if unreachable.error in LEAD_FIXES:
             await _tell_lead(client, t, digest, unreachable.error)
@@ -185,6 +200,8 @@ class DigestJob:
         return await send_digest(
             self.client,
             digest,
+            item.key,
+            retry=item.retry,
             late_since=due.occurrence_at if due.late else None,
             charts=self.charts,
         )

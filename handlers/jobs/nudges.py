@@ -15,7 +15,7 @@ from bot.services import nudge_messages, nudges
 from bot.services.ledger import LedgerKey, LedgerStatus
 from bot.services.runtime import Services
 from handlers.directory import learn_now
-from handlers.slack_io import outcome_of
+from handlers.slack_io import find_marked_post, marker_metadata, outcome_of
 from handlers.ui.nudges import build_nudge_message, build_stale_suggestion, nudge_text
 
 # Owners whose zone is unknown are asked about when their nudge comes within LEARN_LOOKAHEAD
@@ -77,8 +77,8 @@ class NudgeJob:
         due, content, slot = item.payload
         try:
             if content is None or slot is None:
-                return await self._send_stale(due, at)
-            return await self._send_nudge(due, content, slot, at)
+                return await self._send_stale(due, item, at)
+            return await self._send_nudge(due, item, content, slot, at)
         except (SlackApiError, SlackClientError, OSError) as error:
             status, code = outcome_of(error)
             return Outcome(status, error=code)
@@ -86,6 +86,7 @@ class NudgeJob:
     async def _send_nudge(
         self,
         due: nudges.DueNudge,
+        item: DueItem,
         content: nudge_messages.NudgeContent,
         slot: nudge_messages.NudgeSlot,
         now: datetime,
@@ -97,13 +98,17 @@ class NudgeJob:
             return Outcome(LedgerStatus.SKIPPED, error="nothing left to check in")
         nudge = nudge_messages.nudge_view_of(slot, due, content)
         t = translator(nudge.locale)
-        # Posting to a user id opens (or reuses) the DM with them: no channel-wide mention.
-        response = await self.client.chat_postMessage(
-            channel=due.user_id,
-            text=nudge_text(t, nudge),
-            blocks=build_nudge_message(t, nudge, reminder=due.kind != nudges.NUDGE),
-        )
-        channel, ts = str(response["channel"]), str(response["ts"])
+        found = await self._earlier_post(due, item)
+        if found is None:
+            # Posting to a user id opens (or reuses) the DM with them: no channel-wide mention.
+            response = await self.client.chat_postMessage(
+                channel=due.user_id,
+                text=nudge_text(t, nudge),
+                blocks=build_nudge_message(t, nudge, reminder=due.kind != nudges.NUDGE),
+                metadata=marker_metadata(item.key),
+            )
+            found = str(response["channel"]), str(response["ts"])
+        channel, ts = found
         await nudge_messages.record_nudge_sent(
             db=db,
             nudge_id=slot.id,
@@ -114,7 +119,14 @@ class NudgeJob:
         )
         return Outcome(LedgerStatus.SENT, channel, ts)
 
-    async def _send_stale(self, due: nudges.DueNudge, now: datetime) -> Outcome:
+    async def _earlier_post(self, due: nudges.DueNudge, item: DueItem) -> tuple[str, str] | None:
+        """(channel, ts) of the DM an earlier, uncertain attempt of this item sent, if any."""
+        if not item.retry:
+            return None
+        found = await find_marked_post(self.client, channel=due.user_id, key=item.key)
+        return None if found is None else (found.channel, found.ts)
+
+    async def _send_stale(self, due: nudges.DueNudge, item: DueItem, now: datetime) -> Outcome:
         objective = await nudge_messages.stale_key_result(
             db=self.services.db,
             workspace_id=due.workspace_id,
@@ -123,8 +135,13 @@ class NudgeJob:
         )
         if objective is None:
             return Outcome(LedgerStatus.SKIPPED, error="key result closed")
-        t = translator(objective.team.locale)
-        response = await self.client.chat_postMessage(
-            channel=due.user_id, text=build_stale_suggestion(t, objective)
-        )
-        return Outcome(LedgerStatus.SENT, str(response["channel"]), str(response["ts"]))
+        found = await self._earlier_post(due, item)
+        if found is None:
+            t = translator(objective.team.locale)
+            response = await self.client.chat_postMessage(
+                channel=due.user_id,
+                text=build_stale_suggestion(t, objective),
+                metadata=marker_metadata(item.key),
+            )
+            found = str(response["channel"]), str(response["ts"])
+        return Outcome(LedgerStatus.SENT, *found)

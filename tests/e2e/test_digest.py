@@ -8,12 +8,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from bot.scheduler import Ticker
 from bot.services.digest import DIGEST_KIND, MANUAL_DIGEST_KIND, MISSED
 from bot.services.ledger import LedgerKey, claim_post
 from handlers.jobs.digest import DigestJob
+from handlers.slack_io import marker_metadata
 from storage.models import LedgerEntry, Team
 from tests.conftest import PolarisServer, ack_json
 from tests.digest_factories import DIGEST_AT, DROP_NOTE, seed_week, set_digest_time
@@ -142,14 +144,20 @@ async def test_two_instances_ticking_together_post_once(
     assert len(posts(week.fake)) == 1
 
 
-async def test_a_claim_left_by_a_crash_is_posted_once_after_the_lease(
-    week: PolarisServer, clock: list[datetime]
-) -> None:
+async def claimed_by_a_dead_process(week: PolarisServer) -> tuple[LedgerKey, timedelta]:
+    """This week's digest claimed by a process that died: its key, and the claim lease."""
     services = week.runtime.services
     lease = timedelta(seconds=services.settings.polaris_claim_lease_seconds)
     key = LedgerKey(WORKSPACE, DIGEST_KIND, "team:1", "2026-W48")
-    # Another process claimed the digest and died before posting.
     assert await claim_post(db=services.db, key=key, claimed_by="dead", now=DIGEST_AT, lease=lease)
+    return key, lease
+
+
+async def test_a_claim_left_by_a_crash_is_posted_once_after_the_lease(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    # Another process claimed the digest and died before posting.
+    _, lease = await claimed_by_a_dead_process(week)
     report = await tick(week, clock, DIGEST_AT + timedelta(minutes=1))
     await week.settled()
     assert report.already_claimed == 1 and posts(week.fake) == []
@@ -305,14 +313,15 @@ async def test_a_rate_limit_is_waited_out_and_posted_in_the_same_tick(
 async def test_a_server_error_fails_the_tick_and_the_next_one_posts(
     week: PolarisServer, clock: list[datetime]
 ) -> None:
-    # Three 500s outlast the client's own two retries.
-    week.fake.fail("chat.postMessage", status=500, times=3)
+    # A post is not retried by the client (Slack may have posted before the 500): it fails.
+    week.fake.fail("chat.postMessage", status=500)
     report = await tick(week, clock, DIGEST_AT)
     assert (report.sent, report.failed) == (0, 1)
     [entry] = [e for e in await ledger(week) if e.period == "2026-W48"]
     assert entry.status == "failed"
     retry = await tick(week, clock, DIGEST_AT + timedelta(minutes=1))
-    assert retry.sent == 1
+    assert retry.sent == 1  # Slack had not posted it: the retry looked, then posted
+    assert week.fake.calls_to("conversations.history")
     assert len(stored_messages(week.fake)) == 1
 
 
@@ -388,3 +397,42 @@ async def test_okr_digest_post_is_for_leads_and_posts_once(
     assert len(posts(week.fake)) == 1
     [entry] = await ledger(week, MANUAL_DIGEST_KIND)
     assert (entry.status, entry.subject, entry.period) == ("sent", "team:1", "2026-W48")
+
+
+def marked(fake: FakeSlack, channel: str = "C1") -> list[dict[str, Any]]:
+    """Messages in `channel` that carry a scheduled post's marker (what Slack holds)."""
+    return [m for m in stored_messages(fake, channel) if m.get("metadata")]
+
+
+@pytest.mark.parametrize("status", [500, 503])
+async def test_a_digest_slack_posted_before_an_error_is_found_not_posted_again(
+    week: PolarisServer, clock: list[datetime], status: int
+) -> None:
+    await define_with_a_reading(week, clock)  # so that the digest has a thread: its chart
+    # Slack posts, then the answer is lost (a 5xx, as from a proxy): the client must not retry.
+    week.fake.fail("chat.postMessage", status=status, after_serving=True)
+    first = await tick(week, clock, DIGEST_AT)
+    await week.settled()
+    assert first.failed == 1 and len(marked(week.fake)) == 1
+    again = await tick(week, clock, DIGEST_AT + timedelta(minutes=1))
+    [chart] = await week.fake.wait_for("files.completeUploadExternal", timeout=30)
+    [post] = marked(week.fake)
+    assert again.sent == 1 and chart.args["thread_ts"] == post["ts"]  # the retry finished it
+    [entry] = [e for e in await ledger(week) if e.period == "2026-W48"]
+    assert (entry.status, entry.attempts, entry.slack_ts) == ("sent", 2, post["ts"])
+    assert len(week.fake.calls_to("conversations.history")) == 1  # only the retry looked
+
+
+async def test_a_digest_a_crashed_tick_left_in_slack_is_not_posted_again(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    # A process claimed the digest, posted it and was killed before recording it.
+    key, lease = await claimed_by_a_dead_process(week)
+    client = AsyncWebClient(token="xoxb-test", base_url=week.fake.base_url)
+    await client.chat_postMessage(channel="C1", text="digest", metadata=marker_metadata(key))
+    retaken = await tick(week, clock, DIGEST_AT + lease + timedelta(minutes=1))
+    await week.settled()
+    [post] = marked(week.fake)
+    assert retaken.sent == 1 and post["text"] == "digest"
+    [entry] = [e for e in await ledger(week) if e.period == "2026-W48"]
+    assert (entry.status, entry.slack_ts) == ("sent", post["ts"])

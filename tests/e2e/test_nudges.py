@@ -420,3 +420,28 @@ async def test_an_owner_never_seen_is_learned_when_the_nudges_are_planned(
     assert len(dms(week, "U3")) == 1
     # Learned once: the answer is cached for POLARIS_USER_CACHE_SECONDS.
     assert [c.args["user"] for c in week.fake.calls_to("users.info")].count("U3") == 1
+
+
+def dms_in_slack(polaris: PolarisServer, user: str) -> list[dict[str, Any]]:
+    """The DMs Slack holds for `user` (whatever the answers to the posting calls were)."""
+    return [m for (channel, _), m in polaris.fake._messages.items() if channel == f"D{user}"]
+
+
+async def test_a_dm_slack_sent_before_an_error_is_found_not_sent_again(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    # Every DM of the tick is posted by Slack, then its answer is lost (503).
+    week.fake.fail("chat.postMessage", status=503, after_serving=True, times=10)
+    first = await tick(week, clock, PARIS_TEN)
+    await week.settled()
+    assert first.failed >= 2 and first.sent == 0
+    again = await tick(week, clock, PARIS_TEN + timedelta(minutes=1))
+    await tick(week, clock, PARIS_TEN + timedelta(minutes=2))
+    await week.settled()
+    assert again.sent == first.failed
+    for user in ("U1", "U3"):
+        [dm] = dms_in_slack(week, user)
+        assert dm["metadata"]["event_type"] == "polaris_scheduled_post"
+    async with week.runtime.services.db.transaction() as session:
+        sent = (await session.scalars(select(Nudge.dm_ts).where(Nudge.user_id == "U1"))).all()
+    assert sent == [dms_in_slack(week, "U1")[0]["ts"]]  # its buttons work: the nudge knows it
