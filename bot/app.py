@@ -117,6 +117,18 @@ def slack_session() -> aiohttp.ClientSession:
     return aiohttp.ClientSession(trace_configs=[trace])
 
 
+class _ClientCarriesTheToken(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment even when it is given a client, then
+    warns that the token is unused: the client carries that very token, so the warning (on
+    every start, in every `polaris tick`) says nothing."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.AsyncApp").addFilter(_ClientCarriesTheToken())
+
+
 def build_slack_app(services: Services, client: AsyncWebClient) -> AsyncApp:
     """The Bolt app with every listener registered. Socket Mode needs no signing secret."""
     settings = services.settings

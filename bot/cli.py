@@ -67,14 +67,22 @@ def run_async(settings: Settings, body: Callable[[Runtime], Awaitable[T]]) -> T:
         try:
             runtime = await start_runtime(settings)
         except OperationalError as error:
-            raise fail(f"cannot open DATABASE_URL: {error.orig}") from None
+            raise database_failure(error) from None
         try:
             await check_slack_token(runtime)
             return await body(runtime)
+        except OperationalError as error:  # the database went away, or never answered
+            raise database_failure(error) from None
         finally:
             await runtime.close()
 
     return asyncio.run(main())
+
+
+def database_failure(error: OperationalError) -> typer.Exit:
+    """One line for an unreachable database: the driver's first line says why."""
+    reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+    return fail(f"cannot open DATABASE_URL: {reason}")
 
 
 async def check_slack_token(runtime: Runtime) -> None:
@@ -185,7 +193,7 @@ def db_upgrade() -> None:
     try:
         upgrade(settings.database_url)
     except OperationalError as error:
-        raise fail(f"cannot open DATABASE_URL: {error.orig}") from None
+        raise database_failure(error) from None
     typer.echo(f"database at revision {current_revision(settings.database_url)}")
 
 
@@ -262,7 +270,7 @@ def readings_import(
     except UserError as error:
         raise fail(t(error.message, **error.values)) from None
     except OperationalError as error:
-        raise fail(f"cannot open DATABASE_URL: {error.orig}") from None
+        raise database_failure(error) from None
     _echo_import_report(t, report)
 
 

@@ -166,3 +166,24 @@ async def test_a_refused_token_is_one_line(tmp_path: Path, fake_slack: FakeSlack
         .splitlines()[-1]
         .startswith("polaris: Slack refused SLACK_BOT_TOKEN (invalid_auth)")
     )
+
+
+@pytest.mark.parametrize(
+    "database_url",
+    ["postgresql://postgres@127.0.0.1:9/polaris", "sqlite:////nonexistent-dir/polaris.db"],
+)
+async def test_tick_with_the_database_down_is_one_line_and_exit_2(
+    tmp_path: Path, fake_slack: FakeSlack, database_url: str
+) -> None:
+    process = await asyncio.create_subprocess_exec(
+        *POLARIS, "tick", "--at", "2026-11-27T10:00:00+01:00",
+        cwd=tmp_path,
+        env=clean_env(
+            SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=fake_slack.base_url, DATABASE_URL=database_url
+        ),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    lines = stderr.decode().strip().splitlines()
+    assert process.returncode == 2, lines
+    assert len(lines) == 1 and lines[0].startswith("polaris: cannot open DATABASE_URL"), lines
