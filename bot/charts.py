@@ -21,9 +21,6 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 NAVY = "#1d2b4f"
 GOLD = "#e0a526"
 GREY = "#9aa3b5"
@@ -58,6 +55,11 @@ def render_trend_chart(
             raise ValueError(
                 f"{series.label!r} has {len(series.values)} values for {len(period_labels)} periods"
             )
+    # Imported here, not at the top: matplotlib costs a second or two to import, and every
+    # process (`polaris tick`, each web worker) would pay it whether it draws a chart or not.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     shown_inputs = list(inputs)[:6]
     rows_of_inputs = math.ceil(len(shown_inputs) / 3)
     dpi = 100
