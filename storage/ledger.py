@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, update
@@ -12,6 +13,17 @@ from storage.upsert import insert_new_id
 
 LEDGER = LedgerEntry.__table__  # type: ignore[attr-defined]
 KEY = ("workspace_id", "kind", "subject", "period")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How sending went: SENT (with Slack's channel and ts), SKIPPED (final: never retried)
+    or FAILED (a later tick retries it, up to the ledger's attempt limit)."""
+
+    status: LedgerStatus
+    channel: str | None = None
+    ts: str | None = None
+    error: str | None = None
 
 
 async def claim(
@@ -75,25 +87,17 @@ async def claim(
     return None if entry_id is None else int(entry_id)
 
 
-async def finish(
-    session: AsyncSession,
-    *,
-    entry_id: int,
-    status: LedgerStatus,
-    now: datetime,
-    channel: str | None = None,
-    ts: str | None = None,
-    error: str | None = None,
-) -> None:
+async def finish(session: AsyncSession, *, entry_id: int, outcome: Outcome, now: datetime) -> None:
     """Record how a claimed entry ended: sent (with Slack's ts), skipped or failed."""
+    sent = outcome.status is LedgerStatus.SENT
     await session.execute(
         update(LEDGER)
         .where(LEDGER.c.id == entry_id)
         .values(
-            status=status.value,
-            sent_at=now if status is LedgerStatus.SENT else None,
-            slack_channel=channel,
-            slack_ts=ts,
-            error=error[:255] if error else None,
+            status=outcome.status.value,
+            sent_at=now if sent else None,
+            slack_channel=outcome.channel,
+            slack_ts=outcome.ts,
+            error=outcome.error[:255] if outcome.error else None,
         )
     )

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from storage import ledger
 from storage.database import Database
+from storage.ledger import Outcome
 from storage.models import LedgerStatus
 
 # After this many failed or abandoned attempts a post is given up (and stays visible as failed).
@@ -42,19 +43,17 @@ async def claim_post(
 
 
 async def record_post_outcome(
-    *,
-    db: Database,
-    entry_id: int,
-    status: LedgerStatus,
-    now: datetime,
-    channel: str | None = None,
-    ts: str | None = None,
-    error: str | None = None,
+    *, db: Database, entry_id: int, outcome: Outcome, now: datetime
 ) -> None:
     async with db.transaction() as session:
-        await ledger.finish(
-            session, entry_id=entry_id, status=status, now=now, channel=channel, ts=ts, error=error
-        )
+        await ledger.finish(session, entry_id=entry_id, outcome=outcome, now=now)
 
 
-__all__ = ["MAX_ATTEMPTS", "LedgerKey", "LedgerStatus", "claim_post", "record_post_outcome"]
+__all__ = [
+    "MAX_ATTEMPTS",
+    "LedgerKey",
+    "LedgerStatus",
+    "Outcome",
+    "claim_post",
+    "record_post_outcome",
+]

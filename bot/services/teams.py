@@ -137,7 +137,9 @@ async def claim_team_prompt(
         )
         if entry_id is None:
             return False
-        await ledger.finish(session, entry_id=entry_id, status=LedgerStatus.SENT, now=now)
+        await ledger.finish(
+            session, entry_id=entry_id, outcome=ledger.Outcome(LedgerStatus.SENT), now=now
+        )
         return True
 
 
