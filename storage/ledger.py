@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, update
@@ -12,7 +12,20 @@ from storage.models import LedgerEntry, LedgerStatus
 from storage.upsert import insert_new_id
 
 LEDGER = LedgerEntry.__table__  # type: ignore[attr-defined]
-KEY = ("workspace_id", "kind", "subject", "period")
+
+
+@dataclass(frozen=True)
+class LedgerKey:
+    """What makes a scheduled post unique: e.g. ("T1", "digest", "team:4", "2026-W48")."""
+
+    workspace_id: str
+    kind: str
+    subject: str
+    period: str
+
+
+# The ledger's unique columns: the key's fields, by name.
+KEY = tuple(f.name for f in fields(LedgerKey))
 
 
 @dataclass(frozen=True)
@@ -29,10 +42,7 @@ class Outcome:
 async def claim(
     session: AsyncSession,
     *,
-    workspace_id: str,
-    kind: str,
-    subject: str,
-    period: str,
+    key: LedgerKey,
     claimed_by: str,
     now: datetime,
     lease: timedelta,
@@ -46,10 +56,7 @@ async def claim(
     concurrent claimers can never both win.
     """
     values = {
-        "workspace_id": workspace_id,
-        "kind": kind,
-        "subject": subject,
-        "period": period,
+        **asdict(key),
         "status": LedgerStatus.CLAIMED.value,
         "claimed_by": claimed_by,
         "claimed_at": now,
@@ -61,10 +68,7 @@ async def claim(
     retaken = await session.execute(
         update(LEDGER)
         .where(
-            LEDGER.c.workspace_id == workspace_id,
-            LEDGER.c.kind == kind,
-            LEDGER.c.subject == subject,
-            LEDGER.c.period == period,
+            *(LEDGER.c[column] == value for column, value in asdict(key).items()),
             LEDGER.c.attempts < max_attempts,
             or_(
                 and_(

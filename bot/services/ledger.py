@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from storage import ledger
 from storage.database import Database
-from storage.ledger import Outcome
+from storage.ledger import LedgerKey, Outcome
 from storage.models import LedgerStatus
 
 # After this many failed or abandoned attempts a post is given up (and stays visible as failed).
 MAX_ATTEMPTS = 5
-
-
-@dataclass(frozen=True)
-class LedgerKey:
-    """What makes a scheduled post unique: e.g. ("T1", "digest", "team:4", "2026-W48")."""
-
-    workspace_id: str
-    kind: str
-    subject: str
-    period: str
 
 
 async def claim_post(
@@ -30,15 +19,7 @@ async def claim_post(
     """The ledger entry id if this caller may send the post now, else None."""
     async with db.transaction() as session:
         return await ledger.claim(
-            session,
-            workspace_id=key.workspace_id,
-            kind=key.kind,
-            subject=key.subject,
-            period=key.period,
-            claimed_by=claimed_by,
-            now=now,
-            lease=lease,
-            max_attempts=MAX_ATTEMPTS,
+            session, key=key, claimed_by=claimed_by, now=now, lease=lease, max_attempts=MAX_ATTEMPTS
         )
 
 

@@ -126,10 +126,7 @@ async def claim_team_prompt(
         await ensure_workspace(session, workspace_id=workspace_id, default_locale="en", now=now)
         entry_id = await ledger.claim(
             session,
-            workspace_id=workspace_id,
-            kind=TEAM_PROMPT,
-            subject=channel_id,
-            period="first",
+            key=ledger.LedgerKey(workspace_id, TEAM_PROMPT, channel_id, "first"),
             claimed_by="command",
             now=now,
             lease=timedelta(days=36500),

@@ -90,15 +90,11 @@ async def test_sent_is_never_claimed_again(db: Database) -> None:
 
 async def test_failed_is_retried_up_to_the_limit(db: Database) -> None:
     await add_workspace(db)
+    failed = Outcome(LedgerStatus.FAILED, error="ratelimited")
     for attempt in range(1, MAX_ATTEMPTS + 1):
         entry_id = await claim_post(db=db, key=KEY, claimed_by="a", now=NOW, lease=LEASE)
         assert entry_id is not None, f"attempt {attempt} should be allowed"
-        await record_post_outcome(
-            db=db,
-            entry_id=entry_id,
-            outcome=Outcome(LedgerStatus.FAILED, error="ratelimited"),
-            now=NOW,
-        )
+        await record_post_outcome(db=db, entry_id=entry_id, outcome=failed, now=NOW)
     assert await claim_post(db=db, key=KEY, claimed_by="a", now=NOW, lease=LEASE) is None
     [entry] = await entries(db)
     assert (entry.status, entry.attempts, entry.error) == ("failed", MAX_ATTEMPTS, "ratelimited")
@@ -106,14 +102,10 @@ async def test_failed_is_retried_up_to_the_limit(db: Database) -> None:
 
 async def test_skipped_is_final(db: Database) -> None:
     await add_workspace(db)
+    skipped = Outcome(LedgerStatus.SKIPPED, error="channel_not_found")
     entry_id = await claim_post(db=db, key=KEY, claimed_by="a", now=NOW, lease=LEASE)
     assert entry_id is not None
-    await record_post_outcome(
-        db=db,
-        entry_id=entry_id,
-        outcome=Outcome(LedgerStatus.SKIPPED, error="channel_not_found"),
-        now=NOW,
-    )
+    await record_post_outcome(db=db, entry_id=entry_id, outcome=skipped, now=NOW)
     assert await claim_post(db=db, key=KEY, claimed_by="a", now=NOW, lease=LEASE) is None
 
 
