@@ -45,6 +45,11 @@ async def friday_modal(
     return view, await check_ins_of(polaris)
 
 
+async def submit(polaris: PolarisServer, view: dict, values: dict[str, str | None]) -> dict:
+    """Submit the check-in modal as U1; what Slack was acknowledged with."""
+    return ack_json(await polaris.interaction(view_submission(view, values, user_id="U1")))
+
+
 def text_of(call: Any) -> str:
     return json.dumps(call.args["blocks"], ensure_ascii=False)
 
@@ -54,11 +59,7 @@ async def test_an_empty_check_in_is_refused_inline_and_points_to_no_change(
     clock: list[datetime],
 ) -> None:
     view, before = await friday_modal(week, clock)
-    answer = ack_json(
-        await week.interaction(
-            view_submission(view, {"1.value": None, "4.value": None}, user_id="U1")
-        )
-    )
+    answer = await submit(week, view, {"1.value": None, "4.value": None})
     assert answer["response_action"] == "errors"
     [(block, message)] = answer["errors"].items()
     assert block.endswith(".value") and "“No change”" in message
@@ -75,14 +76,7 @@ async def test_a_partial_check_in_says_what_is_still_due_and_keeps_the_buttons_f
     clock: list[datetime],
 ) -> None:
     view, before = await friday_modal(week, clock)
-    assert (
-        ack_json(
-            await week.interaction(
-                view_submission(view, {"1.value": None, "4.value": "12"}, user_id="U1")
-            )
-        )
-        == {}
-    )
+    assert await submit(week, view, {"1.value": None, "4.value": "12"}) == {}
     [redrawn] = await week.fake.wait_for("chat.update")
     text = text_of(redrawn)
     assert "Updated: `KR-4`. Still due: `KR-1`." in text
@@ -100,11 +94,7 @@ async def test_after_a_partial_check_in_no_change_and_the_reminder_are_for_the_r
     clock: list[datetime],
 ) -> None:
     view, _before = await friday_modal(week, clock)
-    ack_json(
-        await week.interaction(
-            view_submission(view, {"1.value": None, "4.value": "12"}, user_id="U1")
-        )
-    )
+    await submit(week, view, {"1.value": None, "4.value": "12"})
     await week.fake.wait_for("chat.update")
     # Monday: the reminder lists only KR-1.
     await tick(week, clock, MONDAY_TEN)
