@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from storage.models import CheckIn, Nudge
 from tests.conftest import PolarisServer, ack_json
-from tests.e2e.test_nudges import PARIS_TEN, click, dms, tick, week  # noqa: F401
+from tests.e2e.test_nudges import PARIS_TEN, click, dms, friday_dm, tick, week  # noqa: F401
 from tests.slack_forms import view_submission
 
 MONDAY_TEN = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -38,8 +38,7 @@ async def friday_modal(
 ) -> tuple[dict, list[tuple[int, float]]]:
     """The "Update…" modal of Friday's DM to U1, opened five minutes later, and the check-ins
     stored before anything is submitted."""
-    await tick(polaris, clock, PARIS_TEN)
-    [dm] = dms(polaris, "U1")
+    dm = await friday_dm(polaris, clock, "U1")
     clock[0] = PARIS_TEN + timedelta(minutes=5)
     view = await open_modal(polaris, dm)
     return view, await check_ins_of(polaris)
