@@ -19,7 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import text
 
-from bot.services.ledger import LedgerKey, claim_attempt, record_post_outcome
+from bot.services.ledger import LedgerKey, Outcome, claim_attempt, record_post_outcome
 from bot.services.runtime import Services
 from storage import workspaces
 from storage.models import LedgerStatus
@@ -41,17 +41,6 @@ class DueItem:
     #: Set when the ledger hands over an earlier attempt that crashed or failed: Slack may
     #: already hold its post, so the job looks for the post's marker before sending again.
     retry: bool = False
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How sending went: SENT (with Slack's channel and ts), SKIPPED (final: never retried)
-    or FAILED (a later tick retries it, up to the ledger's attempt limit)."""
-
-    status: LedgerStatus
-    channel: str | None = None
-    ts: str | None = None
-    error: str | None = None
 
 
 class ScheduledJob(Protocol):
@@ -137,15 +126,7 @@ class Ticker:
             except Exception as error:  # one broken item must not stop the tick
                 log.exception("scheduled %s failed for %s", job.kind, item.key)
                 outcome = Outcome(LedgerStatus.FAILED, error=f"{type(error).__name__}: {error}")
-            await record_post_outcome(
-                db=db,
-                entry_id=claim.entry_id,
-                status=outcome.status,
-                now=at,
-                channel=outcome.channel,
-                ts=outcome.ts,
-                error=outcome.error,
-            )
+            await record_post_outcome(db=db, entry_id=claim.entry_id, outcome=outcome, now=at)
             if outcome.status is LedgerStatus.SENT:
                 report.sent += 1
             elif outcome.status is LedgerStatus.SKIPPED:

@@ -5,6 +5,7 @@ Posting itself (order, ledger, what is retried) is the scheduled job's, in `hand
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.domain.errors import UserError
@@ -70,14 +71,10 @@ async def post_digest_now(*, req: Request) -> None:
     outcome = await send_digest(req.client, manual.digest, manual.key, retry=manual.retry)
     # A manual post that did not go out stays retryable by the next click, whatever the cause.
     sent = outcome.status is LedgerStatus.SENT
+    if not sent:
+        outcome = replace(outcome, status=LedgerStatus.FAILED)
     await record_post_outcome(
-        db=services.db,
-        entry_id=manual.entry_id,
-        status=LedgerStatus.SENT if sent else LedgerStatus.FAILED,
-        now=req.now,
-        channel=outcome.channel,
-        ts=outcome.ts,
-        error=outcome.error,
+        db=services.db, entry_id=manual.entry_id, outcome=outcome, now=req.now
     )
     if sent:
         text = manual_posted_text(t, team_channel)

@@ -138,27 +138,6 @@ async def look_up(
     return [p for p in found if p is not None]
 
 
-async def learn_people(
-    *,
-    client: AsyncWebClient,
-    services: Services,
-    workspace_id: str,
-    user_ids: Collection[str],
-    now: datetime,
-    pacer: Pacer = PACER,
-) -> list[SlackPerson]:
-    """Ask Slack about those of `user_ids` not learned within the user cache's lifetime, and
-    store the answers. Returns what Slack said."""
-    ttl = timedelta(seconds=services.settings.polaris_user_cache_seconds)
-    stale = await members.people_to_learn(
-        db=services.db, workspace_id=workspace_id, user_ids=user_ids, ttl=ttl, now=now
-    )
-    return await learn_now(
-        client=client, services=services, workspace_id=workspace_id, user_ids=stale, now=now,
-        pacer=pacer,
-    )  # fmt: skip
-
-
 async def learn_now(
     *,
     client: AsyncWebClient,
@@ -187,13 +166,15 @@ async def learn_owners(
     *, client: AsyncWebClient, services: Services, workspace_id: str, user_ids: Collection[str]
 ) -> None:
     """After an objective, a key result or a team is stored: learn the people it names (their
-    owners, the lead) so their first nudge comes at their hour, in their language."""
-    await learn_people(
-        client=client,
-        services=services,
-        workspace_id=workspace_id,
-        user_ids=user_ids,
-        now=services.clock(),
+    owners, the lead) so their first nudge comes at their hour, in their language. Only
+    those not learned within the user cache's lifetime are asked about."""
+    now = services.clock()
+    ttl = timedelta(seconds=services.settings.polaris_user_cache_seconds)
+    stale = await members.people_to_learn(
+        db=services.db, workspace_id=workspace_id, user_ids=user_ids, ttl=ttl, now=now
+    )
+    await learn_now(
+        client=client, services=services, workspace_id=workspace_id, user_ids=stale, now=now
     )
 
 

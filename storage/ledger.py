@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, update
@@ -12,7 +12,37 @@ from storage.models import LedgerEntry, LedgerStatus
 from storage.upsert import insert_new_id
 
 LEDGER = LedgerEntry.__table__  # type: ignore[attr-defined]
-KEY = ("workspace_id", "kind", "subject", "period")
+
+
+@dataclass(frozen=True)
+class LedgerKey:
+    """What makes a scheduled post unique: e.g. ("T1", "digest", "team:4", "2026-W48")."""
+
+    workspace_id: str
+    kind: str
+    subject: str
+    period: str
+
+    @property
+    def marker(self) -> str:
+        """The key as one string: what a scheduled post carries in Slack's message metadata,
+        so an uncertain attempt can be found in the channel instead of being sent again."""
+        return "/".join(asdict(self).values())
+
+
+# The ledger's unique columns: the key's fields, by name.
+KEY = tuple(f.name for f in fields(LedgerKey))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How sending went: SENT (with Slack's channel and ts), SKIPPED (final: never retried)
+    or FAILED (a later tick retries it, up to the ledger's attempt limit)."""
+
+    status: LedgerStatus
+    channel: str | None = None
+    ts: str | None = None
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -27,10 +57,7 @@ class Claim:
 async def claim(
     session: AsyncSession,
     *,
-    workspace_id: str,
-    kind: str,
-    subject: str,
-    period: str,
+    key: LedgerKey,
     claimed_by: str,
     now: datetime,
     lease: timedelta,
@@ -44,10 +71,7 @@ async def claim(
     concurrent claimers can never both win.
     """
     values = {
-        "workspace_id": workspace_id,
-        "kind": kind,
-        "subject": subject,
-        "period": period,
+        **asdict(key),
         "status": LedgerStatus.CLAIMED.value,
         "claimed_by": claimed_by,
         "claimed_at": now,
@@ -59,10 +83,7 @@ async def claim(
     retaken = await session.execute(
         update(LEDGER)
         .where(
-            LEDGER.c.workspace_id == workspace_id,
-            LEDGER.c.kind == kind,
-            LEDGER.c.subject == subject,
-            LEDGER.c.period == period,
+            *(LEDGER.c[column] == value for column, value in asdict(key).items()),
             LEDGER.c.attempts < max_attempts,
             or_(
                 and_(
@@ -85,25 +106,17 @@ async def claim(
     return None if row is None else Claim(int(row.id), attempt=int(row.attempts))
 
 
-async def finish(
-    session: AsyncSession,
-    *,
-    entry_id: int,
-    status: LedgerStatus,
-    now: datetime,
-    channel: str | None = None,
-    ts: str | None = None,
-    error: str | None = None,
-) -> None:
+async def finish(session: AsyncSession, *, entry_id: int, outcome: Outcome, now: datetime) -> None:
     """Record how a claimed entry ended: sent (with Slack's ts), skipped or failed."""
+    sent = outcome.status is LedgerStatus.SENT
     await session.execute(
         update(LEDGER)
         .where(LEDGER.c.id == entry_id)
         .values(
-            status=status.value,
-            sent_at=now if status is LedgerStatus.SENT else None,
-            slack_channel=channel,
-            slack_ts=ts,
-            error=error[:255] if error else None,
+            status=outcome.status.value,
+            sent_at=now if sent else None,
+            slack_channel=outcome.channel,
+            slack_ts=outcome.ts,
+            error=outcome.error[:255] if outcome.error else None,
         )
     )

@@ -128,38 +128,38 @@ class NorthStar(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=utc_column())
 
 
-class InputMetric(SQLModel, table=True):
+class NorthStarMetric(SQLModel):
+    """The columns an input metric and a counter-metric share: a named metric of one North
+    Star, unique by name within it, and which way is better. Not a table itself."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    north_star_id: int = Field(foreign_key="north_star.id", index=True)
+    name: str = Field(max_length=150)
+    definition: str = Field(default="", max_length=3000)
+    direction: str = Field(default=Direction.HIGHER_IS_BETTER.value, max_length=8)
+
+
+class InputMetric(NorthStarMetric, table=True):
     """A metric the team can act on that drives its North Star."""
 
     __tablename__ = "input_metric"
 
     __table_args__ = (sa.UniqueConstraint("north_star_id", "name", name="uq_input_metric_name"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
-    north_star_id: int = Field(foreign_key="north_star.id", index=True)
-    name: str = Field(max_length=150)
-    definition: str = Field(default="", max_length=3000)
     unit: str = Field(default="", max_length=40)
-    direction: str = Field(default=Direction.HIGHER_IS_BETTER.value, max_length=8)
     owner_user_id: str | None = Field(default=None, max_length=32)
     archived_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     created_at: datetime = Field(sa_column=utc_column())
 
 
-class CounterMetric(SQLModel, table=True):
+class CounterMetric(NorthStarMetric, table=True):
     """A guardrail that must not degrade while the North Star rises."""
 
     __tablename__ = "counter_metric"
 
     __table_args__ = (sa.UniqueConstraint("north_star_id", "name", name="uq_counter_metric_name"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
-    north_star_id: int = Field(foreign_key="north_star.id", index=True)
-    name: str = Field(max_length=150)
-    definition: str = Field(default="", max_length=3000)
-    direction: str = Field(default=Direction.HIGHER_IS_BETTER.value, max_length=8)
     created_at: datetime = Field(sa_column=utc_column())
 
 

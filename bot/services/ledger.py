@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from storage import ledger
 from storage.database import Database
-from storage.ledger import Claim
+from storage.ledger import Claim, LedgerKey, Outcome
 from storage.models import LedgerStatus
 
 # After this many failed or abandoned attempts a post is given up (and stays visible as failed).
 MAX_ATTEMPTS = 5
-
-
-@dataclass(frozen=True)
-class LedgerKey:
-    """What makes a scheduled post unique: e.g. ("T1", "digest", "team:4", "2026-W48")."""
-
-    workspace_id: str
-    kind: str
-    subject: str
-    period: str
-
-    @property
-    def marker(self) -> str:
-        """The key as one string: what a scheduled post carries in Slack's message metadata,
-        so an uncertain attempt can be found in the channel instead of being sent again."""
-        return "/".join((self.workspace_id, self.kind, self.subject, self.period))
 
 
 async def claim_post(
@@ -44,32 +27,15 @@ async def claim_attempt(
     """The claim (entry and attempt number) if this caller may send the post now, else None."""
     async with db.transaction() as session:
         return await ledger.claim(
-            session,
-            workspace_id=key.workspace_id,
-            kind=key.kind,
-            subject=key.subject,
-            period=key.period,
-            claimed_by=claimed_by,
-            now=now,
-            lease=lease,
-            max_attempts=MAX_ATTEMPTS,
+            session, key=key, claimed_by=claimed_by, now=now, lease=lease, max_attempts=MAX_ATTEMPTS
         )
 
 
 async def record_post_outcome(
-    *,
-    db: Database,
-    entry_id: int,
-    status: LedgerStatus,
-    now: datetime,
-    channel: str | None = None,
-    ts: str | None = None,
-    error: str | None = None,
+    *, db: Database, entry_id: int, outcome: Outcome, now: datetime
 ) -> None:
     async with db.transaction() as session:
-        await ledger.finish(
-            session, entry_id=entry_id, status=status, now=now, channel=channel, ts=ts, error=error
-        )
+        await ledger.finish(session, entry_id=entry_id, outcome=outcome, now=now)
 
 
 __all__ = [
@@ -77,6 +43,7 @@ __all__ = [
     "Claim",
     "LedgerKey",
     "LedgerStatus",
+    "Outcome",
     "claim_attempt",
     "claim_post",
     "record_post_outcome",

@@ -126,10 +126,7 @@ async def claim_team_prompt(
         await ensure_workspace(session, workspace_id=workspace_id, default_locale="en", now=now)
         claim = await ledger.claim(
             session,
-            workspace_id=workspace_id,
-            kind=TEAM_PROMPT,
-            subject=channel_id,
-            period="first",
+            key=ledger.LedgerKey(workspace_id, TEAM_PROMPT, channel_id, "first"),
             claimed_by="command",
             now=now,
             lease=timedelta(days=36500),
@@ -137,7 +134,9 @@ async def claim_team_prompt(
         )
         if claim is None:
             return False
-        await ledger.finish(session, entry_id=claim.entry_id, status=LedgerStatus.SENT, now=now)
+        await ledger.finish(
+            session, entry_id=claim.entry_id, outcome=ledger.Outcome(LedgerStatus.SENT), now=now
+        )
         return True
 
 

@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.charts import ChartPool
 from bot.domain.errors import NotFound
 from bot.i18n import Translator, translator
-from bot.scheduler import DueItem, Outcome
+from bot.scheduler import DueItem
 from bot.services.digest import (
     DIGEST_KIND,
     MISSED,
@@ -28,7 +28,7 @@ from bot.services.digest import (
     due_digests,
     weekly_digest,
 )
-from bot.services.ledger import LedgerKey, LedgerStatus
+from bot.services.ledger import LedgerKey, LedgerStatus, Outcome
 from bot.services.read_models import DigestModel
 from bot.services.runtime import Services
 from handlers.jobs.charts import chart_title, render_north_star_chart

@@ -10,9 +10,9 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import translator
-from bot.scheduler import DueItem, Outcome
+from bot.scheduler import DueItem
 from bot.services import nudge_messages, nudges
-from bot.services.ledger import LedgerKey, LedgerStatus
+from bot.services.ledger import LedgerKey, LedgerStatus, Outcome
 from bot.services.runtime import Services
 from handlers.directory import learn_now
 from handlers.slack_io import find_marked_post, marker_metadata, outcome_of

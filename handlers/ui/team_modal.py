@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
@@ -48,16 +49,45 @@ class TeamModalMeta(BaseModel):
     team_id: int | None = None
 
 
-def _weekdays(t: Translator) -> list[Choice]:
+@dataclass(frozen=True)
+class Weekly:
+    """A weekly moment of a team (its check-in, its digest): the blocks of its day and time
+    inputs, and the weekday (Monday 0) and time a new team starts with."""
+
+    day_block: str
+    time_block: str
+    default: tuple[int, time]
+
+
+CHECK_IN = Weekly(TeamBlock.CHECKIN_DAY, TeamBlock.CHECKIN_TIME, (4, time(10, 0)))
+DIGEST = Weekly(TeamBlock.DIGEST_DAY, TeamBlock.DIGEST_TIME, (0, time(9, 30)))
+
+
+def _weekly_inputs(
+    t: Translator, weekly: Weekly, labels: tuple[str, str], at: tuple[int, time]
+) -> list[Block]:
+    """The day and time inputs of `weekly`, labelled `labels`, showing `at`."""
     names = get_day_names("wide", locale=t.locale)
-    return [Choice(str(day), str(names[day]).capitalize()) for day in range(7)]
+    weekdays = [Choice(str(day), str(names[day]).capitalize()) for day in range(7)]
+    return [
+        select_input(weekly.day_block, labels[0], weekdays, initial=str(at[0])),
+        InputBlock(
+            block_id=weekly.time_block,
+            label=labels[1],
+            element=TimePickerElement(
+                action_id=weekly.time_block, initial_time=at[1].strftime("%H:%M")
+            ),
+        ),
+    ]
 
 
-def _time_input(block_id: str, label: str, initial: time) -> InputBlock:
-    return InputBlock(
-        block_id=block_id,
-        label=label,
-        element=TimePickerElement(action_id=block_id, initial_time=initial.strftime("%H:%M")),
+def _weekly_value(view: Mapping[str, Any], weekly: Weekly) -> tuple[int, time]:
+    """The submitted day and time of `weekly`, each its default when missing."""
+    day = state_value(view, weekly.day_block)
+    at = state_value(view, weekly.time_block)
+    return (
+        int(day) if day else weekly.default[0],
+        time.fromisoformat(at) if at else weekly.default[1],
     )
 
 
@@ -69,7 +99,8 @@ def build_team_modal(
         Choice(key.value, f"{t(name)} — {t(ARCHETYPE_INTENTIONS[key])}")
         for key, name in ARCHETYPE_LABELS.items()
     ]
-    weekdays = _weekdays(t)
+    check_in = (team.checkin_weekday, team.checkin_time) if team else CHECK_IN.default
+    digest = (team.digest_weekday, team.digest_time) if team else DIGEST.default
     blocks: list[Block] = [
         text_input(
             TeamBlock.NAME, t("Team name"), initial=team.name if team else None, max_length=80
@@ -103,27 +134,14 @@ def build_team_modal(
             [Choice("en", "English"), Choice("fr", "Français")],
             initial=team.locale if team else locale,
         ),
-        select_input(
-            TeamBlock.CHECKIN_DAY,
-            t("Weekly check-in day"),
-            weekdays,
-            initial=str(team.checkin_weekday if team else 4),
+        *_weekly_inputs(
+            t,
+            CHECK_IN,
+            (t("Weekly check-in day"), t("Check-in time (each owner's own time zone)")),
+            check_in,
         ),
-        _time_input(
-            TeamBlock.CHECKIN_TIME,
-            t("Check-in time (each owner's own time zone)"),
-            team.checkin_time if team else time(10, 0),
-        ),
-        select_input(
-            TeamBlock.DIGEST_DAY,
-            t("Weekly digest day"),
-            weekdays,
-            initial=str(team.digest_weekday if team else 0),
-        ),
-        _time_input(
-            TeamBlock.DIGEST_TIME,
-            t("Digest time (team time zone)"),
-            team.digest_time if team else time(9, 30),
+        *_weekly_inputs(
+            t, DIGEST, (t("Weekly digest day"), t("Digest time (team time zone)")), digest
         ),
     ]
     return modal(
@@ -139,11 +157,8 @@ def build_team_modal(
 def parse_team_submission(view: Mapping[str, Any], *, workspace_id: str, actor: Actor) -> SaveTeam:
     """The submitted team (the one the modal edits, else a new one) as the save command;
     required inputs are enforced by Slack, rules by the service."""
-
-    def hhmm(block_id: str, default: time) -> time:
-        raw = state_value(view, block_id)
-        return time.fromisoformat(raw) if raw else default
-
+    checkin_weekday, checkin_time = _weekly_value(view, CHECK_IN)
+    digest_weekday, digest_time = _weekly_value(view, DIGEST)
     return SaveTeam(
         workspace_id=workspace_id,
         team_id=metadata(view, TeamModalMeta).team_id,
@@ -152,10 +167,10 @@ def parse_team_submission(view: Mapping[str, Any], *, workspace_id: str, actor: 
         archetype=state_value(view, TeamBlock.ARCHETYPE) or "",
         timezone=state_value(view, TeamBlock.TIMEZONE) or "",
         locale=state_value(view, TeamBlock.LOCALE) or "en",
-        checkin_weekday=int(state_value(view, TeamBlock.CHECKIN_DAY) or 4),
-        checkin_time=hhmm(TeamBlock.CHECKIN_TIME, time(10, 0)),
-        digest_weekday=int(state_value(view, TeamBlock.DIGEST_DAY) or 0),
-        digest_time=hhmm(TeamBlock.DIGEST_TIME, time(9, 30)),
+        checkin_weekday=checkin_weekday,
+        checkin_time=checkin_time,
+        digest_weekday=digest_weekday,
+        digest_time=digest_time,
         actor=actor,
     )
 

@@ -11,20 +11,14 @@ from sqlalchemy import select
 
 from storage.models import CheckIn, Nudge
 from tests.conftest import PolarisServer, ack_json
-from tests.e2e.test_nudges import PARIS_TEN, button_value, dms, tick, week  # noqa: F401
-from tests.slack_forms import block_action, view_submission
+from tests.e2e.test_nudges import PARIS_TEN, click, dms, friday_dm, tick, week  # noqa: F401
+from tests.slack_forms import view_submission
 
 MONDAY_TEN = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
 async def open_modal(polaris: PolarisServer, dm: Any) -> dict:
-    button = {
-        "type": "button",
-        "action_id": "nudge_update",
-        "value": button_value(dm, "nudge_update"),
-        "block_id": "nudge",
-    }
-    ack_json(await polaris.interaction(block_action(button, user_id="U1", channel_id="DU1")))
+    await click(polaris, dm, "nudge_update", user_id="U1")
     await polaris.fake.wait_for("views.open")
     return polaris.fake.last_view("check_in_modal")
 
@@ -41,14 +35,18 @@ async def check_ins_of(polaris: PolarisServer) -> list[tuple[int, float]]:
 
 async def friday_modal(
     polaris: PolarisServer, clock: list[datetime]
-) -> tuple[Any, dict, list[tuple[int, float]]]:
-    """Friday's DM to U1, its "Update…" modal opened five minutes later, and the check-ins
+) -> tuple[dict, list[tuple[int, float]]]:
+    """The "Update…" modal of Friday's DM to U1, opened five minutes later, and the check-ins
     stored before anything is submitted."""
-    await tick(polaris, clock, PARIS_TEN)
-    [dm] = dms(polaris, "U1")
+    dm = await friday_dm(polaris, clock, "U1")
     clock[0] = PARIS_TEN + timedelta(minutes=5)
     view = await open_modal(polaris, dm)
-    return dm, view, await check_ins_of(polaris)
+    return view, await check_ins_of(polaris)
+
+
+async def submit(polaris: PolarisServer, view: dict, values: dict[str, str | None]) -> dict:
+    """Submit the check-in modal as U1; what Slack was acknowledged with."""
+    return ack_json(await polaris.interaction(view_submission(view, values, user_id="U1")))
 
 
 def text_of(call: Any) -> str:
@@ -59,12 +57,8 @@ async def test_an_empty_check_in_is_refused_inline_and_points_to_no_change(
     week: PolarisServer,  # noqa: F811
     clock: list[datetime],
 ) -> None:
-    _dm, view, before = await friday_modal(week, clock)
-    answer = ack_json(
-        await week.interaction(
-            view_submission(view, {"1.value": None, "4.value": None}, user_id="U1")
-        )
-    )
+    view, before = await friday_modal(week, clock)
+    answer = await submit(week, view, {"1.value": None, "4.value": None})
     assert answer["response_action"] == "errors"
     [(block, message)] = answer["errors"].items()
     assert block.endswith(".value") and "“No change”" in message
@@ -80,28 +74,15 @@ async def test_a_partial_check_in_says_what_is_still_due_and_keeps_the_buttons_f
     week: PolarisServer,  # noqa: F811
     clock: list[datetime],
 ) -> None:
-    dm, view, before = await friday_modal(week, clock)
-    assert (
-        ack_json(
-            await week.interaction(
-                view_submission(view, {"1.value": None, "4.value": "12"}, user_id="U1")
-            )
-        )
-        == {}
-    )
+    view, before = await friday_modal(week, clock)
+    assert await submit(week, view, {"1.value": None, "4.value": "12"}) == {}
     [redrawn] = await week.fake.wait_for("chat.update")
     text = text_of(redrawn)
     assert "Updated: `KR-4`. Still due: `KR-1`." in text
     assert "nudge_no_change" in text and "nudge_undo" in text
     assert await check_ins_of(week) == [*before, (4, 12)]
     # Undo takes the partial check-in back: both KRs are due again.
-    undo = {
-        "type": "button",
-        "action_id": "nudge_undo",
-        "value": button_value(dm, "nudge_update"),
-        "block_id": "nudge_undo",
-    }
-    ack_json(await week.interaction(block_action(undo, user_id="U1", channel_id="DU1")))
+    await click(week, redrawn, "nudge_undo", user_id="U1")
     [_, reopened] = await week.fake.wait_for("chat.update", count=2)
     assert "Still due" not in text_of(reopened) and "KR-1" in text_of(reopened)
     assert await check_ins_of(week) == before
@@ -111,15 +92,8 @@ async def test_after_a_partial_check_in_no_change_and_the_reminder_are_for_the_r
     week: PolarisServer,  # noqa: F811
     clock: list[datetime],
 ) -> None:
-    await tick(week, clock, PARIS_TEN)
-    [dm] = dms(week, "U1")
-    clock[0] = PARIS_TEN + timedelta(minutes=5)
-    view = await open_modal(week, dm)
-    ack_json(
-        await week.interaction(
-            view_submission(view, {"1.value": None, "4.value": "12"}, user_id="U1")
-        )
-    )
+    view, _before = await friday_modal(week, clock)
+    await submit(week, view, {"1.value": None, "4.value": "12"})
     await week.fake.wait_for("chat.update")
     # Monday: the reminder lists only KR-1.
     await tick(week, clock, MONDAY_TEN)
@@ -127,13 +101,7 @@ async def test_after_a_partial_check_in_no_change_and_the_reminder_are_for_the_r
     [_, reminder] = dms(week, "U1")
     assert "`KR-1`" in text_of(reminder) and "`KR-4`" not in text_of(reminder)
     before = await check_ins_of(week)
-    no_change = {
-        "type": "button",
-        "action_id": "nudge_no_change",
-        "value": button_value(reminder, "nudge_no_change"),
-        "block_id": "nudge",
-    }
-    ack_json(await week.interaction(block_action(no_change, user_id="U1", channel_id="DU1")))
+    await click(week, reminder, "nudge_no_change", user_id="U1")
     updates = await week.fake.wait_for("chat.update", count=2)
     assert "no change for `KR-1`. Thank" in text_of(updates[-1])
     assert await check_ins_of(week) == [*before, (1, 22)]

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from storage.models import Member, Nudge
 from tests.conftest import PolarisServer, ack_json
+from tests.e2e.test_nudges import click
 from tests.slack_forms import block_action, view_submission
 
 LEAD = "ULEAD"
@@ -39,16 +40,6 @@ def _instants(days: list[date]) -> list[datetime]:
         for day in days
         for i in range(24)
     ]
-
-
-def _dm_button(dm: Any, action_id: str) -> str:
-    return next(
-        e["value"]
-        for b in dm.args["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e.get("action_id") == action_id
-    )
 
 
 async def _declare(polaris: PolarisServer) -> None:
@@ -105,10 +96,7 @@ async def _rehearse(
 
 
 async def _answer(polaris: PolarisServer, dm: Any, action_id: str, user: str) -> None:
-    action = {"type": "button", "action_id": action_id, "value": _dm_button(dm, action_id)}
-    await polaris.interaction(
-        block_action({**action, "block_id": "nudge"}, user_id=user, channel_id=user)
-    )
+    await click(polaris, dm, action_id, user_id=user)
     await polaris.settled()
 
 

@@ -63,6 +63,15 @@ async def tick(
     return await (ticker or polaris.runtime.ticker).tick(at)
 
 
+async def friday_dm(
+    polaris: PolarisServer, clock: list[datetime], user: str, at: datetime = PARIS_TEN
+) -> Any:
+    """Tick at `at` (Friday, 10:00 in Paris, unless told); the one DM it sent `user`."""
+    await tick(polaris, clock, at)
+    [dm] = dms(polaris, user)
+    return dm
+
+
 @pytest.fixture
 async def week(polaris_on_clock: PolarisServer, clock: list[datetime]) -> PolarisServer:
     """A Paris team checking in on Fridays at 10:00; KR owners in Paris (U1), New York (U2),
@@ -130,8 +139,7 @@ async def test_a_kr_checked_in_during_the_last_five_days_is_not_listed(
 ) -> None:
     clock[0] = PARIS_TEN - timedelta(days=2)
     await seed_check_in(week.runtime.services, 4, 50, confidence=7)
-    await tick(week, clock, PARIS_TEN)
-    [u1] = dms(week, "U1")
+    u1 = await friday_dm(week, clock, "U1")
     text = json.dumps(u1.args["blocks"])
     assert "KR-1" in text and "KR-4" not in text
 
@@ -169,8 +177,7 @@ async def test_a_crash_between_claim_and_send_ends_with_one_dm(
 async def test_no_change_records_check_ins_and_updates_the_dm(
     week: PolarisServer, clock: list[datetime]
 ) -> None:
-    await tick(week, clock, PARIS_TEN)
-    [dm] = dms(week, "U1")
+    dm = await friday_dm(week, clock, "U1")
     nudge_id = button_value(dm, "nudge_no_change")
     clock[0] = PARIS_TEN + timedelta(minutes=3)
     button = {
@@ -218,8 +225,7 @@ async def test_no_change_records_check_ins_and_updates_the_dm(
 async def test_update_opens_one_modal_with_every_due_kr(
     week: PolarisServer, clock: list[datetime]
 ) -> None:
-    await tick(week, clock, NEW_YORK_TEN)
-    [dm] = dms(week, "U2")
+    dm = await friday_dm(week, clock, "U2", NEW_YORK_TEN)
     await click(week, dm, "nudge_update", user_id="U2")
     await week.fake.wait_for("views.open")
     view = week.fake.last_view("check_in_modal")
@@ -249,8 +255,7 @@ async def test_update_opens_one_modal_with_every_due_kr(
 async def test_the_reminder_goes_only_to_those_who_did_not_answer_and_only_once(
     week: PolarisServer, clock: list[datetime]
 ) -> None:
-    await tick(week, clock, PARIS_TEN)
-    [dm] = dms(week, "U1")
+    dm = await friday_dm(week, clock, "U1")
     await click(week, dm, "nudge_skip", user_id="U1")
     await week.fake.wait_for("chat.update")
     monday_ten = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # the next working day, 10:00 Paris
@@ -317,8 +322,7 @@ async def test_pause_reads_the_date_as_people_write_it(
 async def test_snooze_asks_again_later_without_a_reminder(
     week: PolarisServer, clock: list[datetime]
 ) -> None:
-    await tick(week, clock, PARIS_TEN)
-    [dm] = dms(week, "U1")
+    dm = await friday_dm(week, clock, "U1")
     nudge_id = button_value(dm, "nudge_skip")
     snooze = {
         "type": "overflow",

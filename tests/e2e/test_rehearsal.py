@@ -9,9 +9,8 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import select, update
 
 from storage.models import LedgerEntry, Nudge, Team
-from tests.conftest import PolarisServer, ack_json
-from tests.e2e.test_nudges import NEW_YORK_TEN, PARIS_TEN, button_value, dms, week  # noqa: F401
-from tests.slack_forms import block_action
+from tests.conftest import PolarisServer
+from tests.e2e.test_nudges import NEW_YORK_TEN, PARIS_TEN, click, dms, week  # noqa: F401
 
 # The wall clock of the machine rehearsing: a week before the rehearsed one.
 WALL = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
@@ -37,13 +36,7 @@ async def test_a_week_rehearsed_with_tick_at_only_sends_the_reminders_and_the_di
     # U1 answers "No change" at 11:00 on the rehearsed Friday.
     [dm] = dms(week, "U1")
     clock[0] = PARIS_TEN + timedelta(hours=1)
-    button = {
-        "type": "button",
-        "action_id": "nudge_no_change",
-        "value": button_value(dm, "nudge_no_change"),
-        "block_id": "nudge",
-    }
-    ack_json(await week.interaction(block_action(button, user_id="U1", channel_id="DU1")))
+    await click(week, dm, "nudge_no_change", user_id="U1")
     await week.fake.wait_for("chat.update")
     clock[0] = WALL
     # Monday: the digest at 09:30, the reminders at 10:00 in each owner's zone.

@@ -24,7 +24,7 @@ from bot.services.digest import (
     team_subject,
     weekly_digest,
 )
-from bot.services.ledger import LedgerKey, claim_post, record_post_outcome
+from bot.services.ledger import LedgerKey, Outcome, claim_post, record_post_outcome
 from bot.services.nudge_answers import pause_nudges
 from bot.services.readings import record_reading
 from bot.services.runtime import Services
@@ -128,7 +128,7 @@ async def test_a_new_teams_first_digest_is_its_kick_off(
     )
     assert again.first
     await record_post_outcome(
-        db=services.db, entry_id=entry, status=LedgerStatus.SENT, now=DIGEST_AT
+        db=services.db, entry_id=entry, outcome=Outcome(LedgerStatus.SENT), now=DIGEST_AT
     )
     later = await weekly_digest(
         db=services.db,
@@ -344,7 +344,7 @@ async def test_settled_digests_are_no_longer_due(services: Services, clock: list
     # Claimed but not settled (a crash, a failure): still due, the ledger decides.
     assert len(await due_digests(db=services.db, at=DIGEST_AT)) == 1
     await record_post_outcome(
-        db=services.db, entry_id=entry, status=LedgerStatus.SKIPPED, now=DIGEST_AT
+        db=services.db, entry_id=entry, outcome=Outcome(LedgerStatus.SKIPPED), now=DIGEST_AT
     )
     assert await due_digests(db=services.db, at=DIGEST_AT + timedelta(days=2)) == []
     # Next week is another period.

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.scheduler import DueItem, Outcome, Ticker
-from bot.services.ledger import LedgerKey
+from bot.scheduler import DueItem, Ticker
+from bot.services.ledger import LedgerKey, Outcome
 from bot.services.runtime import Services
 from storage.models import LedgerEntry, LedgerStatus, ProcessedEvent, Workspace
 

@@ -23,6 +23,7 @@ from bot.scheduler import Ticker
 from bot.services.check_ins import record_check_in
 from bot.services.commands import RecordCheckIn
 from bot.services.ledger import LedgerKey, claim_post
+from bot.services.read_models import TeamView
 from bot.services.runtime import Services
 from storage.database import Database, create_engine
 from storage.models import CheckIn, LedgerEntry, Objective, Workspace
@@ -44,6 +45,12 @@ async def rival(
     db = Database(create_engine(database_url))
     yield Services(settings=settings, db=db, instance_id="rival", clock=lambda: clock[0])
     await db.dispose()
+
+
+@pytest.fixture
+async def team(services: Services) -> TeamView:
+    """The team whose objectives and check-ins the two processes race on."""
+    return await make_team(services)
 
 
 async def rows(db: Database, model: type, *where: Any) -> int:
@@ -83,10 +90,9 @@ async def test_concurrent_claimers_in_two_processes_exactly_one_wins(
 
 
 async def test_the_same_check_in_from_two_processes_records_once(
-    services: Services, rival: Services
+    services: Services, rival: Services, team: TeamView
 ) -> None:
-    team_id = await make_team(services)
-    await declare(services, team_id)
+    await declare(services, team)
     for n in range(ROUNDS):
         cmd = RecordCheckIn("T0001", 1, 20 + n, 7, "", Actor("U1"), idempotency_key=f"view:V{n}:h")
         results = await asyncio.gather(
@@ -98,10 +104,9 @@ async def test_the_same_check_in_from_two_processes_records_once(
 
 
 async def test_check_ins_from_two_processes_at_once_all_land(
-    services: Services, rival: Services
+    services: Services, rival: Services, team: TeamView
 ) -> None:
-    team_id = await make_team(services)
-    await declare(services, team_id)
+    await declare(services, team)
     owner, admin = Actor("U1"), Actor("U9", is_admin=True)
     for n in range(ROUNDS):
         await asyncio.gather(
@@ -116,24 +121,22 @@ async def test_check_ins_from_two_processes_at_once_all_land(
 
 
 async def test_the_same_objective_submission_from_two_processes_declares_once(
-    services: Services, rival: Services
+    services: Services, rival: Services, team: TeamView
 ) -> None:
-    team_id = await make_team(services)
     for n in range(ROUNDS):
         key = f"view:V{n}:h1"
         declared = await asyncio.gather(
-            declare(services, team_id, key=key), declare(rival, team_id, key=key)
+            declare(services, team, key=key), declare(rival, team, key=key)
         )
         assert len([d for d in declared if d is not None]) == 1, f"round {n}"
     assert await rows(services.db, Objective) == ROUNDS
 
 
 async def test_declarations_from_two_processes_never_share_a_reference(
-    services: Services, rival: Services
+    services: Services, rival: Services, team: TeamView
 ) -> None:
-    team_id = await make_team(services)
     declared = await asyncio.gather(
-        *(declare(s, team_id, draft(), draft()) for s in (services, rival) * (ROUNDS // 2))
+        *(declare(s, team, draft(), draft()) for s in (services, rival) * (ROUNDS // 2))
     )
     assert sorted(d.ref for d in declared if d) == list(range(1, ROUNDS + 1))
     krs = sorted(k.ref for d in declared if d for k in d.key_results)

@@ -7,7 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.services.ledger import MAX_ATTEMPTS, LedgerKey, claim_post, record_post_outcome
+from bot.services.ledger import (
+    MAX_ATTEMPTS,
+    LedgerKey,
+    Outcome,
+    claim_post,
+    record_post_outcome,
+)
 from storage.database import Database
 from storage.models import LedgerEntry, LedgerStatus, Workspace
 
@@ -74,7 +80,7 @@ async def test_sent_is_never_claimed_again(db: Database) -> None:
     entry_id = await claim_post(db=db, key=KEY, claimed_by="a", now=NOW, lease=LEASE)
     assert entry_id is not None
     await record_post_outcome(
-        db=db, entry_id=entry_id, status=LedgerStatus.SENT, now=NOW, channel="C1", ts="1.2"
+        db=db, entry_id=entry_id, outcome=Outcome(LedgerStatus.SENT, "C1", "1.2"), now=NOW
     )
     much_later = NOW + timedelta(days=3)
     assert await claim_post(db=db, key=KEY, claimed_by="b", now=much_later, lease=LEASE) is None
@@ -84,12 +90,11 @@ async def test_sent_is_never_claimed_again(db: Database) -> None:
 
 async def test_failed_is_retried_up_to_the_limit(db: Database) -> None:
     await add_workspace(db)
+    failed = Outcome(LedgerStatus.FAILED, error="ratelimited")
     for attempt in range(1, MAX_ATTEMPTS + 1):
         entry_id = await claim_post(db=db, key=KEY, claimed_by="a", now=NOW, lease=LEASE)
         assert entry_id is not None, f"attempt {attempt} should be allowed"
-        await record_post_outcome(
-            db=db, entry_id=entry_id, status=LedgerStatus.FAILED, now=NOW, error="ratelimited"
-        )
+        await record_post_outcome(db=db, entry_id=entry_id, outcome=failed, now=NOW)
     assert await claim_post(db=db, key=KEY, claimed_by="a", now=NOW, lease=LEASE) is None
     [entry] = await entries(db)
     assert (entry.status, entry.attempts, entry.error) == ("failed", MAX_ATTEMPTS, "ratelimited")
@@ -97,11 +102,10 @@ async def test_failed_is_retried_up_to_the_limit(db: Database) -> None:
 
 async def test_skipped_is_final(db: Database) -> None:
     await add_workspace(db)
+    skipped = Outcome(LedgerStatus.SKIPPED, error="channel_not_found")
     entry_id = await claim_post(db=db, key=KEY, claimed_by="a", now=NOW, lease=LEASE)
     assert entry_id is not None
-    await record_post_outcome(
-        db=db, entry_id=entry_id, status=LedgerStatus.SKIPPED, now=NOW, error="channel_not_found"
-    )
+    await record_post_outcome(db=db, entry_id=entry_id, outcome=skipped, now=NOW)
     assert await claim_post(db=db, key=KEY, claimed_by="a", now=NOW, lease=LEASE) is None
 
 
