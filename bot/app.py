@@ -46,10 +46,6 @@ log = logging.getLogger(__name__)
 DRAIN_SECONDS = 10.0
 
 
-#: Seconds a Slack call may take. Well under the ledger's claim lease (60 s at the least), so
-#: an attempt is over, one way or the other, long before another instance may take it over.
-SLACK_TIMEOUT_SECONDS = 10
-
 #: Methods that post: a 5xx or a dropped connection can come after Slack posted, so retrying
 #: them could post twice. They are never retried blindly; a scheduled post whose outcome is
 #: unknown fails, and the next attempt looks for its marker first (`find_marked_post`).
@@ -99,7 +95,7 @@ def build_web_client(
     return AsyncWebClient(
         token=settings.secret("SLACK_BOT_TOKEN"),
         base_url=settings.slack_api_url,
-        timeout=SLACK_TIMEOUT_SECONDS,
+        timeout=settings.polaris_slack_timeout_seconds,
         retry_handlers=retry_handlers(),
         session=session,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     polaris_claim_lease_seconds: int = Field(default=300, ge=60)
     # Cache lifetime of a user's Slack locale and time zone (users.info is rate limited).
     polaris_user_cache_seconds: int = Field(default=3600, ge=0)
+    # How long one Slack call may take before it is given up (and, for a post, looked for
+    # before being sent again). A quarter of the lease at most: an attempt is over, one way or
+    # the other, long before another instance may take its claim over.
+    polaris_slack_timeout_seconds: float = Field(default=10, gt=0)
 
     @field_validator("slack_api_url")
     @classmethod
@@ -60,6 +64,15 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite", "postgresql", "postgres://")):
             raise ValueError("DATABASE_URL must start with sqlite:/// or postgresql://")
         return value
+
+    @model_validator(mode="after")
+    def _timeout_within_lease(self) -> Settings:
+        if self.polaris_slack_timeout_seconds * 4 > self.polaris_claim_lease_seconds:
+            raise ValueError(
+                "POLARIS_SLACK_TIMEOUT_SECONDS must be at most a quarter of "
+                "POLARIS_CLAIM_LEASE_SECONDS"
+            )
+        return self
 
     def require(self, *names: str) -> None:
         """Raise ConfigurationError naming the first missing variable and where to get it."""

@@ -97,6 +97,7 @@ class _Failure:
     error: str | None
     retry_after: int | None
     after_serving: bool = False
+    delay: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -491,10 +492,13 @@ class FakeSlack:
         retry_after: int | None = None,
         times: int = 1,
         after_serving: bool = False,
+        delay: float = 0.0,
     ) -> None:
         """Answer the next `times` calls of `method` with a failure instead of serving them.
         With ``after_serving=True`` the call is served first (a message is posted) and only
         the answer is lost: what a 5xx or a dropped connection after Slack acted looks like.
+        ``delay`` holds the answer back that many seconds (beyond a client's timeout: the
+        call times out; with ``after_serving``, after Slack acted).
 
         * ``status=429``: HTTP 429, ``Retry-After: <retry_after or 1>``, body
           ``{"ok": false, "error": error or "ratelimited"}``.
@@ -510,7 +514,8 @@ class FakeSlack:
         if status == 200 and not error:
             raise ValueError("a failure with HTTP 200 needs a Slack error code")
         queue = self._failures.setdefault(method, deque())
-        queue.extend(_Failure(status, error, retry_after, after_serving) for _ in range(times))
+        failure = _Failure(status, error, retry_after, after_serving, delay)
+        queue.extend(failure for _ in range(times))
 
     def add_user(
         self,
@@ -633,6 +638,8 @@ class FakeSlack:
             handler = self._handlers.get(method)
             if handler is not None:
                 handler(call)
+        if failure.delay:
+            await asyncio.sleep(failure.delay)
         headers: dict[str, str] = {}
         if failure.status == 429:
             headers["Retry-After"] = str(1 if failure.retry_after is None else failure.retry_after)
