@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import translator
-from bot.services.members import MemberProfile, accept_event, remember_member
+from bot.services.members import MemberProfile, accept_event, known_member, remember_member
 from bot.services.runtime import Services
 from handlers.context import PROFILE, SERVICES, TRANSLATOR
 from handlers.directory import person_of
@@ -27,22 +27,53 @@ Next = Callable[[], Awaitable[None]]
 class UserDirectory:
     """The acting user's locale, time zone and admin flag, from `users.info`, cached.
 
-    users.info is a Tier 4 method and sits on the path of every request, so answers are kept
-    for `ttl` seconds per process; each fresh answer is also stored for the scheduler, which
-    needs owners' time zones without a Slack call.
+    No Slack call on the ack path but for a person never seen: a profile Polaris holds (in
+    this process, or stored by another process or the scheduler) is served even when older
+    than `ttl`, and refreshed after the ack, once per person at a time. Each answer from Slack
+    is stored for the scheduler, which needs owners' time zones without a Slack call.
     """
 
     def __init__(self, ttl: float) -> None:
         self._ttl = ttl
         self._cache: dict[tuple[str, str], tuple[float, MemberProfile]] = {}
+        self._refreshing: set[tuple[str, str]] = set()
 
     async def profile(
         self, *, client: AsyncWebClient, services: Services, workspace_id: str, user_id: str
     ) -> MemberProfile:
         key = (workspace_id, user_id)
         cached = self._cache.get(key)
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
+        if cached is None:
+            stored = await known_member(db=services.db, workspace_id=workspace_id, user_id=user_id)
+            if stored is None:  # never seen: the one case that waits for Slack
+                return await self._ask_slack(client, services, key)
+            profile, refreshed_at = stored
+            age = (services.clock() - refreshed_at).total_seconds()
+            cached = (time.monotonic() + self._ttl - max(age, 0), profile)
+            self._cache[key] = cached
+        if cached[0] <= time.monotonic() and key not in self._refreshing:
+            self._refreshing.add(key)
+            services.background.spawn(
+                self._refresh_after_ack(client, services, key), name=f"refresh {user_id}"
+            )
+        return cached[1]
+
+    async def _refresh_after_ack(
+        self, client: AsyncWebClient, services: Services, key: tuple[str, str]
+    ) -> None:
+        services.background.after_ack()
+        try:
+            await services.background.after_answers()
+            await self._ask_slack(client, services, key)
+        except Exception:  # a refresh is a nicety: the stored profile keeps serving
+            log.exception("refreshing the profile of %s failed", key[1])
+        finally:
+            self._refreshing.discard(key)
+
+    async def _ask_slack(
+        self, client: AsyncWebClient, services: Services, key: tuple[str, str]
+    ) -> MemberProfile:
+        workspace_id, user_id = key
         user: dict[str, Any] = {}
         try:
             response = await client.users_info(user=user_id, include_locale=True)

@@ -122,6 +122,10 @@ async def refreshed_since(
     return set(rows)
 
 
+async def get_workspace(session: AsyncSession, workspace_id: str) -> Workspace | None:
+    return await session.get(Workspace, workspace_id)
+
+
 async def get_member(session: AsyncSession, *, workspace_id: str, user_id: str) -> Member | None:
     return await session.get(Member, (workspace_id, user_id))
 

@@ -58,6 +58,21 @@ async def remember_member(
     return MemberProfile(user_id, locale, timezone, is_admin, workspace.default_locale)
 
 
+async def known_member(
+    *, db: Database, workspace_id: str, user_id: str
+) -> tuple[MemberProfile, datetime] | None:
+    """What Slack last told Polaris about a person, and when; None if it never did (nobody
+    asked yet, or the person was only named as an owner)."""
+    async with db.transaction() as session:
+        member = await workspaces.get_member(session, workspace_id=workspace_id, user_id=user_id)
+        if member is None or (member.locale is None and member.timezone is None):
+            return None
+        workspace = await workspaces.get_workspace(session, workspace_id)
+    fallback = workspace.default_locale if workspace else "en"
+    profile = MemberProfile(user_id, member.locale, member.timezone, member.is_admin, fallback)
+    return profile, member.refreshed_at
+
+
 async def accept_event(*, db: Database, workspace_id: str, event_id: str, now: datetime) -> bool:
     """True the first time an event id is seen; False for Slack's retried deliveries."""
     async with db.transaction() as session:

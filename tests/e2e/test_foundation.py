@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime, timedelta
 
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.services.members import remember_member
 from tests.conftest import PolarisServer, ack_json, replace_okr_list
 
 
@@ -64,6 +66,36 @@ async def test_user_locale_is_cached(polaris: PolarisServer) -> None:
     await polaris.command("help")
     await polaris.settled()
     assert len(polaris.fake.calls_to("users.info")) == 1
+
+
+async def test_a_stale_profile_answers_at_once_and_is_refreshed_after_the_ack(
+    polaris: PolarisServer,
+) -> None:
+    services = polaris.runtime.services
+    await remember_member(
+        db=services.db,
+        workspace_id="T0001",
+        user_id="UFR",
+        locale="fr-FR",
+        timezone="Europe/Paris",
+        is_admin=False,
+        default_locale="en",
+        now=datetime.now(UTC) - timedelta(days=2),  # stored by another process, long ago
+    )
+    polaris.fake.fail("users.info", status=200, error="ratelimited", delay=3.0)
+    started = time.monotonic()
+    body = ack_json(await polaris.command("help", user_id="UFR"))
+    assert time.monotonic() - started < 2.5  # Slack holds users.info 3 s: not waited for
+    assert "Polaris\u202f: les OKR" in blocks_text(body["blocks"])
+    [refresh] = await polaris.fake.wait_for("users.info", timeout=5)
+    assert refresh.args["user"] == "UFR"
+
+
+async def test_a_person_never_seen_waits_for_slack(polaris: PolarisServer) -> None:
+    polaris.fake.fail("users.info", status=200, error="ratelimited", delay=1.0)
+    started = time.monotonic()
+    await polaris.command("help", user_id="UFR")
+    assert time.monotonic() - started >= 1.0  # no profile to serve: the language comes first
 
 
 async def test_bad_signature_is_refused(polaris: PolarisServer) -> None:
