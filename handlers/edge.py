@@ -8,8 +8,12 @@ would plant a fake log line.
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from collections.abc import Mapping
+from itertools import accumulate
+from typing import Any
 
 from slack_sdk.signature import SignatureVerifier
 from starlette.requests import Request
@@ -52,6 +56,33 @@ def log_refused(request: Request, *, size: int, reason: str) -> None:
     """One line per refused request, never its body: `ascii` escapes newlines and controls."""
     path = ascii(request.url.path[:LOGGED_PATH_CHARS])
     log.warning("refused %s %s (%d bytes): %s", ascii(request.method)[1:-1], path, size, reason)
+
+
+class BadJson(ValueError):
+    """The body is not JSON, or nests deeper than allowed; the message says which."""
+
+
+_ESCAPE = re.compile(rb"\\.", re.DOTALL)
+_STRING = re.compile(rb'"[^"]*"')
+_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def nesting_depth(body: bytes) -> int:
+    """How deep `body`'s arrays and objects nest, brackets inside strings not counted
+    (escapes go first, so what is left of a string holds no quote)."""
+    brackets = _STRING.sub(b"", _ESCAPE.sub(b"", body)).translate(None, _NOT_BRACKET)
+    return max(accumulate(1 if b in b"[{" else -1 for b in brackets), default=0)
+
+
+def parse_json(body: bytes, *, max_depth: int) -> Any:
+    """`body` parsed, after checking its nesting: Python's parser recurses into every level
+    and would run out of stack on a small body of brackets. Raises BadJson."""
+    if nesting_depth(body) > max_depth:
+        raise BadJson(f"The JSON is nested deeper than {max_depth} levels.")
+    try:
+        return json.loads(body)
+    except ValueError:  # not JSON, or not in a Unicode encoding
+        raise BadJson("The body is not valid JSON.") from None
 
 
 class SlackSignature:

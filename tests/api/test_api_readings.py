@@ -21,15 +21,6 @@ from tests.northstar_factories import NOW, WORKSPACE, define, make_team, product
 URL = "/api/v1/metrics/readings"
 
 
-@pytest.fixture
-async def token(db: Database) -> str:
-    await define(db, await make_team(db))
-    created = await create_api_token(
-        db=db, workspace_id=WORKSPACE, channel_id="C1", actor=Actor("U1"), now=NOW
-    )
-    return created.token
-
-
 async def post(
     polaris: PolarisServer, body: Any, token: str | None, **headers: str
 ) -> httpx.Response:
