@@ -308,7 +308,8 @@ class LedgerEntry(SQLModel, table=True):
 
 
 class ProcessedEvent(SQLModel, table=True):
-    """Slack event ids already handled, so a retried delivery runs its handler once."""
+    """Slack deliveries already handled, so a retried or replayed one runs its handler once:
+    event ids, and `sig:<hash>` of the signature of every other request (handlers.middleware)."""
 
     __tablename__ = "processed_event"
 

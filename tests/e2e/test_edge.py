@@ -4,11 +4,14 @@ a capped body, the signature checked first, one bounded log line and never the b
 from __future__ import annotations
 
 import logging
+import time
 
 import httpx
 import pytest
 
+from storage.models import CheckIn
 from tests.conftest import PolarisServer
+from tests.e2e.test_okr_journey import count, key_result, team  # noqa: F401 - fixtures
 from tests.signing import FORM_CONTENT_TYPE, JSON_CONTENT_TYPE
 
 FORGED = {"X-Slack-Request-Timestamp": "1", "X-Slack-Signature": "v0=" + "0" * 64}
@@ -90,3 +93,17 @@ async def test_malformed_unsigned_requests_are_401_not_500(
     response = await post(polaris, body, **headers)
     assert response.status_code == 401
     assert_one_bounded_line(logs)
+
+
+@pytest.mark.usefixtures("key_result")
+async def test_a_signed_update_replayed_stores_one_check_in(polaris: PolarisServer) -> None:
+    # Anyone who saw a request (a proxy's log, a leaked capture) can send it again, byte for
+    # byte: its signature holds for five minutes.
+    body = polaris.command_body('update KR-1 20 7 "on track"')
+    stamp = int(time.time())
+    first = await polaris.post_signed(body, content_type=FORM_CONTENT_TYPE, timestamp=stamp)
+    replayed = await polaris.post_signed(body, content_type=FORM_CONTENT_TYPE, timestamp=stamp)
+    assert first.status_code == replayed.status_code == 200
+    await polaris.fake.wait_for("response_url:U1", where=lambda c: "KR-1" in c.args["text"])
+    await polaris.settled()
+    assert await count(polaris, CheckIn) == 1
