@@ -145,6 +145,7 @@ def _validation_error(problem: ValidationError) -> Response:
         "extra_forbidden": "is not a known field",
         "float_type": "must be a JSON number",
         "int_type": "must be a JSON number",
+        "string_pattern_mismatch": "must be 1 to 128 visible ASCII characters, no spaces",
     }
     return error(
         422, "invalid_field", f"{field}: {messages.get(first['type'], first['msg'])}.", field=field

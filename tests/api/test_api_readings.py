@@ -136,6 +136,8 @@ async def test_a_refused_request_does_not_burn_its_key(
         ({"metric": "nsm", "value": 1, "date": "2020-01-01"}, "date"),
         ({"metric": "nsm", "value": 1, "date": "23/11/2026"}, "date"),
         ({"metric": "nsm", "value": 1, "colour": "blue"}, "colour"),
+        ({"metric": "nsm", "value": 1, "idempotency_key": "job 42"}, "idempotency_key"),
+        ({"metric": "nsm", "value": 1, "idempotency_key": "k" * 129}, "idempotency_key"),
     ],
 )
 async def test_bad_bodies_name_the_field(
