@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
+from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
@@ -67,21 +66,6 @@ class UserDirectory:
         return profile
 
 
-def delivery_id(body: dict[str, Any], signature: str) -> str | None:
-    """What makes a request from Slack the same one again. An event's id: Slack redelivers an
-    event it thinks we missed (x-slack-retry-num) with the same id. Else the signature, an HMAC
-    of the timestamp and the body: a request sent again byte for byte (a replay, which the
-    signature lets through for five minutes) carries the same one, and no two of Slack's do
-    (each has its own trigger_id or action_ts). None in Socket Mode, which signs nothing."""
-    if body.get("type") == "event_callback":
-        event_id = body.get("event_id")
-        return str(event_id) if event_id else None
-    if not signature:
-        return None
-    # Hashed to fit beside event ids ("Ev…", never "sig:…") in processed_event's 64 characters.
-    return "sig:" + hashlib.sha256(signature.encode()).hexdigest()[:60]
-
-
 def register(app: AsyncApp, services: Services) -> None:
     directory = UserDirectory(ttl=services.settings.polaris_user_cache_seconds)
 
@@ -91,19 +75,20 @@ def register(app: AsyncApp, services: Services) -> None:
         await next()
 
     @app.middleware
-    async def drop_duplicate_deliveries(
-        req: AsyncBoltRequest, body: dict[str, Any], context: AsyncBoltContext, next: Next
+    async def drop_duplicate_events(
+        body: dict[str, Any], context: AsyncBoltContext, next: Next
     ) -> BoltResponse | None:
-        delivery = delivery_id(body, req.headers.get("x-slack-signature", [""])[0])
-        if delivery and context.team_id:
+        # Slack redelivers an event it thinks we missed (x-slack-retry-num); same event_id.
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and context.team_id:
             first = await accept_event(
                 db=services.db,
                 workspace_id=context.team_id,
-                event_id=delivery,
+                event_id=str(event_id),
                 now=services.clock(),
             )
             if not first:
-                log.info("dropped a second delivery of %s", delivery)
+                log.info("dropped duplicate delivery of event %s", event_id)
                 return BoltResponse(status=200, body="")
         await next()
         return None

@@ -308,8 +308,7 @@ class LedgerEntry(SQLModel, table=True):
 
 
 class ProcessedEvent(SQLModel, table=True):
-    """Slack deliveries already handled, so a retried or replayed one runs its handler once:
-    event ids, and `sig:<hash>` of the signature of every other request (handlers.middleware)."""
+    """Slack event ids already handled, so a retried delivery runs its handler once."""
 
     __tablename__ = "processed_event"
 

@@ -132,8 +132,8 @@ class PolarisServer:
     def command_body(
         self, text: str, *, user_id: str = "U1", channel_id: str = "C1", **kwargs: Any
     ) -> bytes:
-        """A slash command's body; each has its own trigger_id, as Slack's have (Polaris
-        drops a request it already answered, and two commands alike in one second would be)."""
+        """A slash command's body; each has its own trigger_id, as Slack's have (a command's
+        check-in is keyed on it: two commands with one trigger_id are one sent twice)."""
         kwargs.setdefault("trigger_id", f"1337.42.{next(_triggers)}")
         return slash_command_body(
             text=text,

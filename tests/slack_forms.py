@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.signing import API_APP_ID
 
-# Slack gives every interaction its own trigger_id; two alike would be one replayed request.
+# Slack gives every interaction its own trigger_id; so do these payloads.
 _triggers = itertools.count(1)
 
 ELEMENT_STATE = {

@@ -59,8 +59,7 @@ async def remember_member(
 
 
 async def accept_event(*, db: Database, workspace_id: str, event_id: str, now: datetime) -> bool:
-    """True the first time a delivery id is seen (an event's id, a request's signature hash);
-    False for Slack's retried deliveries and for replayed requests."""
+    """True the first time an event id is seen; False for Slack's retried deliveries."""
     async with db.transaction() as session:
         return await workspaces.record_event(
             session, workspace_id=workspace_id, event_id=event_id, now=now

@@ -107,3 +107,7 @@ async def test_a_signed_update_replayed_stores_one_check_in(polaris: PolarisServ
     await polaris.fake.wait_for("response_url:U1", where=lambda c: "KR-1" in c.args["text"])
     await polaris.settled()
     assert await count(polaris, CheckIn) == 1
+    said = [c for c in polaris.fake.calls_to("response_url:U1") if "KR-1" in c.args["text"]]
+    assert len(said) == 1, "the replay says nothing either"
+    threads = polaris.fake.calls_to("chat.postMessage")
+    assert len([c for c in threads if c.args.get("thread_ts")]) == 1
