@@ -103,6 +103,8 @@ class SlackSignature:
             return "no signing secret configured"
         if not signature:
             return "no signature"
+        if not signature.isascii():  # hmac.compare_digest raises on other text
+            return "signature is not ASCII"
         # int() of thousands of digits raises; Unix seconds have ten.
         if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
             return "timestamp is not a number"

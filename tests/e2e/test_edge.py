@@ -25,7 +25,7 @@ def logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     return caplog
 
 
-async def post(polaris: PolarisServer, body: bytes, **headers: str) -> httpx.Response:
+async def post(polaris: PolarisServer, body: bytes, **headers: str | bytes) -> httpx.Response:
     return await polaris.http.post("/slack/events", content=body, headers=headers)
 
 
@@ -84,15 +84,31 @@ async def test_a_newline_in_an_unsigned_body_never_reaches_the_logs(
             {**FORGED, "X-Slack-Request-Timestamp": "soon", "Content-Type": FORM_CONTENT_TYPE},
         ),
         (b"command=%2Fokr&text=help", {"Content-Type": FORM_CONTENT_TYPE}),
+        (
+            b"command=%2Fokr&text=help",
+            {**FORGED, "X-Slack-Request-Timestamp": "9" * 5000, "Content-Type": FORM_CONTENT_TYPE},
+        ),
     ],
-    ids=["json", "payload", "utf-8", "timestamp", "no-headers"],
+    ids=["json", "payload", "utf-8", "timestamp", "no-headers", "huge-ts"],
 )
 async def test_malformed_unsigned_requests_are_401_not_500(
-    logs: pytest.LogCaptureFixture, polaris: PolarisServer, body: bytes, headers: dict[str, str]
+    logs: pytest.LogCaptureFixture,
+    polaris: PolarisServer,
+    body: bytes,
+    headers: dict[str, str | bytes],
 ) -> None:
     response = await post(polaris, body, **headers)
     assert response.status_code == 401
     assert_one_bounded_line(logs)
+
+
+async def test_a_fresh_request_with_a_non_ascii_signature_is_401(polaris: PolarisServer) -> None:
+    headers = {
+        "X-Slack-Request-Timestamp": str(int(time.time())),
+        "X-Slack-Signature": "v0=\u00e9t\u00e9".encode("latin-1"),  # hmac refuses to compare it
+        "Content-Type": FORM_CONTENT_TYPE,
+    }
+    assert (await post(polaris, b"command=%2Fokr&text=help", **headers)).status_code == 401
 
 
 @pytest.mark.usefixtures("key_result")
