@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.adapter.starlette.async_handler import (
+    to_async_bolt_request,
+    to_starlette_response,
+)
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -34,6 +37,7 @@ from bot.config import SchedulerMode, Settings
 from bot.scheduler import ScheduledJob, Ticker, build_scheduler
 from bot.services.runtime import Services
 from handlers.api import api_routes
+from handlers.edge import SLACK_MAX_BODY_BYTES, SlackSignature, TooLarge, log_refused, read_body
 from handlers.jobs.digest import DigestJob
 from handlers.jobs.nudges import NudgeJob
 from storage.database import Database, create_engine
@@ -126,12 +130,11 @@ logging.getLogger("slack_bolt.AsyncApp").addFilter(_ClientCarriesTheToken())
 
 
 def build_slack_app(services: Services, client: AsyncWebClient) -> AsyncApp:
-    """The Bolt app with every listener registered. Socket Mode needs no signing secret."""
-    settings = services.settings
-    secret = settings.slack_signing_secret
+    """The Bolt app with every listener registered. Bolt checks no signature: the HTTP edge
+    (`build_http_app`) has checked it before Bolt parses the body, and Socket Mode needs none."""
     app = AsyncApp(
         client=client,
-        signing_secret=secret.get_secret_value() if secret else "",
+        request_verification_enabled=False,
         # Bolt answers Slack when the listener returns; every listener is registered through
         # handlers.errors.guarded, which returns at the ack and goes on in the background.
         process_before_response=True,
@@ -199,11 +202,22 @@ async def start_runtime(settings: Settings, *, services: Services | None = None)
 
 def build_http_app(runtime: Runtime) -> Starlette:
     """Starlette app for `polaris serve`: Slack's requests, health check, REST API."""
-    slack_handler = AsyncSlackRequestHandler(runtime.slack_app)
+    secret = runtime.settings.slack_signing_secret
+    signature = SlackSignature(secret.get_secret_value() if secret else None)
 
     async def slack_events(request: Request) -> Response:
+        try:
+            body = await read_body(request, SLACK_MAX_BODY_BYTES)
+        except TooLarge as too_large:
+            log_refused(request, size=too_large.size, reason="body too large")
+            return JSONResponse({"error": "request too large"}, status_code=413)
+        refusal = signature.refusal(body, request.headers)
+        if refusal is not None:
+            log_refused(request, size=len(body), reason=refusal)
+            return JSONResponse({"error": "invalid request"}, status_code=401)
         async with runtime.services.background.answering():
-            return await slack_handler.handle(request)
+            reply = await runtime.slack_app.async_dispatch(to_async_bolt_request(request, body))
+            return to_starlette_response(reply)
 
     async def healthz(_: Request) -> Response:
         try:

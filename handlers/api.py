@@ -2,17 +2,16 @@
 transport beside Slack's: it maps HTTP to the readings service and its results and errors back
 to HTTP; `bot/app.py` mounts its routes.
 
-Authenticated by a team's bearer token (`/okr northstar token`), rate limited per token,
-bodies limited in size. Answers are JSON; errors are
+Bodies limited in size, then authenticated by a team's bearer token (`/okr northstar token`),
+rate limited per token, and only then parsed (JSON nesting bounded). Answers are JSON; errors are
 `{"error": {"code": "...", "field": "...", "message": "..."}}` with messages in English.
 See docs/north-star.md for the contract.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +28,8 @@ from bot.i18n import Translator, translator
 from bot.services.commands import ApiReading
 from bot.services.readings import IdempotencyConflict, submit_api_reading
 from bot.services.runtime import Services
-from bot.services.tokens import ApiAuthError
+from bot.services.tokens import ApiAuthError, check_api_token, hash_token
+from handlers.edge import BadJson, TooLarge, log_refused, parse_json, read_body
 
 #: A reading is a few dozen bytes; anything near this is not one.
 MAX_BODY_BYTES = 16 * 1024
@@ -38,6 +38,11 @@ RATE_BURST = 60
 RATE_PER_SECOND = 1.0
 #: Failed authentications allowed per client address in a burst (slows token guessing).
 FAILED_AUTH_BURST = 20
+#: A reading is one flat object; JSON nested deeper is not one (and is refused before parsing).
+MAX_JSON_DEPTH = 8
+#: An idempotency key, in the header or the body: as long as the stored key may be, visible
+#: ASCII without spaces (what a job name and a date make; safe in a header and in a log).
+IDEMPOTENCY_KEY = re.compile(r"^[!-~]{1,128}$")
 
 
 class ReadingBody(BaseModel):
@@ -49,7 +54,7 @@ class ReadingBody(BaseModel):
     metric: str = Field(min_length=1, max_length=150)
     value: StrictFloat | StrictInt
     date: str | None = Field(default=None, max_length=10)
-    idempotency_key: str | None = Field(default=None, min_length=1, max_length=128)
+    idempotency_key: str | None = Field(default=None, pattern=IDEMPOTENCY_KEY.pattern)
 
 
 @dataclass
@@ -59,7 +64,11 @@ class _Bucket:
 
 
 class RateLimiter:
-    """Token buckets per key, in this process (each instance of a deployment has its own)."""
+    """Token buckets per key, in this process (each instance of a deployment has its own).
+
+    At most `max_keys` buckets: when full, those that have refilled are forgotten (a full
+    bucket is what a new one would be); if none has, a new key waits rather than push out
+    a bucket still counting, which would hand its client a fresh burst."""
 
     def __init__(
         self,
@@ -74,6 +83,7 @@ class RateLimiter:
         self._clock = clock
         self._max_keys = max_keys
         self._buckets: dict[str, _Bucket] = {}
+        self._next_sweep = -math.inf
 
     def take(self, key: str) -> float:
         """0 if the request may go on (one unit taken), else the seconds to wait."""
@@ -81,7 +91,9 @@ class RateLimiter:
         bucket = self._buckets.get(key)
         if bucket is None:
             if len(self._buckets) >= self._max_keys:
-                self._buckets.clear()  # crude but bounded: never grow without limit
+                self._forget_refilled(now)
+            if len(self._buckets) >= self._max_keys:
+                return 1 / self.per_second
             bucket = self._buckets[key] = _Bucket(float(self.burst), now)
         bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.per_second)
         bucket.updated = now
@@ -89,6 +101,15 @@ class RateLimiter:
             bucket.tokens -= 1
             return 0.0
         return (1 - bucket.tokens) / self.per_second
+
+    def _forget_refilled(self, now: float) -> None:
+        # A sweep reads every bucket: at most one a second, however many keys arrive.
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + 1
+        refill = self.burst / self.per_second
+        for key in [k for k, b in self._buckets.items() if now - b.updated >= refill]:
+            del self._buckets[key]
 
 
 def error(
@@ -103,19 +124,6 @@ def error(
 def _bearer(request: Request) -> str | None:
     scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
     return credentials.strip() or None if scheme.lower() == "bearer" else None
-
-
-async def _read_body(request: Request) -> bytes | None:
-    """The body, or None once it exceeds MAX_BODY_BYTES (read no further)."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        return None
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            return None
-    return body
 
 
 def _unauthorized() -> Response:
@@ -137,9 +145,36 @@ def _validation_error(problem: ValidationError) -> Response:
         "extra_forbidden": "is not a known field",
         "float_type": "must be a JSON number",
         "int_type": "must be a JSON number",
+        "string_pattern_mismatch": "must be 1 to 128 visible ASCII characters, no spaces",
     }
     return error(
         422, "invalid_field", f"{field}: {messages.get(first['type'], first['msg'])}.", field=field
+    )
+
+
+def _parse(body: bytes, idempotency_key: str | None) -> ApiReading | Response:
+    """The reading a body and an Idempotency-Key header ask for, or the 400/422 saying why not."""
+    if idempotency_key is not None and not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
+        return error(
+            400,
+            "invalid_header",
+            "Idempotency-Key: 1 to 128 visible ASCII characters, no spaces.",
+            field="Idempotency-Key",
+        )
+    try:
+        parsed = ReadingBody.model_validate(parse_json(body or b"null", max_depth=MAX_JSON_DEPTH))
+        on = date.fromisoformat(parsed.date) if parsed.date else None
+    except BadJson as problem:
+        return error(400, "invalid_json", str(problem))
+    except ValidationError as problem:
+        return _validation_error(problem)
+    except ValueError:
+        return error(422, "invalid_field", "date: use YYYY-MM-DD, e.g. 2026-11-23.", field="date")
+    return ApiReading(
+        metric=parsed.metric,
+        value=float(parsed.value),
+        on=on,
+        idempotency_key=idempotency_key or parsed.idempotency_key,
     )
 
 
@@ -151,52 +186,58 @@ def _invalid_fields(english: Translator, invalid: InvalidFields) -> Response:
 
 def api_routes(services: Services) -> list[Route]:
     """The /api/v1 routes, bound to the process's services."""
+    # Buckets per token are only made for tokens that authenticated, so junk tokens can neither
+    # grow the table nor push a real client's bucket out; failures are counted per address.
     limiter = RateLimiter(burst=RATE_BURST, per_second=RATE_PER_SECOND)
     failures = RateLimiter(burst=FAILED_AUTH_BURST, per_second=RATE_PER_SECOND / 10)
     english = translator("en")
 
-    async def post_reading(request: Request) -> Response:
+    async def admit(request: Request) -> tuple[str, bytes] | Response:
+        """The token and body of a request that may go on, or the refusal: size, then
+        authentication, then rate, all before anything reads the body."""
+        try:
+            body = await read_body(request, MAX_BODY_BYTES)
+        except TooLarge as too_large:
+            log_refused(request, size=too_large.size, reason="body too large")
+            return error(413, "too_large", f"The body is over {MAX_BODY_BYTES} bytes.")
         token = _bearer(request)
-        client = request.client.host if request.client else "unknown"
-        if token is None:
+        try:
+            if token is None:
+                raise ApiAuthError
+            await check_api_token(db=services.db, token=token)
+        except ApiAuthError:
+            client = request.client.host if request.client else "unknown"
+            if failures.take(client):
+                log_refused(request, size=len(body), reason="too many failed authentications")
+                return error(
+                    429, "rate_limited", "Too many failed authentications.", **{"Retry-After": "60"}
+                )
+            log_refused(request, size=len(body), reason="missing, unknown or revoked token")
             return _unauthorized()
-        wait = limiter.take(hashlib.sha256(token.encode()).hexdigest())
+        wait = limiter.take(hash_token(token))
         if wait:
+            log_refused(request, size=len(body), reason="over the token's rate limit")
             return error(
                 429,
                 "rate_limited",
                 "Too many requests for this token; slow down.",
                 **{"Retry-After": str(math.ceil(wait))},
             )
-        body = await _read_body(request)
-        if body is None:
-            return error(413, "too_large", f"The body is over {MAX_BODY_BYTES} bytes.")
-        try:
-            parsed = ReadingBody.model_validate(json.loads(body or b"null"))
-            on = date.fromisoformat(parsed.date) if parsed.date else None
-        except json.JSONDecodeError:
-            return error(400, "invalid_json", "The body is not valid JSON.")
-        except ValidationError as problem:
-            return _validation_error(problem)
-        except ValueError:
-            return error(
-                422, "invalid_field", "date: use YYYY-MM-DD, e.g. 2026-11-23.", field="date"
-            )
-        reading = ApiReading(
-            metric=parsed.metric,
-            value=float(parsed.value),
-            on=on,
-            idempotency_key=request.headers.get("idempotency-key") or parsed.idempotency_key,
-        )
+        return token, body
+
+    async def post_reading(request: Request) -> Response:
+        admitted = await admit(request)
+        if isinstance(admitted, Response):
+            return admitted
+        token, body = admitted
+        reading = _parse(body, request.headers.get("idempotency-key"))
+        if isinstance(reading, Response):
+            return reading
         try:
             submitted = await submit_api_reading(
                 db=services.db, token=token, reading=reading, now=services.clock()
             )
-        except ApiAuthError:
-            if failures.take(client):
-                return error(
-                    429, "rate_limited", "Too many failed authentications.", **{"Retry-After": "60"}
-                )
+        except ApiAuthError:  # revoked since `admit`
             return _unauthorized()
         except InvalidFields as invalid:
             return _invalid_fields(english, invalid)

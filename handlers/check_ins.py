@@ -88,6 +88,14 @@ async def _record(
     return cmd, await check_ins.record_check_in(db=req.db, cmd=cmd, now=req.now)
 
 
+def command_key(req: Request) -> str | None:
+    """The check-in's idempotency key for a command: Slack's trigger_id, its own for every
+    command Slack sends. A command sent again byte for byte (its signature holds for five
+    minutes) has the same one, and the check-in's unique key stores it once."""
+    # Slack's trigger ids are ~50 characters; the column holds 128.
+    return f"trigger:{req.trigger_id}"[:128] if req.trigger_id else None
+
+
 async def handle_update_command(req: Request) -> Answer:
     """`/okr update KR-12 42 8 "note"` records at once; anything less opens the modal."""
     return after(record_update_line, req=req, line=parse_update_line(req.t, req.args))
@@ -105,11 +113,17 @@ async def record_update_line(*, req: Request, line: UpdateLine) -> None:
         form = UpdateForm(line.ref, line.value, line.confidence, line.note)
         try:
             cmd, result = await _record(
-                req, form, source="command", keep_confidence=line.confidence is None
+                req,
+                form,
+                source="command",
+                key=command_key(req),
+                keep_confidence=line.confidence is None,
             )
         except (NotFound, InvalidFields) as wrong:
             line = replace(line, ref=None, problem=problem_text(req.t, wrong))
         else:
+            if result.duplicate:  # the same command again: the first one said it all
+                return
             saved = build_check_in_saved(req.t, result.key_result, result.previous_value)
             if cmd.keep_confidence:
                 saved += "\n" + kept_confidence_text(req.t, result.key_result)

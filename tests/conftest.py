@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import shutil
 import time
@@ -32,6 +33,7 @@ from tests.signing import event_body, interaction_body, slack_signature_headers,
 from tests.slack_fake import FakeSlack
 
 SIGNING_SECRET = "test-signing-secret"
+_triggers = itertools.count(1)
 BOT_TOKEN = "xoxb-test-token"
 
 
@@ -127,16 +129,24 @@ class PolarisServer:
             headers={"Content-Type": content_type, **signed, **(headers or {})},
         )
 
-    async def command(
+    def command_body(
         self, text: str, *, user_id: str = "U1", channel_id: str = "C1", **kwargs: Any
-    ) -> httpx.Response:
-        body = slash_command_body(
+    ) -> bytes:
+        """A slash command's body; each has its own trigger_id, as Slack's have (a command's
+        check-in is keyed on it: two commands with one trigger_id are one sent twice)."""
+        kwargs.setdefault("trigger_id", f"1337.42.{next(_triggers)}")
+        return slash_command_body(
             text=text,
             user_id=user_id,
             channel_id=channel_id,
             response_url=self.fake.response_url(user_id),
             **kwargs,
         )
+
+    async def command(
+        self, text: str, *, user_id: str = "U1", channel_id: str = "C1", **kwargs: Any
+    ) -> httpx.Response:
+        body = self.command_body(text, user_id=user_id, channel_id=channel_id, **kwargs)
         return await self.post_signed(body, content_type="application/x-www-form-urlencoded")
 
     async def event(

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from tests.signing import API_APP_ID
+
+# Slack gives every interaction its own trigger_id; so do these payloads.
+_triggers = itertools.count(1)
 
 ELEMENT_STATE = {
     "plain_text_input": ("value", lambda v: v),
@@ -61,7 +65,7 @@ def _interaction(kind: str, *, user_id: str, team_id: str, trigger: str) -> dict
         "user": {"id": user_id, "team_id": team_id, "name": user_id.lower()},
         "api_app_id": API_APP_ID,
         "token": "verification",
-        "trigger_id": f"1337.42.{trigger}",
+        "trigger_id": f"1337.42.{trigger}.{next(_triggers)}",
     }
 
 

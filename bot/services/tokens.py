@@ -121,3 +121,10 @@ async def revoke_api_token(
                 N_("No live API token of this team starts with “{prefix}”."), prefix=wanted
             )
         return revoked
+
+
+async def check_api_token(*, db: Database, token: str) -> None:
+    """Raise ApiAuthError unless `token` is live: the API checks it before reading the body
+    (and the write checks it again in its own transaction, for a token revoked meanwhile)."""
+    async with db.transaction() as session:
+        await authenticate_api_token(session, token)

@@ -21,15 +21,6 @@ from tests.northstar_factories import NOW, WORKSPACE, define, make_team, product
 URL = "/api/v1/metrics/readings"
 
 
-@pytest.fixture
-async def token(db: Database) -> str:
-    await define(db, await make_team(db))
-    created = await create_api_token(
-        db=db, workspace_id=WORKSPACE, channel_id="C1", actor=Actor("U1"), now=NOW
-    )
-    return created.token
-
-
 async def post(
     polaris: PolarisServer, body: Any, token: str | None, **headers: str
 ) -> httpx.Response:
@@ -145,6 +136,8 @@ async def test_a_refused_request_does_not_burn_its_key(
         ({"metric": "nsm", "value": 1, "date": "2020-01-01"}, "date"),
         ({"metric": "nsm", "value": 1, "date": "23/11/2026"}, "date"),
         ({"metric": "nsm", "value": 1, "colour": "blue"}, "colour"),
+        ({"metric": "nsm", "value": 1, "idempotency_key": "job 42"}, "idempotency_key"),
+        ({"metric": "nsm", "value": 1, "idempotency_key": "k" * 129}, "idempotency_key"),
     ],
 )
 async def test_bad_bodies_name_the_field(
