@@ -99,7 +99,8 @@ def build_web_client(
     return AsyncWebClient(
         token=settings.secret("SLACK_BOT_TOKEN"),
         base_url=settings.slack_api_url,
-        timeout=settings.polaris_slack_timeout_seconds,
+        # Typed int by slack_sdk, handed as is to aiohttp's ClientTimeout, which takes floats.
+        timeout=settings.polaris_slack_timeout_seconds,  # type: ignore[arg-type]
         retry_handlers=retry_handlers(),
         session=session,
     )
