@@ -39,7 +39,7 @@ from handlers.slack_io import (
     outcome_of,
     post_in_channel,
 )
-from handlers.ui.digest import build_digest_post, unreachable_text
+from handlers.ui.digest import DigestMessage, build_digest_post, unreachable_text
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ async def send_digest(
     """Post a digest in its team's channel, in the team's language. Never raises for Slack
     trouble: the outcome says sent (with the ts), skipped (final) or failed (retry later).
     The post carries `key` as its marker; a `retry` whose post Slack already has stops there.
-    `charts` posts the chart in the background; without it, it is rendered in a thread and
+    `charts` posts the thread (replies, chart) in the background; without it, the thread is
     posted before this returns."""
     t = translator(digest.team.locale)
     post = build_digest_post(t, digest, late_since=late_since)
@@ -87,7 +87,59 @@ async def send_digest(
     except (SlackClientError, OSError, TimeoutError) as error:
         status, code = outcome_of(error)
         return Outcome(status, channel, error=code)
-    for reply in post.thread:
+    if charts is not None:
+        charts.post(client, t, digest, ts, post.thread)
+    else:
+        await post_digest_thread(client, t, digest, ts, post.thread)
+    return Outcome(LedgerStatus.SENT, channel, ts)
+
+
+class ChartPoster:
+    """Posts each digest's thread (the long lists, then the North Star chart rendered in a
+    worker process, see `ChartPool`) in the background: the ticker's send slot goes to the
+    next team as soon as the main post is out, instead of waiting through Slack's one message
+    per second per channel for the replies. `drain` waits for the threads still on their way
+    (`close` does, before a `polaris tick` process exits)."""
+
+    def __init__(self, pool: ChartPool | None = None) -> None:
+        self.pool = pool or ChartPool()
+        self._pending: set[asyncio.Task[None]] = set()
+
+    def post(
+        self,
+        client: AsyncWebClient,
+        t: Translator,
+        digest: DigestModel,
+        ts: str,
+        replies: Sequence[DigestMessage] = (),
+    ) -> None:
+        thread = post_digest_thread(client, t, digest, ts, replies, self.pool)
+        task = asyncio.create_task(thread)
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def drain(self) -> None:
+        """Wait until every thread handed to `post` is out (or has failed)."""
+        while self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
+
+    async def close(self) -> None:
+        await self.drain()
+        self.pool.close()
+
+
+async def post_digest_thread(
+    client: AsyncWebClient,
+    t: Translator,
+    digest: DigestModel,
+    ts: str,
+    replies: Sequence[DigestMessage],
+    pool: ChartPool | None = None,
+) -> None:
+    """The digest's thread: its replies in order, then its chart. The main post is out, so a
+    failure here is logged and left: retrying would post the digest twice."""
+    channel = digest.team.channel_id
+    for reply in replies:
         try:
             await post_in_channel(
                 client, channel=channel, text=reply.text, blocks=reply.blocks, thread_ts=ts
@@ -95,36 +147,8 @@ async def send_digest(
         except (ChannelUnreachable, SlackClientError, OSError, TimeoutError) as error:
             log.warning("digest of team %s: thread reply not posted: %s", digest.team.id, error)
             break
-    if not digest.empty and charts is not None:
-        charts.post(client, t, digest, ts)
-    elif not digest.empty:
-        await post_digest_chart(client, t, digest, ts)
-    return Outcome(LedgerStatus.SENT, channel, ts)
-
-
-class ChartPoster:
-    """Posts the North Star chart under each digest in the background, rendered in a worker
-    process (see `ChartPool`): a digest does not wait for its chart, the ticker's slot goes to
-    the next team as soon as the post is out, the chart follows in the thread. `drain` waits
-    for the charts still on their way (`close` does, before a `polaris tick` process exits)."""
-
-    def __init__(self, pool: ChartPool | None = None) -> None:
-        self.pool = pool or ChartPool()
-        self._pending: set[asyncio.Task[None]] = set()
-
-    def post(self, client: AsyncWebClient, t: Translator, digest: DigestModel, ts: str) -> None:
-        task = asyncio.create_task(post_digest_chart(client, t, digest, ts, self.pool))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
-
-    async def drain(self) -> None:
-        """Wait until every chart handed to `post` is uploaded (or has failed)."""
-        while self._pending:
-            await asyncio.gather(*self._pending, return_exceptions=True)
-
-    async def close(self) -> None:
-        await self.drain()
-        self.pool.close()
+    if not digest.empty:
+        await post_digest_chart(client, t, digest, ts, pool)
 
 
 async def post_digest_chart(
