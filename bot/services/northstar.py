@@ -226,6 +226,9 @@ async def define_north_star(*, db: Database, cmd: DefineNorthStar, now: datetime
     _check_draft(draft)
     async with db.transaction() as session:
         team = await store.team_of_id(session, cmd.workspace_id, cmd.team_id)
+        # Saves of one team's North Star take turns: of two first definitions side by side,
+        # the second becomes revision 2 (as a moment later), never a unique violation.
+        await okrs.lock(session, Team, cmd.team_id)
         north_star = await store.north_star_of_team(session, cmd.team_id)
         check_steering(cmd.actor, team, north_star)
         created = north_star is None
@@ -302,6 +305,13 @@ async def _save_inputs(
         if metric.name.casefold() in wanted_names:
             # (north_star_id, name) is unique: an archived row gives its name to the new one.
             metric.name = f"{metric.name} [#{metric.id}]"
+        session.add(metric)
+    await session.flush()
+    moving = [m for m, d in zip(kept, drafts, strict=True) if m.id and m.name != d.name.strip()]
+    for metric in moving:
+        # Names may move between kept inputs (a swap, A→B→C): free them all first, or
+        # (north_star_id, name) refuses the first move.
+        metric.name = f"[#{metric.id}]"
         session.add(metric)
     await session.flush()
     for metric, draft in zip(kept, drafts, strict=True):
