@@ -1,6 +1,7 @@
 """Who may steer a team's North Star, on every path that changes it or what feeds it, over real
 HTTP: the team lead, the North Star's owner and workspace admins may; a plain member may not,
-not even for the first definition (they would become its owner and mint its tokens)."""
+not even for the first definition (they would become its owner and mint its tokens). And
+what the lead saves goes through, names moving between inputs included."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from bot.i18n import translator
 from bot.services.tokens import create_api_token
 from handlers.ui.northstar_define import build_define_modal
 from storage.database import Database
-from storage.models import ApiToken, NorthStar
+from storage.models import ApiToken, InputMetric, NorthStar
 from tests.conftest import PolarisServer, ack_json
 from tests.northstar_factories import WORKSPACE, define, make_objective, make_team, product_draft
 from tests.slack_forms import view_submission
@@ -167,3 +168,22 @@ async def test_linking_an_objective_to_it(
     await people.command("northstar link O-1 nsm", user_id=user)
     [said] = await people.fake.wait_for(f"response_url:{user}")
     assert ("Only the objective's owner" in said.args["text"]) is not allowed
+
+
+async def test_the_lead_swaps_two_input_names_in_the_modal(
+    people: PolarisServer, db: Database
+) -> None:
+    """Names moving between inputs in one save (both databases answered 500)."""
+    await a_team(db, lead=LEAD, north_star=True)
+    await people.command("northstar define", user_id=LEAD)
+    [opened] = await people.fake.wait_for("views.open")
+    form = {"id": "V1", "hash": "h", **opened.args["view"]}
+    swapped = {
+        "ns_input_name_0": "Sessions per active user",
+        "ns_input_name_1": "New users activated",
+    }
+    answer = ack_json(await people.interaction(view_submission(form, swapped, user_id=LEAD)))
+    assert answer["response_action"] == "update", answer
+    async with db.transaction() as session:
+        names = [m.name for m in (await session.scalars(select(InputMetric).order_by("id"))).all()]
+    assert names[:2] == ["Sessions per active user", "New users activated"]
