@@ -15,6 +15,7 @@ from handlers import (
     northstar,
     nudges,
     objectives,
+    stale,
     teams,
 )
 
@@ -30,6 +31,7 @@ def register(app: AsyncApp, services: Services) -> None:
     lists.register(app)
     northstar.register(app)
     nudges.register(app)
+    stale.register(app)  # last: what no listener above took
 
 
 __all__ = ["register"]

@@ -62,6 +62,7 @@ class Callback(StrEnum):
     UPDATE = "update_modal"
     CHECK_IN = "check_in_modal"
     PAUSE = "pause_modal"
+    OUT_OF_DATE = "out_of_date_modal"  # shown in place of a modal of an older Polaris
 
 
 class ListAction(StrEnum):
@@ -139,3 +140,12 @@ class NudgeAction(StrEnum):
     SKIP = "nudge_skip"
     SNOOZE = "nudge_snooze"  # overflow; option values are "<nudge id>:<days>"
     UNDO = "nudge_undo"
+
+
+#: Every action_id this version puts on a button, menu or field. One that is not here comes
+#: from an older Polaris (a message posted before an upgrade): `handlers.stale` answers it.
+ACTION_IDS: frozenset[str] = frozenset(
+    str(member)
+    for ids in (ObjectiveAction, ListAction, NorthStarAction, CheckInAction, NudgeAction)
+    for member in ids
+)

@@ -91,7 +91,7 @@ async def open_define_modal(*, req: Request, template: bool) -> None:
     """The define modal on the current North Star, or the templates (first time, or asked)."""
     channel_id = req.channel_id
     form = await open_north_star_form(
-        db=req.db, workspace_id=req.workspace_id, channel_id=channel_id
+        db=req.db, workspace_id=req.workspace_id, channel_id=channel_id, actor=req.actor
     )
     if form.north_star is not None and not template:
         view = build_define_modal(
@@ -248,7 +248,7 @@ async def show_templates(*, req: Request, archetype: Archetype) -> None:
     view = req.body["view"]
     meta = NorthStarMeta.parse(view.get("private_metadata", ""))
     form = await open_north_star_form(
-        db=req.db, workspace_id=req.workspace_id, channel_id=meta.channel_id
+        db=req.db, workspace_id=req.workspace_id, channel_id=meta.channel_id, actor=req.actor
     )
     await req.client.views_update(
         view_id=view["id"],

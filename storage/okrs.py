@@ -45,6 +45,15 @@ async def team_by_name(session: AsyncSession, workspace_id: str, name: str) -> T
     ).first()
 
 
+async def lock(session: AsyncSession, model: type[Workspace | Team | Objective], key: Any) -> None:
+    """Hold row `key` of `model` until the transaction ends (SELECT … FOR UPDATE on
+    PostgreSQL; SQLite runs one writer at a time anyway). Taken on the parent of what a use case
+    counts or checks for absence, so two transactions side by side cannot both pass the check:
+    the second waits, then sees what the first wrote."""
+    table = model.__table__  # type: ignore[union-attr]
+    await session.execute(select(table.c.id).where(table.c.id == key).with_for_update())
+
+
 async def team_by_id(session: AsyncSession, workspace_id: str, team_id: int) -> Team | None:
     team = await session.get(Team, team_id)
     return team if team is not None and team.workspace_id == workspace_id else None

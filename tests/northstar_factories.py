@@ -32,7 +32,7 @@ async def make_team(
     channel_id: str = "C1",
     name: str = "Growth",
     archetype: str = "product",
-    lead_user_id: str | None = None,
+    lead_user_id: str | None = "U1",
 ) -> int:
     async with db.transaction() as session:
         await ensure_workspace(session, workspace_id=workspace_id, default_locale="en", now=NOW)
@@ -116,10 +116,11 @@ async def define(
     draft: NorthStarDraft | None = None,
     *,
     user: str = "U1",
+    actor: Actor | None = None,
     now: datetime = NOW,
 ) -> SavedNorthStar:
     return await define_north_star(
         db=db,
-        cmd=DefineNorthStar(WORKSPACE, team_id, draft or product_draft(), Actor(user)),
+        cmd=DefineNorthStar(WORKSPACE, team_id, draft or product_draft(), actor or Actor(user)),
         now=now,
     )

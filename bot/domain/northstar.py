@@ -152,7 +152,9 @@ def may_steer(
     *, user_id: str, is_admin: bool, team_lead: str | None, north_star_owner: str | None
 ) -> bool:
     """Who may define the North Star, revise it, or manage its API tokens: a workspace admin,
-    the team lead, the North Star's owner; anyone while the team has no lead."""
-    if is_admin or team_lead is None:
+    the team lead, the North Star's owner. A team without a lead (its creator becomes the lead,
+    so only data from elsewhere has none) is steered by its admins: never by anyone who asks,
+    or a plain member could make themselves the owner and mint the team's tokens."""
+    if is_admin:
         return True
-    return user_id in {team_lead, north_star_owner}
+    return user_id in {who for who in (team_lead, north_star_owner) if who}

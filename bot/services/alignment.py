@@ -95,11 +95,8 @@ async def link_objective(
                 N_("There is no objective {label}."), label=objective_label(objective_ref)
             )
         team = await store.team_of_id(session, workspace_id, objective.team_id)
-        if not (
-            actor.is_admin
-            or actor.user_id in {objective.owner_user_id, team.lead_user_id}
-            or team.lead_user_id is None
-        ):
+        # As for the North Star itself: a team without a lead is steered by its admins.
+        if not (actor.is_admin or actor.user_id in {objective.owner_user_id, team.lead_user_id}):
             raise PermissionDenied(
                 N_("Only the objective's owner, the team lead or an admin can link it.")
             )

@@ -18,7 +18,7 @@ from bot.services.objective_views import (
 from bot.services.read_models import ObjectiveView
 from storage import okrs
 from storage.database import Database
-from storage.models import KeyResult
+from storage.models import KeyResult, Objective
 
 KR_DEFINITION_MESSAGES = {
     "not_finite": N_("Use a finite number."),
@@ -74,6 +74,7 @@ async def add_key_result(*, db: Database, cmd: AddKeyResult, now: datetime) -> O
             session, cmd.workspace_id, cmd.objective_ref, cmd.actor
         )
         assert objective.id is not None
+        await okrs.lock(session, Objective, objective.id)  # at most five, also side by side
         existing = await okrs.key_results_of(session, [objective.id], states=LIVE_STATES)
         if len(existing) >= MAX_KEY_RESULTS:
             raise field_error("kr1.title", N_("An objective has at most five key results."))

@@ -24,6 +24,7 @@ from bot.domain.northstar import (
     target_progress,
 )
 from bot.domain.nsm_checklist import review_definition
+from bot.domain.permissions import Actor
 from bot.domain.readings import trend, value_problem
 from bot.domain.refs import objective_label
 from bot.services.commands import DefineNorthStar
@@ -45,6 +46,24 @@ from storage.database import Database
 from storage.models import CounterMetric, InputMetric, NorthStar, Objective, Team
 
 NO_NORTH_STAR = N_("Your team has no North Star yet: define it with `/okr northstar define`.")
+DEFINE_REFUSED = N_("Only the team lead or an admin can define the team's North Star.")
+REVISE_REFUSED = N_("Only the team lead, the North Star's owner or an admin can revise it.")
+
+
+def check_steering(
+    actor: Actor, team: Team, north_star: NorthStar | None, refusal: str | None = None
+) -> None:
+    """The one guard of every path that changes a North Star or what feeds it (define, revise,
+    its API tokens): `may_steer`, or PermissionDenied with `refusal` (by default, whether the
+    team's first definition or a revision was refused)."""
+    if may_steer(
+        user_id=actor.user_id,
+        is_admin=actor.is_admin,
+        team_lead=team.lead_user_id,
+        north_star_owner=north_star.owner_user_id if north_star else None,
+    ):
+        return
+    raise PermissionDenied(refusal or (REVISE_REFUSED if north_star else DEFINE_REFUSED))
 
 
 # --- Loading a North Star (for every North Star use case) ------------------------------------
@@ -123,12 +142,15 @@ def objective_link(objective: Objective) -> ObjectiveLink:
 
 
 async def open_north_star_form(
-    *, db: Database, workspace_id: str, channel_id: str
+    *, db: Database, workspace_id: str, channel_id: str, actor: Actor
 ) -> NorthStarForm:
     """The channel's team and its North Star, to open the define modal. Raises UserError when
-    the channel has no team."""
+    the channel has no team, PermissionDenied when `actor` may not steer it (said before the
+    form is filled in, not after)."""
     async with db.transaction() as session:
         team = await store.team_of_channel(session, workspace_id, channel_id)
+        assert team.id is not None
+        check_steering(actor, team, await store.north_star_of_team(session, team.id))
         view = await north_star_view(session, team)
         archetype = (view.archetype if view else None) or _archetype(team.archetype)
         return NorthStarForm(team_view(team), archetype or Archetype.PRODUCT, view)
@@ -197,14 +219,18 @@ async def define_north_star(*, db: Database, cmd: DefineNorthStar, now: datetime
     linked objectives follow. Inputs left out are archived, not deleted; counter-metrics are
     replaced. Every save appends a numbered revision with the whole definition.
 
-    Raises InvalidFields (bad field), PermissionDenied (revising someone else's North Star),
+    Raises InvalidFields (bad field), PermissionDenied (`check_steering`),
     UserError (no team). Checklist warnings never block saving.
     """
     draft = cmd.draft
     _check_draft(draft)
     async with db.transaction() as session:
         team = await store.team_of_id(session, cmd.workspace_id, cmd.team_id)
+        # Saves of one team's North Star take turns: of two first definitions side by side,
+        # the second becomes revision 2 (as a moment later), never a unique violation.
+        await okrs.lock(session, Team, cmd.team_id)
         north_star = await store.north_star_of_team(session, cmd.team_id)
+        check_steering(cmd.actor, team, north_star)
         created = north_star is None
         if north_star is None:
             north_star = NorthStar(
@@ -213,15 +239,6 @@ async def define_north_star(*, db: Database, cmd: DefineNorthStar, now: datetime
                 name=draft.name,
                 created_at=now,
                 updated_at=now,
-            )
-        elif not may_steer(
-            user_id=cmd.actor.user_id,
-            is_admin=cmd.actor.is_admin,
-            team_lead=team.lead_user_id,
-            north_star_owner=north_star.owner_user_id,
-        ):
-            raise PermissionDenied(
-                N_("Only the team lead, the North Star's owner or an admin can revise it.")
             )
         north_star.name = draft.name.strip()
         north_star.definition = draft.definition.strip()
@@ -288,6 +305,13 @@ async def _save_inputs(
         if metric.name.casefold() in wanted_names:
             # (north_star_id, name) is unique: an archived row gives its name to the new one.
             metric.name = f"{metric.name} [#{metric.id}]"
+        session.add(metric)
+    await session.flush()
+    moving = [m for m, d in zip(kept, drafts, strict=True) if m.id and m.name != d.name.strip()]
+    for metric in moving:
+        # Names may move between kept inputs (a swap, A→B→C): free them all first, or
+        # (north_star_id, name) refuses the first move.
+        metric.name = f"[#{metric.id}]"
         session.add(metric)
     await session.flush()
     for metric, draft in zip(kept, drafts, strict=True):

@@ -11,7 +11,7 @@ from bot.services.commands import SaveTeam
 from bot.services.read_models import TeamView
 from storage import ledger, okrs
 from storage.database import Database
-from storage.models import Archetype, LedgerStatus, Team
+from storage.models import Archetype, LedgerStatus, Team, Workspace
 from storage.workspaces import ensure_workspace
 
 TEAM_PROMPT = "team_prompt"
@@ -71,6 +71,9 @@ async def save_team(*, db: Database, cmd: SaveTeam, now: datetime) -> tuple[Team
         await ensure_workspace(
             session, workspace_id=cmd.workspace_id, default_locale=cmd.locale, now=now
         )
+        # One team a channel, one name a workspace: saves of the workspace's teams take turns,
+        # so the checks below see a team saved a moment before (never a unique violation).
+        await okrs.lock(session, Workspace, cmd.workspace_id)
         team = None
         if cmd.team_id is not None:
             team = await okrs.team_by_id(session, cmd.workspace_id, cmd.team_id)

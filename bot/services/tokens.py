@@ -12,9 +12,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.errors import N_, NotFound, PermissionDenied
-from bot.domain.northstar import may_steer
+from bot.domain.errors import N_, NotFound
 from bot.domain.permissions import Actor
+from bot.services.northstar import check_steering
 from bot.services.read_models import ApiTokenView, NewApiToken
 from bot.services.teams import team_view
 from storage import northstar as store
@@ -53,16 +53,12 @@ async def _steerable_team(
 ) -> Team:
     team = await store.team_of_channel(session, workspace_id, channel_id)
     assert team.id is not None
-    north_star = await store.north_star_of_team(session, team.id)
-    if not may_steer(
-        user_id=actor.user_id,
-        is_admin=actor.is_admin,
-        team_lead=team.lead_user_id,
-        north_star_owner=north_star.owner_user_id if north_star else None,
-    ):
-        raise PermissionDenied(
-            N_("Only the team lead, the North Star's owner or an admin can manage API tokens.")
-        )
+    check_steering(
+        actor,
+        team,
+        await store.north_star_of_team(session, team.id),
+        N_("Only the team lead, the North Star's owner or an admin can manage API tokens."),
+    )
     return team
 
 

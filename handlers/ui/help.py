@@ -13,11 +13,12 @@ from slack_sdk.models.blocks import (
     MarkdownTextObject,
     SectionBlock,
 )
+from slack_sdk.models.views import View
 
 from bot.domain.errors import N_
 from bot.i18n import Translator
-from handlers.ids import Subcommand
-from handlers.ui.blocks import header, section
+from handlers.ids import Callback, Subcommand
+from handlers.ui.blocks import header, modal, section
 
 
 @dataclass(frozen=True)
@@ -118,3 +119,12 @@ def _usage(t: Translator, topic: HelpTopic, today: date | None) -> str:
 
 def _lines(t: Translator, topics: list[HelpTopic], today: date | None = None) -> str:
     return "\n".join(f"`{_usage(t, topic, today)}` — {t(topic.description)}" for topic in topics)
+
+
+def build_out_of_date_modal(t: Translator) -> View:
+    """In place of a submitted modal of an older Polaris: nothing saved, and what to do now."""
+    text = t(
+        "This form is out of date: Polaris has changed since it was opened, and nothing was "
+        "saved. Close it and start again: `/okr help` shows how."
+    )
+    return modal(t, Callback.OUT_OF_DATE, "Polaris", [section(text)], close=t("Close"))

@@ -301,7 +301,10 @@ def test_progress_to_target(
 
 
 def test_who_may_steer() -> None:
-    assert may_steer(user_id="U2", is_admin=False, team_lead=None, north_star_owner=None)
+    # Without a lead, the admins (and the owner, once there is one): not anyone who asks.
+    assert not may_steer(user_id="U2", is_admin=False, team_lead=None, north_star_owner=None)
+    assert may_steer(user_id="U9", is_admin=True, team_lead=None, north_star_owner=None)
+    assert may_steer(user_id="U3", is_admin=False, team_lead=None, north_star_owner="U3")
     assert may_steer(user_id="U1", is_admin=False, team_lead="U1", north_star_owner=None)
     assert may_steer(user_id="U3", is_admin=False, team_lead="U1", north_star_owner="U3")
     assert may_steer(user_id="U9", is_admin=True, team_lead="U1", north_star_owner="U3")

@@ -49,8 +49,8 @@ async def answers(polaris: PolarisServer, user: str, count: int) -> list[str]:
 
 @pytest.fixture
 async def team(polaris: PolarisServer, db: Database) -> int:
-    polaris.runtime.services.clock  # noqa: B018 - the app uses the real clock
-    return await make_team(db)
+    """Team Growth in C1, led by U1."""
+    return await make_team(db, lead_user_id="U1")
 
 
 async def define_in_french(polaris: PolarisServer) -> dict[str, Any]:
@@ -76,8 +76,9 @@ async def define_in_french(polaris: PolarisServer) -> dict[str, Any]:
 
 
 async def test_a_new_team_defines_measures_aligns_and_watches_its_north_star(
-    polaris: PolarisServer, db: Database, team: int
+    polaris: PolarisServer, db: Database
 ) -> None:
+    team = await make_team(db, lead_user_id="UFR")
     # 1. Define from the seed's Product template, in French; the checklist warns.
     form = await define_in_french(polaris)
     assert "Sessions d’usage hebdomadaires complétées avec satisfaction ≥ 4/5" in str(form)
@@ -268,7 +269,7 @@ async def test_northstar_in_a_dm_shows_the_only_team_or_points_to_the_channels(
     from tests.northstar_factories import define
 
     growth = await make_team(db, lead_user_id="ULEAD")
-    await define(db, growth)
+    await define(db, growth, user="ULEAD")
     # Someone in no team: told where the North Star lives.
     await polaris.command("northstar", user_id="UNEW", channel_id="DNEW")
     [nobody] = await polaris.fake.wait_for("response_url:UNEW")
