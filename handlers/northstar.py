@@ -54,7 +54,11 @@ from handlers.ui.northstar_record import (
     revoked_text,
     tokens_text,
 )
-from handlers.ui.northstar_review import build_review_message, build_saved_modal
+from handlers.ui.northstar_review import (
+    build_review_message,
+    build_saved_modal,
+    review_fallback_text,
+)
 from handlers.ui.northstar_texts import northstar_usage_text
 
 Handler = Callable[[Request], Awaitable[Answer | None]]
@@ -111,7 +115,7 @@ async def show_review(*, req: Request) -> None:
         db=req.db, workspace_id=req.workspace_id, channel_id=req.channel_id, now=req.now
     )
     await req.tell(
-        req.t("Checklist: {name}", name=reviewed.north_star.name),
+        review_fallback_text(req.t, reviewed),
         build_review_message(req.t, reviewed),
     )
 

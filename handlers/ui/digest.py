@@ -269,10 +269,11 @@ def build_digest_post(
     )
     # The buttons (Check in, Open Home) close every main post, quiet weeks and kick-offs too.
     blocks = [*_fit(blocks, MAIN_BLOCKS_MAX - 1, t), digest_actions(t)]
+    # The notification text is mrkdwn: names escaped (the headers above are plain text).
     if digest.first:
-        text = t("{team} · kick-off", team=digest.team.name)
+        text = t("{team} · kick-off", team=escape(digest.team.name))
     elif digest.empty:
-        text = t("{team}: a quiet week", team=digest.team.name)
+        text = t("{team}: a quiet week", team=escape(digest.team.name))
     else:
         text = digest_fallback_text(t, digest)
     return DigestPost(DigestMessage(text, blocks), _thread_messages(t, digest, thread))
@@ -303,7 +304,7 @@ def _thread_messages(
     messages: list[DigestMessage] = []
     blocks: list[Block] = []
     chars = 0
-    text = t("{team} · weekly digest (continued)", team=digest.team.name)
+    text = t("{team} · weekly digest (continued)", team=escape(digest.team.name))
     for title, lines in lists:
         for block in _sections(lines, title):
             size = len(block.text.text) if isinstance(block, SectionBlock) and block.text else 0
@@ -323,11 +324,11 @@ def digest_fallback_text(t: Translator, digest: DigestModel) -> str:
     if summary is not None and summary.metric.trend.current is not None:
         return t(
             "{team} · weekly digest: {name} {value}",
-            team=digest.team.name,
-            name=summary.north_star.name,
+            team=escape(digest.team.name),
+            name=escape(summary.north_star.name),
             value=amount(t, summary.metric.trend.current, summary.north_star.unit),
         )
-    return t("{team} · weekly digest", team=digest.team.name)
+    return t("{team} · weekly digest", team=escape(digest.team.name))
 
 
 def build_digest_preview(t: Translator, preview: DigestPreview) -> DigestMessage:

@@ -130,6 +130,6 @@ def summary_fallback_text(t: Translator, summary: NorthStarSummary) -> str:
     trend = summary.metric.trend
     return t(
         "North Star {name}: {value}",
-        name=summary.north_star.name,
+        name=escape(summary.north_star.name),
         value=amount(t, trend.current, summary.north_star.unit),
     )

@@ -94,3 +94,8 @@ def build_review_message(t: Translator, reviewed: NorthStarReview) -> list[Block
         *build_checklist_blocks(t, reviewed.review),
         context(clip(so_far, CONTEXT_TEXT_MAX)),
     ]
+
+
+def review_fallback_text(t: Translator, reviewed: NorthStarReview) -> str:
+    """The notification text of the checklist (mrkdwn: the name is escaped)."""
+    return t("Checklist: {name}", name=escape(reviewed.north_star.name))

@@ -65,10 +65,10 @@ def build_nudge_message(
     elif reminder:
         intro = t(
             "A gentle reminder: your weekly check-in for *{team}* is still waiting.",
-            team=nudge.team.name,
+            team=escape(nudge.team.name),
         )
     else:
-        intro = t("Time for your weekly check-in for *{team}*.", team=nudge.team.name)
+        intro = t("Time for your weekly check-in for *{team}*.", team=escape(nudge.team.name))
     blocks: list[Block] = [section(intro)]
     blocks += [section(clip(line)) for line in _kr_lines(t, nudge.objectives)][:MESSAGE_KRS_MAX]
     value = str(nudge.id)
@@ -95,7 +95,7 @@ def build_nudge_message(
 
 
 def nudge_text(t: Translator, nudge: NudgeView) -> str:
-    return t("Weekly check-in for {team}", team=nudge.team.name)
+    return t("Weekly check-in for {team}", team=escape(nudge.team.name))
 
 
 def build_nudge_answered(t: Translator, nudge: NudgeView, now: datetime) -> list[Block]:

@@ -235,4 +235,4 @@ def build_objective_post(t: Translator, objective: ObjectiveView, now: datetime)
 
 def objective_post_text(t: Translator, objective: ObjectiveView) -> str:
     """Notification fallback for the post."""
-    return t("{ref} · {title}", ref=objective.label, title=objective.title)
+    return t("{ref} · {title}", ref=objective.label, title=escape(objective.title))

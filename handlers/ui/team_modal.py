@@ -191,10 +191,10 @@ def build_team_saved(t: Translator, team: TeamView, created: bool) -> str:
         return t(
             "Team *{name}* now lives in <#{channel}>, and you are its lead. Next: `/okr new` "
             "to declare an objective.",
-            name=team.name,
+            name=escape(team.name),
             channel=team.channel_id,
         )
-    return t("Team *{name}* is saved.", name=team.name)
+    return t("Team *{name}* is saved.", name=escape(team.name))
 
 
 def build_team_announcement(t: Translator, team: TeamView) -> str:
