@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
+from typing import Any
 
 from babel import Locale
 
@@ -48,12 +50,37 @@ def unescape(text: str) -> str:
     return text
 
 
-def _closing(text: str, start: int, closers: str) -> int:
-    """Index of the quote closing a word opened before `start`, or -1 if it never closes."""
-    for i in range(start, len(text)):
-        if text[i] in closers and (i + 1 == len(text) or text[i + 1] in " \t\r\n"):
-            return i
-    return -1
+# The longest text after `/okr` Polaris reads: a long check-in note fits, a pasted page does
+# not (it is refused before any work, so no text holds the event loop).
+COMMAND_TEXT_MAX = 4000
+
+
+def command_text(command: Mapping[str, Any]) -> str:
+    """The text typed after the command. Raises UserError when it is longer than Polaris reads."""
+    text = command.get("text") or ""
+    if not isinstance(text, str) or len(text) > COMMAND_TEXT_MAX:
+        raise UserError(
+            N_("That is too long for me: at most {limit} characters after /okr."),
+            limit=COMMAND_TEXT_MAX,
+        )
+    return text
+
+
+@cache
+def _closer_pattern(closers: str) -> re.Pattern[str]:
+    return re.compile(f"[{re.escape(closers)}](?=[ \t\r\n]|$)")
+
+
+def _closing(text: str, start: int, closers: str, unclosed: dict[str, int]) -> int:
+    """Index of the quote closing a word opened before `start`, or -1 if it never closes.
+    `unclosed` remembers where a search found none: none closes after that either, so
+    tokenizing stays linear whatever the quotes."""
+    if start >= unclosed.get(closers, len(text) + 1):
+        return -1
+    found = _closer_pattern(closers).search(text, start)
+    if found is None:
+        unclosed[closers] = start
+    return found.start() if found else -1
 
 
 def _word(text: str) -> str:
@@ -63,12 +90,13 @@ def _word(text: str) -> str:
 def tokenize(text: str) -> list[str]:
     """The words of `text` (see the module docstring for quotes and spaces)."""
     words: list[str] = []
+    unclosed: dict[str, int] = {}
     i = 0
     while i < len(text):
         if text[i] in " \t\r\n":
             i += 1
             continue
-        end = _closing(text, i + 1, CLOSERS[text[i]]) if text[i] in CLOSERS else -1
+        end = _closing(text, i + 1, CLOSERS[text[i]], unclosed) if text[i] in CLOSERS else -1
         if end >= 0:
             words.append(_word(text[i + 1 : end].strip()))
             i = end + 1

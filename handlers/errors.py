@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.background import Background
 from bot.domain.errors import UserError
 from handlers.context import Answer, Request, translator_of
+from handlers.ui.forms import UnreadableField, inline_errors
 
 log = logging.getLogger(__name__)
 
@@ -121,17 +122,26 @@ def guarded(listener: Listener) -> Callable[..., Awaitable[None]]:
         background = req.services.background
         given = {n: req if n == "req" else getattr(req, n) for n in wanted}
 
+        async def refuse(refusal: UserError) -> None:
+            if ack.response is None:
+                await ack()
+            await tell_user(
+                body=body, context=context, client=client, respond=respond,
+                text=req.message(refusal),
+            )  # fmt: skip
+
         async def run() -> None:
             try:
                 answer = await listener(**given)
                 await answer_then_follow_up(ack, answer or Answer(), answered, background)
+            except UnreadableField as unreadable:
+                if ack.response is None and body.get("type") == "view_submission":
+                    # A field of the submitted modal Polaris cannot read: said under it.
+                    await ack(response_action="errors", errors=inline_errors(req.t, unreadable))
+                else:
+                    await refuse(unreadable)
             except UserError as refusal:
-                if ack.response is None:
-                    await ack()
-                await tell_user(
-                    body=body, context=context, client=client, respond=respond,
-                    text=req.message(refusal),
-                )  # fmt: skip
+                await refuse(refusal)
             except Exception as error:
                 if ack.response is None:
                     raise  # Bolt's app.error answers it, with the HTTP status it chooses

@@ -25,7 +25,15 @@ from bot.services.read_models import Choice, TeamView
 from handlers.ids import Callback, ObjectiveAction
 from handlers.ui.blocks import actions, button, modal, section
 from handlers.ui.format import escape
-from handlers.ui.forms import metadata, select_input, state_value, text_input
+from handlers.ui.forms import (
+    PayloadInt,
+    metadata,
+    number_choice,
+    select_input,
+    state_value,
+    text_input,
+    time_value,
+)
 
 
 class TeamBlock:
@@ -45,7 +53,7 @@ TEAM_FIELDS = {"name": TeamBlock.NAME}
 
 
 class TeamModalMeta(BaseModel):
-    team_id: int | None = None
+    team_id: PayloadInt | None = None
 
 
 def _weekdays(t: Translator) -> list[Choice]:
@@ -140,10 +148,6 @@ def parse_team_submission(view: Mapping[str, Any], *, workspace_id: str, actor: 
     """The submitted team (the one the modal edits, else a new one) as the save command;
     required inputs are enforced by Slack, rules by the service."""
 
-    def hhmm(block_id: str, default: time) -> time:
-        raw = state_value(view, block_id)
-        return time.fromisoformat(raw) if raw else default
-
     return SaveTeam(
         workspace_id=workspace_id,
         team_id=metadata(view, TeamModalMeta).team_id,
@@ -152,10 +156,10 @@ def parse_team_submission(view: Mapping[str, Any], *, workspace_id: str, actor: 
         archetype=state_value(view, TeamBlock.ARCHETYPE) or "",
         timezone=state_value(view, TeamBlock.TIMEZONE) or "",
         locale=state_value(view, TeamBlock.LOCALE) or "en",
-        checkin_weekday=int(state_value(view, TeamBlock.CHECKIN_DAY) or 4),
-        checkin_time=hhmm(TeamBlock.CHECKIN_TIME, time(10, 0)),
-        digest_weekday=int(state_value(view, TeamBlock.DIGEST_DAY) or 0),
-        digest_time=hhmm(TeamBlock.DIGEST_TIME, time(9, 30)),
+        checkin_weekday=number_choice(view, TeamBlock.CHECKIN_DAY, default=4, top=6),
+        checkin_time=time_value(view, TeamBlock.CHECKIN_TIME) or time(10, 0),
+        digest_weekday=number_choice(view, TeamBlock.DIGEST_DAY, default=0, top=6),
+        digest_time=time_value(view, TeamBlock.DIGEST_TIME) or time(9, 30),
         actor=actor,
     )
 
