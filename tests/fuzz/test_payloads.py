@@ -35,7 +35,7 @@ from tests.factories import seed_objective, seed_team
 from tests.slack_forms import ELEMENT_STATE, block_action
 
 FUZZ = settings(
-    max_examples=120,
+    max_examples=70,
     deadline=None,
     derandomize=True,
     print_blob=True,
