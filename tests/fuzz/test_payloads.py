@@ -265,6 +265,8 @@ async def test_views(app: PolarisServer, caplog: pytest.LogCaptureFixture, data:
         ),
         "state": data.draw(view_state(shown, pool), label="state"),
     }
+    if data.draw(st.integers(0, 9)) == 0:
+        view.pop(data.draw(st.sampled_from(["id", "hash", "state", "blocks"])))
     payload = {
         "type": "view_submission",
         "team": {"id": "T0001", "domain": "acme"},

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 
 from bot.i18n import translator
+from handlers import args as args_module
 from handlers.args import number, parse_pause_until, parse_update_line, split_first, tokenize
 from handlers.ui.help import pause_example
 
@@ -152,3 +154,18 @@ def test_the_help_s_pause_example_reads_back(locale: str) -> None:
     t = translator(locale)
     example = pause_example(t, TODAY)
     assert parse_pause_until(t, example.split(" ", 2)[2], today=TODAY) == date(2026, 12, 9)
+
+
+def test_tokenizing_unclosed_quotes_stays_linear(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each unclosed quote used to scan to the end of the text (quadratic): 100,000 of them
+    took hours. Counted in searches, not seconds, so the test cannot flake."""
+    searches: list[str] = []
+    real = args_module._closer_pattern
+
+    def counting(closers: str) -> re.Pattern[str]:
+        searches.append(closers)
+        return real(closers)
+
+    monkeypatch.setattr(args_module, "_closer_pattern", counting)
+    assert tokenize('"a ' * 100_000)[:2] == ["a", "a"]
+    assert searches == ['"”“']  # one search found no closing quote; none was searched again
