@@ -21,11 +21,13 @@ from typing import Any
 from babel import Locale
 
 from bot.domain.errors import N_, UserError, field_error
+from bot.domain.numbers import NUMBER_LIMIT, NumberOutOfRange
 from bot.domain.refs import parse_key_result_ref
 from bot.domain.status import CONFIDENCE_MAX, CONFIDENCE_MIN
 from bot.i18n import Translator
 from bot.services.commands import ListScope
 from handlers.ui.format import clip, escape
+from handlers.ui.forms import number_problem
 
 # Each opening quote and the quotes that may close it (people mix straight and curly ones).
 CLOSERS = {
@@ -153,12 +155,11 @@ def parse_update_line(t: Translator, args: str) -> UpdateLine:
     ref_text, value_text, confidence_text = [*words, None, None, None][:3]
     note = " ".join(words[3:])
     ref = parse_key_result_ref(ref_text) if ref_text else None
-    value = number(t, value_text) if value_text is not None else None
+    value, value_problem = number_problem(t, value_text) if value_text else (None, None)
     confidence = problem = None
     if ref_text and ref is None:
         problem = t("“{text}” is not a key result reference like KR-12.", text=ref_text)
-    if value_text is not None and value is None:
-        problem = problem or t("“{text}” is not a number.", text=value_text)
+    problem = problem or value_problem
     if confidence_text is not None:
         if confidence_text.isdigit() and CONFIDENCE_MIN <= int(confidence_text) <= CONFIDENCE_MAX:
             confidence = int(confidence_text)
@@ -189,10 +190,15 @@ class RecordArgs:
 
     def parsed_value(self, t: Translator) -> float:
         """The value in the user's locale. Raises InvalidFields if it is not a number."""
-        found = number(t, self.value or "")
-        if found is None:
-            raise field_error("value", N_("value: “{text}” is not a number."), text=self.value)
-        return found
+        try:
+            return t.parse_number(self.value or "")
+        except NumberOutOfRange:
+            limit = t.number(NUMBER_LIMIT - 1)
+            raise field_error("value", N_("Numbers go up to {limit}."), limit=limit) from None
+        except ValueError:
+            raise field_error(
+                "value", N_("value: “{text}” is not a number."), text=self.value
+            ) from None
 
 
 def parse_record_args(args: str) -> RecordArgs:

@@ -90,6 +90,8 @@ def test_number(t, text: str, value: float | None) -> None:
         (FR, 'KR-1 "1 234,5" 8 c’est bon', (1, 1234.5, 8, "c’est bon", None)),
         (FR, "KR-1 1\u202f234,5 8 c’est bon", (1, 1234.5, 8, "c’est bon", None)),
         (EN, "KR-1 lots 7", (1, None, 7, "", "“lots” is not a number.")),
+        (EN, "KR-1 1e26 7", (1, None, 7, "", "Numbers go up to 999,999,999,999,999.")),
+        (EN, "KR-1 nan", (1, None, None, "", "Numbers go up to 999,999,999,999,999.")),
         (EN, "KR-1 5 11", (1, 5.0, None, "", "Confidence goes from 0 to 10.")),
         (EN, "KR-1 5", (1, 5.0, None, "", None)),  # the latest confidence is kept
         (EN, "K1 5 5", (None, 5.0, 5, "", "“K1” is not a key result reference like KR-12.")),
