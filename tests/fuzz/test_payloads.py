@@ -30,9 +30,9 @@ from sqlmodel import SQLModel
 import handlers
 import handlers.ui
 from handlers.ids import SUBCOMMAND_ALIASES, NorthStarWord, Subcommand
-from tests.conftest import PolarisServer
+from tests.conftest import PolarisServer, ack_json
 from tests.factories import seed_objective, seed_team
-from tests.slack_forms import ELEMENT_STATE, block_action
+from tests.slack_forms import ELEMENT_STATE, block_action, view_submission
 
 FUZZ = settings(
     max_examples=70,
@@ -188,6 +188,21 @@ async def app(polaris: PolarisServer) -> PolarisServer:
     for text in ("new", "team", "update", "checkin", "pause", "northstar define"):
         await polaris.command(text)
         await polaris.settled()
+    for action_id, value in (("objective_menu", "edit:1"), ("key_result_menu", "edit_kr:1")):
+        menu = {"action_id": action_id, "type": "overflow", "selected_option": {"value": value}}
+        await polaris.interaction(
+            block_action(menu, channel_id="C1", response_url=polaris.fake.response_url("U1"))
+        )
+        await polaris.settled()
+    # The define modal replaces the template modal in the ack of its submission.
+    template = polaris.fake.last_view("northstar_template_modal")
+    answer = ack_json(await polaris.interaction(view_submission(template, {})))
+    define = {**answer["view"], "id": "VDEFINE", "hash": "h"}
+    polaris.fake.view_history.append(define)
+    await polaris.interaction(view_submission(define, {"ns_name": "Weekly active teams"}))
+    await polaris.command("northstar record")
+    await polaris.settled()
+    # A modal not opened here is still fuzzed, with the block ids of all the others.
     return polaris
 
 
