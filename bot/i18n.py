@@ -34,10 +34,13 @@ from babel.numbers import (
 )
 from babel.support import NullTranslations, Translations
 
+from bot.domain.numbers import require_storable
+
 LOCALES_DIR = Path(__file__).parent / "locales"
 DOMAIN = "messages"
 SUPPORTED_LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
+NUMBER_TEXT_MAX = 100  # longer than any number a person types, with its spaces
 Day = date  # for annotations inside Translator, whose `date` method hides the type
 
 
@@ -127,16 +130,21 @@ class Translator:
         return format_timedelta(timedelta(seconds=seconds), locale=self.locale)
 
     def parse_number(self, text: str) -> float:
-        """Parse a number typed by this user (`1 234,5` in French). Raises ValueError."""
+        """Parse a number typed by this user (`1 234,5` in French). Raises ValueError, or
+        NumberOutOfRange (a ValueError) for one Polaris cannot hold (NaN, 1e26…)."""
         cleaned = text.strip().replace("\u202f", " ").replace("\xa0", " ")
+        if len(cleaned) > NUMBER_TEXT_MAX:  # no parsing of a page of digits
+            raise ValueError(text)
         try:
-            return float(parse_decimal(cleaned.replace(" ", ""), locale=self.locale, strict=False))
+            parsed = float(
+                parse_decimal(cleaned.replace(" ", ""), locale=self.locale, strict=False)
+            )
         except NumberFormatError:
-            pass
-        try:
-            return float(cleaned.replace(" ", "").replace(",", "."))
-        except ValueError:
-            raise ValueError(text) from None
+            try:
+                parsed = float(cleaned.replace(" ", "").replace(",", "."))
+            except ValueError:
+                raise ValueError(text) from None
+        return require_storable(parsed)
 
 
 def translator(locale: str | None, *, default: str = DEFAULT_LANGUAGE) -> Translator:

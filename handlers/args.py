@@ -12,18 +12,22 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
+from typing import Any
 
 from babel import Locale
 
 from bot.domain.errors import N_, UserError, field_error
+from bot.domain.numbers import NUMBER_LIMIT, NumberOutOfRange
 from bot.domain.refs import parse_key_result_ref
 from bot.domain.status import CONFIDENCE_MAX, CONFIDENCE_MIN
 from bot.i18n import Translator
 from bot.services.commands import ListScope
 from handlers.ui.format import clip, escape
+from handlers.ui.forms import number_problem
 
 # Each opening quote and the quotes that may close it (people mix straight and curly ones).
 CLOSERS = {
@@ -48,12 +52,37 @@ def unescape(text: str) -> str:
     return text
 
 
-def _closing(text: str, start: int, closers: str) -> int:
-    """Index of the quote closing a word opened before `start`, or -1 if it never closes."""
-    for i in range(start, len(text)):
-        if text[i] in closers and (i + 1 == len(text) or text[i + 1] in " \t\r\n"):
-            return i
-    return -1
+# The longest text after `/okr` Polaris reads: a long check-in note fits, a pasted page does
+# not (it is refused before any work, so no text holds the event loop).
+COMMAND_TEXT_MAX = 4000
+
+
+def command_text(command: Mapping[str, Any]) -> str:
+    """The text typed after the command. Raises UserError when it is longer than Polaris reads."""
+    text = command.get("text") or ""
+    if not isinstance(text, str) or len(text) > COMMAND_TEXT_MAX:
+        raise UserError(
+            N_("That is too long for me: at most {limit} characters after /okr."),
+            limit=COMMAND_TEXT_MAX,
+        )
+    return text
+
+
+@cache
+def _closer_pattern(closers: str) -> re.Pattern[str]:
+    return re.compile(f"[{re.escape(closers)}](?=[ \t\r\n]|$)")
+
+
+def _closing(text: str, start: int, closers: str, unclosed: dict[str, int]) -> int:
+    """Index of the quote closing a word opened before `start`, or -1 if it never closes.
+    `unclosed` remembers where a search found none: none closes after that either, so
+    tokenizing stays linear whatever the quotes."""
+    if start >= unclosed.get(closers, len(text) + 1):
+        return -1
+    found = _closer_pattern(closers).search(text, start)
+    if found is None:
+        unclosed[closers] = start
+    return found.start() if found else -1
 
 
 def _word(text: str) -> str:
@@ -63,12 +92,13 @@ def _word(text: str) -> str:
 def tokenize(text: str) -> list[str]:
     """The words of `text` (see the module docstring for quotes and spaces)."""
     words: list[str] = []
+    unclosed: dict[str, int] = {}
     i = 0
     while i < len(text):
         if text[i] in " \t\r\n":
             i += 1
             continue
-        end = _closing(text, i + 1, CLOSERS[text[i]]) if text[i] in CLOSERS else -1
+        end = _closing(text, i + 1, CLOSERS[text[i]], unclosed) if text[i] in CLOSERS else -1
         if end >= 0:
             words.append(_word(text[i + 1 : end].strip()))
             i = end + 1
@@ -125,12 +155,11 @@ def parse_update_line(t: Translator, args: str) -> UpdateLine:
     ref_text, value_text, confidence_text = [*words, None, None, None][:3]
     note = " ".join(words[3:])
     ref = parse_key_result_ref(ref_text) if ref_text else None
-    value = number(t, value_text) if value_text is not None else None
+    value, value_problem = number_problem(t, value_text) if value_text else (None, None)
     confidence = problem = None
     if ref_text and ref is None:
         problem = t("“{text}” is not a key result reference like KR-12.", text=ref_text)
-    if value_text is not None and value is None:
-        problem = problem or t("“{text}” is not a number.", text=value_text)
+    problem = problem or value_problem
     if confidence_text is not None:
         if confidence_text.isdigit() and CONFIDENCE_MIN <= int(confidence_text) <= CONFIDENCE_MAX:
             confidence = int(confidence_text)
@@ -161,10 +190,15 @@ class RecordArgs:
 
     def parsed_value(self, t: Translator) -> float:
         """The value in the user's locale. Raises InvalidFields if it is not a number."""
-        found = number(t, self.value or "")
-        if found is None:
-            raise field_error("value", N_("value: “{text}” is not a number."), text=self.value)
-        return found
+        try:
+            return t.parse_number(self.value or "")
+        except NumberOutOfRange:
+            limit = t.number(NUMBER_LIMIT - 1)
+            raise field_error("value", N_("Numbers go up to {limit}."), limit=limit) from None
+        except ValueError:
+            raise field_error(
+                "value", N_("value: “{text}” is not a number."), text=self.value
+            ) from None
 
 
 def parse_record_args(args: str) -> RecordArgs:

@@ -15,8 +15,9 @@ from handlers.args import UpdateLine, parse_update_line
 from handlers.context import Answer, Request, after, modal_refusal, show_errors
 from handlers.errors import guarded
 from handlers.ids import Callback, ObjectiveAction
+from handlers.slack_io import update_view
 from handlers.surfaces import from_home, open_key_result_modal, refresh_home, share_check_in
-from handlers.ui.forms import metadata
+from handlers.ui.forms import action_choice, action_ref, metadata, view_handle
 from handlers.ui.update_modal import (
     KEY_RESULT,
     UpdateForm,
@@ -161,15 +162,20 @@ async def handle_update_submission(req: Request) -> Answer:
 
 async def handle_update_key_result_changed(req: Request) -> Answer:
     """The KR select changed: re-fill the modal with that KR's last value and confidence."""
-    return after(refill_update_modal, req=req, ref=selected_key_result_ref(req.body["view"]))
+    view = req.body.get("view")
+    return after(
+        refill_update_modal, req=req, ref=selected_key_result_ref(view), handle=view_handle(view)
+    )
 
 
-async def refill_update_modal(*, req: Request, ref: int | None) -> None:
-    view = req.body["view"]
+async def refill_update_modal(
+    *, req: Request, ref: int | None, handle: tuple[str, str | None]
+) -> None:
     objectives, selected = await _update_choices(req, ref=ref)
-    await req.client.views_update(
-        view_id=view["id"],
-        hash=view["hash"],
+    await update_view(
+        req.client,
+        view_id=handle[0],
+        hash=handle[1],
         view=build_update_modal(req.t, objectives, selected=selected),
     )
 
@@ -177,7 +183,7 @@ async def refill_update_modal(*, req: Request, ref: int | None) -> None:
 async def handle_update_button(req: Request) -> Answer:
     """ "Update" on a KR (Home tab) or "Update a key result" on an objective post."""
     from_post = req.action["action_id"] == ObjectiveAction.UPDATE_FROM_POST
-    ref = int(req.action["value"])
+    ref = action_ref(req.action)
     return after(
         open_update_modal,
         req=req,
@@ -189,10 +195,10 @@ async def handle_update_button(req: Request) -> Answer:
 
 async def handle_key_result_menu(req: Request) -> Answer:
     """The overflow of a KR line: update it, or edit its definition."""
-    verb, _, ref_text = req.action["selected_option"]["value"].partition(":")
+    verb, ref = action_choice(req.action)[0], action_ref(req.action)
     if verb == ObjectiveAction.EDIT_KEY_RESULT:
-        return after(open_key_result_modal, req=req, kr_ref=int(ref_text))
-    return after(open_update_modal, req=req, ref=int(ref_text))
+        return after(open_key_result_modal, req=req, kr_ref=ref)
+    return after(open_update_modal, req=req, ref=ref)
 
 
 def register(app: AsyncApp) -> None:

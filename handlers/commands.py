@@ -11,7 +11,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.i18n import Translator
 from bot.services.teams import claim_team_prompt
-from handlers.args import split_first
+from handlers.args import command_text, split_first
 from handlers.check_ins import handle_update_command
 from handlers.context import Answer, Request, reply
 from handlers.digest import handle_digest_command
@@ -82,7 +82,7 @@ def suggest(word: str) -> Subcommand | None:
 
 async def handle_okr_command(req: Request) -> Answer:
     """`/okr <subcommand> …`, routed; empty text is the help, an unknown word gets it too."""
-    word, args = split_first(req.command.get("text", ""))
+    word, args = split_first(command_text(req.command))
     subcommand = resolve_subcommand(word or Subcommand.HELP.value)
     handler = SUBCOMMANDS.get(subcommand) if subcommand else None
     if handler is None:

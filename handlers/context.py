@@ -28,7 +28,7 @@ from bot.domain.permissions import Actor
 from bot.i18n import Translator, translator
 from bot.services.members import MemberProfile
 from bot.services.runtime import Services
-from handlers.ui.forms import inline_errors
+from handlers.ui.forms import inline_errors, view_handle
 
 SERVICES = "polaris_services"
 PROFILE = "polaris_profile"
@@ -145,7 +145,8 @@ class Request:
     @property
     def submission_key(self) -> str:
         """Same modal state submitted twice (double click, Slack retry) → same key."""
-        return f"view:{self.view['id']}:{self.view.get('hash', '')}"
+        view_id, view_hash = view_handle(self.view)
+        return f"view:{view_id}:{view_hash or ''}"
 
     def message(self, error: UserError) -> str:
         """A refusal in the user's language."""

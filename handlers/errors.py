@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.background import Background
 from bot.domain.errors import UserError
 from handlers.context import Answer, Request, translator_of
+from handlers.ui.forms import UnreadableField, inline_errors
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,8 @@ def guarded(listener: Listener) -> Callable[..., Awaitable[None]]:
     a listener that raises after acking, and Slack would show an error. Anything else raised
     before the ack goes to Bolt's `app.error`; after the ack, to the same `report_error`.
     Follow-ups of a stored change are marked `follow_up`: they log, never report a failure.
+    A submitted modal field Polaris cannot read (`UnreadableField`, from the one parse in
+    handlers/ui/forms.py) is said under that field, the modal left open.
     """
     wanted = list(inspect.signature(listener).parameters)
     name = getattr(listener, "__name__", "listener")
@@ -126,12 +129,7 @@ def guarded(listener: Listener) -> Callable[..., Awaitable[None]]:
                 answer = await listener(**given)
                 await answer_then_follow_up(ack, answer or Answer(), answered, background)
             except UserError as refusal:
-                if ack.response is None:
-                    await ack()
-                await tell_user(
-                    body=body, context=context, client=client, respond=respond,
-                    text=req.message(refusal),
-                )  # fmt: skip
+                await refuse(ack, req, refusal)
             except Exception as error:
                 if ack.response is None:
                     raise  # Bolt's app.error answers it, with the HTTP status it chooses
@@ -147,6 +145,21 @@ def guarded(listener: Listener) -> Callable[..., Awaitable[None]]:
 
     run_guarded.__name__ = run_guarded.__qualname__ = name
     return run_guarded
+
+
+async def refuse(ack: AsyncAck, req: Request, refusal: UserError) -> None:
+    """Answer a refusal: under its field when a submitted modal has one Polaris cannot read
+    (the modal stays open), else privately, after acking if that was not done."""
+    submitted = req.body.get("type") == "view_submission"
+    if ack.response is None and submitted and isinstance(refusal, UnreadableField):
+        await ack(response_action="errors", errors=inline_errors(req.t, refusal))
+        return
+    if ack.response is None:
+        await ack()
+    await tell_user(
+        body=req.body, context=req.context, client=req.client, respond=req.respond,
+        text=req.message(refusal),
+    )  # fmt: skip
 
 
 async def answer_then_follow_up(

@@ -33,7 +33,9 @@ from handlers.context import (
 )
 from handlers.errors import guarded
 from handlers.ids import NorthStarAction, NorthStarCallback, NorthStarWord
+from handlers.slack_io import update_view
 from handlers.surfaces import post_north_star_chart
+from handlers.ui.forms import OutOfDate, action_value, metadata, view_handle
 from handlers.ui.northstar_board import build_north_star_summary_blocks, summary_fallback_text
 from handlers.ui.northstar_define import (
     NorthStarMeta,
@@ -243,20 +245,26 @@ async def handle_northstar_command(req: Request) -> Answer | None:
 
 
 async def handle_archetype_changed(req: Request) -> Answer:
-    archetype = Archetype(req.action["selected_option"]["value"])
+    archetype = (
+        Archetype(picked) if (picked := action_value(req.action)) in set(Archetype) else None
+    )
+    if archetype is None:
+        raise OutOfDate()
     return after(show_templates, req=req, archetype=archetype)
 
 
 async def show_templates(*, req: Request, archetype: Archetype) -> None:
     """The template modal redrawn with `archetype`'s templates."""
-    view = req.body["view"]
-    meta = NorthStarMeta.parse(view.get("private_metadata", ""))
+    view = req.body.get("view")
+    view_id, view_hash = view_handle(view)
+    meta = metadata(view, NorthStarMeta)
     form = await open_north_star_form(
         db=req.db, workspace_id=req.workspace_id, channel_id=meta.channel_id, actor=req.actor
     )
-    await req.client.views_update(
-        view_id=view["id"],
-        hash=view.get("hash"),
+    await update_view(
+        req.client,
+        view_id=view_id,
+        hash=view_hash,
         view=build_template_modal(req.t, form, channel_id=meta.channel_id, archetype=archetype),
     )
 
@@ -303,11 +311,11 @@ async def handle_record_submission(req: Request) -> Answer:
 
 
 async def handle_record_button(req: Request) -> Answer:
-    return after(open_record_modal, req=req, channel_id=str(req.action.get("value", "")))
+    return after(open_record_modal, req=req, channel_id=action_value(req.action))
 
 
 async def handle_chart_button(req: Request) -> Answer:
-    channel_id = str(req.action.get("value", ""))
+    channel_id = action_value(req.action)
     return after(post_north_star_chart, req=req, channel_id=channel_id)
 
 

@@ -20,7 +20,7 @@ from handlers.ids import Callback, CheckInAction, NudgeAction
 from handlers.slack_io import notify_user
 from handlers.surfaces import redraw_nudge, refresh_home, share_check_ins
 from handlers.ui.format import clip, escape
-from handlers.ui.forms import metadata
+from handlers.ui.forms import action_choice, action_value, metadata, payload_int
 from handlers.ui.help import pause_example
 from handlers.ui.nudges import (
     PAUSE_UNTIL,
@@ -36,16 +36,12 @@ from handlers.ui.nudges import (
 # --- The DM's buttons -----------------------------------------------------------------------
 
 
-def _nudge_id(action: dict[str, Any]) -> int:
-    value = action.get("value") or action.get("selected_option", {}).get("value", "")
-    return int(str(value).split(":")[0])
-
-
 async def handle_nudge_answer(req: Request) -> Answer:
     """No change, skip, snooze or undo: recorded, then the DM is updated in place."""
     return after(
-        answer_nudge, req=req, nudge_id=_nudge_id(req.action), verb=req.action["action_id"]
-    )
+        answer_nudge, req=req, nudge_id=payload_int(action_choice(req.action)[0]),
+        verb=req.action["action_id"],
+    )  # fmt: skip
 
 
 async def answer_nudge(*, req: Request, nudge_id: int, verb: str) -> None:
@@ -59,7 +55,7 @@ async def answer_nudge(*, req: Request, nudge_id: int, verb: str) -> None:
             db=db, workspace_id=workspace_id, nudge_id=nudge_id, actor=actor, now=now
         )
     elif verb == NudgeAction.SNOOZE:
-        days = int(req.action["selected_option"]["value"].split(":")[1])
+        days = payload_int(action_choice(req.action)[1])
         nudge = await nudge_answers.answer_snooze(
             db=db, workspace_id=workspace_id, nudge_id=nudge_id, actor=actor, days=days, now=now
         )
@@ -72,7 +68,7 @@ async def answer_nudge(*, req: Request, nudge_id: int, verb: str) -> None:
 
 async def handle_nudge_update(req: Request) -> Answer:
     """ "Update…": one modal with every KR the DM lists."""
-    return after(open_nudge_modal, req=req, nudge_id=_nudge_id(req.action))
+    return after(open_nudge_modal, req=req, nudge_id=payload_int(action_value(req.action)))
 
 
 async def open_nudge_modal(*, req: Request, nudge_id: int) -> None:

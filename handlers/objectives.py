@@ -30,9 +30,7 @@ from handlers.context import (
 from handlers.directory import learn_owners, owners_of
 from handlers.errors import guarded
 from handlers.ids import Callback, ObjectiveAction
-from handlers.slack_io import (
-    notify_user,
-)
+from handlers.slack_io import notify_user, update_view
 from handlers.surfaces import (
     from_home,
     open_key_result_modal,
@@ -40,7 +38,7 @@ from handlers.surfaces import (
     refresh_home,
     refresh_objective_post,
 )
-from handlers.ui.forms import metadata
+from handlers.ui.forms import action_choice, action_ref, metadata, view_handle
 from handlers.ui.objective_modal import (
     TITLE,
     ObjectiveModalMeta,
@@ -78,14 +76,15 @@ async def handle_add_key_result_slot(req: Request) -> Answer:
 
 async def add_key_result_slot(*, req: Request) -> None:
     """One more key result in the new-objective modal (up to MAX_KEY_RESULTS)."""
-    view = req.body["view"]
+    view = req.body.get("view")
+    view_id, view_hash = view_handle(view)
     meta = metadata(view, ObjectiveModalMeta)
     meta.slots = min(meta.slots + 1, MAX_KEY_RESULTS)
     options = await objective_use_cases.objective_form_options(
         db=req.db, workspace_id=req.workspace_id, channel_id=meta.channel_id, now=req.now
     )
     new_view = build_new_objective_modal(req.t, options, user_id=req.user_id, meta=meta)
-    await req.client.views_update(view_id=view["id"], hash=view["hash"], view=new_view)
+    await update_view(req.client, view_id=view_id, hash=view_hash, view=new_view)
 
 
 async def handle_new_objective_submission(req: Request) -> Answer | None:
@@ -132,10 +131,11 @@ NEW_STATES = {
 
 
 async def handle_objective_menu(req: Request) -> Answer:
-    verb, _, ref_text = req.action["selected_option"]["value"].partition(":")
-    ref = int(ref_text)
+    verb, ref = action_choice(req.action)[0], action_ref(req.action)
     if verb in NEW_STATES:
-        return after(change_objective_state, req=req, ref=ref, state=NEW_STATES[verb])
+        return after(
+            change_objective_state, req=req, ref=ref, state=NEW_STATES[ObjectiveAction(verb)]
+        )
     if verb == ObjectiveAction.ADD_KEY_RESULT:
         return after(open_key_result_modal, req=req, kr_ref=None, objective_ref=ref)
     return after(open_edit_objective_modal, req=req, ref=ref)

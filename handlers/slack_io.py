@@ -141,6 +141,23 @@ async def update_message(
     return True
 
 
+# views.update refusals that only mean the modal moved on: closed, or changed since the click
+# (a second click, a newer page). The newer view stands; nothing to tell.
+STALE_VIEW_ERRORS = frozenset({"hash_conflict", "not_found", "view_not_found"})
+
+
+async def update_view(client: AsyncWebClient, *, view_id: str, hash: str | None, view: Any) -> bool:
+    """Redraw an open modal; False when it is gone or changed since. Raises other refusals."""
+    try:
+        await client.views_update(view_id=view_id, hash=hash, view=view)
+    except SlackApiError as error:
+        if error.response.get("error") not in STALE_VIEW_ERRORS:
+            raise
+        log.info("modal %s not redrawn: %s", view_id, error.response.get("error"))
+        return False
+    return True
+
+
 async def notify_user(
     client: AsyncWebClient,
     *,

@@ -16,6 +16,7 @@ from handlers.directory import learn_owners
 from handlers.errors import guarded
 from handlers.ids import Callback, ObjectiveAction
 from handlers.slack_io import ChannelUnreachable, follow_up, notify_user, post_in_channel
+from handlers.ui.forms import action_value
 from handlers.ui.team_modal import (
     TEAM_FIELDS,
     TeamBlock,
@@ -42,7 +43,7 @@ async def handle_team_command(req: Request) -> Answer:
 
 
 async def handle_create_team_button(req: Request) -> Answer:
-    return after(open_team_modal, req=req, channel_id=req.action["value"])
+    return after(open_team_modal, req=req, channel_id=action_value(req.action))
 
 
 async def handle_team_submission(req: Request) -> Answer:

@@ -4,13 +4,37 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["clamp01", "denoise", "require_finite", "require_fraction"]
+__all__ = [
+    "NUMBER_LIMIT",
+    "NumberOutOfRange",
+    "clamp01",
+    "denoise",
+    "require_finite",
+    "require_fraction",
+    "require_storable",
+]
 
 # Binary floats turn exact decimal inputs into near misses (0.29 * 100 == 28.999999999999996,
 # 0.54 / 0.6 == 0.9000000000000001). Rounding to this many decimals before flooring or comparing
 # against a threshold makes results match what a human computes by hand, while being far below
 # any precision that matters for OKRs.
 _FLOAT_NOISE_DIGITS = 9
+
+
+# The largest magnitude a typed number may have: far beyond any OKR (a quadrillion), and small
+# enough that Babel formats it and progress arithmetic stays exact to the cent.
+NUMBER_LIMIT = 10**15
+
+
+class NumberOutOfRange(ValueError):
+    """A number people typed that Polaris cannot hold: NaN, infinite or beyond NUMBER_LIMIT."""
+
+
+def require_storable(value: float) -> float:
+    """`value`, or NumberOutOfRange when it is not finite or reaches NUMBER_LIMIT."""
+    if not math.isfinite(value) or abs(value) >= NUMBER_LIMIT:
+        raise NumberOutOfRange(value)
+    return value
 
 
 def require_finite(name: str, value: float) -> None:

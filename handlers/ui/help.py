@@ -19,6 +19,7 @@ from bot.domain.errors import N_
 from bot.i18n import Translator
 from handlers.ids import Callback, Subcommand
 from handlers.ui.blocks import header, modal, section
+from handlers.ui.format import clip
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def build_help_message(
     Examples with a date are computed from `today` (the reader's)."""
     blocks: list[Block] = []
     if unknown is not None:
-        line = t("I don't know `/okr {word}`.", word=unknown)
+        line = t("I don't know `/okr {word}`.", word=clip(unknown, 40))
         if suggestion:
             line += " " + t("Did you mean `/okr {suggestion}`?", suggestion=suggestion)
         blocks.append(section(line))

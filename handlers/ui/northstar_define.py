@@ -4,9 +4,9 @@ its parser, then the checklist on the definition (after saving, and `/okr norths
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.archetypes import ARCHETYPE_LABELS, Archetype
+from bot.domain.errors import N_
 from bot.domain.northstar import (
     DIRECTION_LABELS,
     MAX_INPUTS,
@@ -36,9 +37,13 @@ from handlers.ids import NorthStarAction, NorthStarBlock, NorthStarCallback
 from handlers.ui.blocks import header, modal, section
 from handlers.ui.format import escape
 from handlers.ui.forms import (
+    PayloadInt,
+    SlackId,
+    choice_value,
     date_input,
     date_value,
     metadata,
+    number_problem,
     option,
     select_input,
     state_value,
@@ -53,12 +58,12 @@ FIELD = NorthStarAction.INPUT.value
 class NorthStarMeta(BaseModel):
     """private_metadata of the North Star modals (the define flow's and the record modal)."""
 
-    channel_id: str
-    team_id: int | None = None
-    archetype: str | None = None
-    template: str | None = None
+    channel_id: SlackId
+    team_id: PayloadInt | None = None
+    archetype: SlackId | None = None
+    template: SlackId | None = None
     #: The stored input metric behind each slot of the define form (None: a new one).
-    input_ids: list[int | None] = []
+    input_ids: Annotated[list[PayloadInt | None], Field(max_length=MAX_INPUTS)] = []
 
     @classmethod
     def parse(cls, raw: str) -> NorthStarMeta:
@@ -346,7 +351,12 @@ def _parse_inputs(
         name = _text(view, _slot(NorthStarBlock.INPUT_NAME, index))
         definition = _text(view, _slot(NorthStarBlock.INPUT_DEFINITION, index))
         owner = state_value(view, _slot(NorthStarBlock.INPUT_OWNER, index))
-        direction = state_value(view, _slot(NorthStarBlock.INPUT_DIRECTION, index))
+        direction = choice_value(
+            view,
+            _slot(NorthStarBlock.INPUT_DIRECTION, index),
+            Direction,
+            Direction.HIGHER_IS_BETTER,
+        )
         if not name:
             if definition or owner:
                 errors[_slot(NorthStarBlock.INPUT_NAME, index)] = t(
@@ -358,7 +368,7 @@ def _parse_inputs(
                 name=name,
                 definition=definition,
                 owner_user_id=owner,
-                direction=Direction(direction or Direction.HIGHER_IS_BETTER.value),
+                direction=direction,
                 id=meta.input_ids[index] if index < len(meta.input_ids) else None,
             )
         )
@@ -379,11 +389,10 @@ def _parse_target(t: Translator, view: Mapping[str, Any], errors: dict[str, str]
     raw = _text(view, NorthStarBlock.TARGET)
     if not raw:
         return None
-    try:
-        return t.parse_number(raw)
-    except ValueError:
-        errors[NorthStarBlock.TARGET.value] = t("target: “{text}” is not a number.", text=raw)
-        return None
+    value, problem = number_problem(t, raw, N_("target: “{text}” is not a number."))
+    if problem:
+        errors[NorthStarBlock.TARGET.value] = problem
+    return value
 
 
 def parse_define_submission(
@@ -395,13 +404,16 @@ def parse_define_submission(
     target = _parse_target(t, view, errors)
     inputs = _parse_inputs(t, view, meta, errors)
     window = state_value(view, NorthStarBlock.WINDOW)
-    direction = state_value(view, NorthStarBlock.DIRECTION)
     draft = NorthStarDraft(
         name=_text(view, NorthStarBlock.NAME),
         definition=_text(view, NorthStarBlock.DEFINITION),
         unit=_text(view, NorthStarBlock.UNIT),
-        direction=Direction(direction or Direction.HIGHER_IS_BETTER.value),
-        window=TimeWindow(window) if window else None,
+        direction=choice_value(
+            view, NorthStarBlock.DIRECTION, Direction, Direction.HIGHER_IS_BETTER
+        ),
+        window=choice_value(view, NorthStarBlock.WINDOW, TimeWindow, TimeWindow.WEEK)
+        if window
+        else None,
         target=target,
         target_date=date_value(view, NorthStarBlock.TARGET_DATE),
         owner_user_id=state_value(view, NorthStarBlock.OWNER),

@@ -3,13 +3,13 @@ recorded reading, API tokens for analytics jobs, and what an objective now drive
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from slack_sdk.models.views import View
 
+from bot.domain.errors import N_
 from bot.domain.northstar import Drives
 from bot.i18n import Translator
 from bot.services.read_models import (
@@ -23,7 +23,14 @@ from bot.services.read_models import (
 from handlers.ids import NorthStarBlock, NorthStarCallback
 from handlers.ui.blocks import modal
 from handlers.ui.format import amount, escape, period_label
-from handlers.ui.forms import date_input, date_value, select_input, state_value, text_input
+from handlers.ui.forms import (
+    date_input,
+    date_value,
+    number_problem,
+    select_input,
+    state_value,
+    text_input,
+)
 from handlers.ui.northstar_define import FIELD, NorthStarMeta
 from handlers.ui.okr import objective_text
 
@@ -85,13 +92,9 @@ def parse_record_submission(
     meta = NorthStarMeta.parse(view.get("private_metadata", ""))
     errors: dict[str, str] = {}
     raw = state_value(view, NorthStarBlock.VALUE) or ""
-    value: float | None = None
-    try:
-        value = t.parse_number(raw)
-        if not math.isfinite(value):
-            raise ValueError(raw)
-    except ValueError:
-        errors[NorthStarBlock.VALUE.value] = t("value: “{text}” is not a number.", text=raw)
+    value, problem = number_problem(t, raw, N_("value: “{text}” is not a number."))
+    if problem:
+        errors[NorthStarBlock.VALUE.value] = problem
     return (
         meta,
         state_value(view, NorthStarBlock.METRIC),

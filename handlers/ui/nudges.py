@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from slack_sdk.models.blocks import (
     Block,
     DividerBlock,
@@ -16,26 +16,37 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.status import CONFIDENCE_MAX
 from bot.i18n import Translator
 from bot.services.read_models import KeyResultView, NudgeView, ObjectiveView
 from handlers.ids import Callback, NudgeAction
 from handlers.ui.blocks import actions, button, context, header, modal, section
 from handlers.ui.format import clip, escape
-from handlers.ui.forms import date_input, date_value, state_value, text_input
+from handlers.ui.forms import (
+    OutOfDate,
+    PayloadInt,
+    date_input,
+    date_value,
+    number_choice,
+    number_problem,
+    state_value,
+    text_input,
+)
 from handlers.ui.okr import kr_line
 from handlers.ui.update_modal import confidence_input
 
 # Four blocks per KR (line, value, confidence, note) keep a page under Slack's 100 blocks.
 KRS_PER_PAGE = 20
 MESSAGE_KRS_MAX = 40  # a DM lists at most this many KRs (one section each, under 50 blocks)
+REFS_MAX = 1000  # KRs one check-in modal may cover (its metadata stays under 3,000 bytes)
 
 
 class CheckInModalMeta(BaseModel):
     """Which KRs the modal covers, which page is shown, and the nudge it answers (if any)."""
 
-    refs: list[int]
-    page: int = 0
-    nudge_id: int | None = None
+    refs: Annotated[list[PayloadInt], Field(max_length=REFS_MAX)]
+    page: Annotated[int, Field(ge=0, le=REFS_MAX)] = 0
+    nudge_id: PayloadInt | None = None
     saved: bool = False  # an earlier page recorded check-ins: an empty last page may finish
 
 
@@ -179,7 +190,10 @@ def build_check_in_modal(
 def first_value_block(view: Mapping[str, Any]) -> str:
     """The block id of the modal's first value input (where "nothing to record" is said)."""
     ids = (str(b.get("block_id", "")) for b in view.get("blocks", []))
-    return next(i for i in ids if i.endswith(".value"))
+    found = next((i for i in ids if i.endswith(".value")), None)
+    if found is None:  # not a check-in modal of ours
+        raise OutOfDate()
+    return found
 
 
 def nothing_to_record(t: Translator, meta: CheckInModalMeta) -> str:
@@ -201,17 +215,16 @@ def parse_check_in_submission(
         raw = state_value(view, f"{ref}.value")
         if raw is None:
             continue
-        try:
-            value = t.parse_number(raw)
-        except ValueError:
-            errors[f"{ref}.value"] = t("“{text}” is not a number.", text=raw)
+        value, problem = number_problem(t, raw)
+        if value is None:
+            errors[f"{ref}.value"] = problem or ""
             continue
-        confidence = state_value(view, f"{ref}.confidence")
+        confidence = number_choice(view, f"{ref}.confidence", default=-1, top=CONFIDENCE_MAX)
         entries.append(
             (
                 ref,
                 value,
-                int(confidence) if confidence else None,
+                None if confidence < 0 else confidence,
                 state_value(view, f"{ref}.note") or "",
             )
         )

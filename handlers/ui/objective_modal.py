@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from slack_sdk.models.blocks import (
     Block,
     DividerBlock,
@@ -19,7 +19,17 @@ from bot.services.read_models import Choice, KeyResultView, ObjectiveFormOptions
 from handlers.ids import Callback, ObjectiveAction
 from handlers.ui.blocks import actions, button, header, modal
 from handlers.ui.format import HEADER_TEXT_MAX
-from handlers.ui.forms import parse_number_field, select_input, state_value, text_input, user_input
+from handlers.ui.forms import (
+    PayloadInt,
+    SlackId,
+    choice_value,
+    parse_number_field,
+    ref_choice,
+    select_input,
+    state_value,
+    text_input,
+    user_input,
+)
 from handlers.ui.okr import KIND_LABELS
 
 TITLE = "title"
@@ -35,10 +45,10 @@ FIRST_SLOTS = 1
 class ObjectiveModalMeta(BaseModel):
     """What a modal needs back on submit: how many KR slots it shows, what it edits."""
 
-    slots: int = FIRST_SLOTS
-    channel_id: str = ""
-    objective_ref: int | None = None
-    key_result_ref: int | None = None
+    slots: Annotated[int, Field(ge=1, le=MAX_KEY_RESULTS)] = FIRST_SLOTS
+    channel_id: SlackId = ""
+    objective_ref: PayloadInt | None = None
+    key_result_ref: PayloadInt | None = None
 
 
 def kr_block(slot: int, name: str) -> str:
@@ -146,12 +156,12 @@ def _parse_kr(
         return None  # an optional slot left empty
     start = parse_number_field(t, view, kr_block(slot, "start"), errors)
     target = parse_number_field(t, view, kr_block(slot, "target"), errors)
-    kind = state_value(view, kr_block(slot, "kind")) or KrKind.INCREASE_TO.value
+    kind = choice_value(view, kr_block(slot, "kind"), KrKind, KrKind.INCREASE_TO)
     if start is None or target is None:
         return None
     return KeyResultDraft(
         title=title or "",
-        kind=KrKind(kind),
+        kind=kind,
         start=start,
         target=target,
         unit=state_value(view, kr_block(slot, "unit")) or "",
@@ -169,15 +179,13 @@ def parse_objective_submission(
         for slot in range(1, meta.slots + 1)
         if (d := _parse_kr(t, view, slot, errors)) is not None
     )
-    parent = state_value(view, PARENT)
-    team = state_value(view, TEAM)
     fields = {
         "title": state_value(view, TITLE) or "",
         "description": state_value(view, DESCRIPTION) or "",
-        "team_id": int(team) if team and team.isdigit() else 0,
+        "team_id": ref_choice(view, TEAM) or 0,
         "owner_user_id": state_value(view, OWNER) or "",
         "cycle_key": state_value(view, CYCLE) or "",
-        "parent_ref": int(parent) if parent and parent.isdigit() else None,
+        "parent_ref": ref_choice(view, PARENT),
         "drives": state_value(view, DRIVES),
     }
     return fields, drafts, errors

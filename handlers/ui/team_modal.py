@@ -26,7 +26,15 @@ from bot.services.read_models import Choice, TeamView
 from handlers.ids import Callback, ObjectiveAction
 from handlers.ui.blocks import actions, button, modal, section
 from handlers.ui.format import escape
-from handlers.ui.forms import metadata, select_input, state_value, text_input
+from handlers.ui.forms import (
+    PayloadInt,
+    metadata,
+    number_choice,
+    select_input,
+    state_value,
+    text_input,
+    time_value,
+)
 
 
 class TeamBlock:
@@ -46,7 +54,7 @@ TEAM_FIELDS = {"name": TeamBlock.NAME}
 
 
 class TeamModalMeta(BaseModel):
-    team_id: int | None = None
+    team_id: PayloadInt | None = None
 
 
 @dataclass(frozen=True)
@@ -83,11 +91,9 @@ def _weekly_inputs(
 
 def _weekly_value(view: Mapping[str, Any], weekly: Weekly) -> tuple[int, time]:
     """The submitted day and time of `weekly`, each its default when missing."""
-    day = state_value(view, weekly.day_block)
-    at = state_value(view, weekly.time_block)
     return (
-        int(day) if day else weekly.default[0],
-        time.fromisoformat(at) if at else weekly.default[1],
+        number_choice(view, weekly.day_block, default=weekly.default[0], top=6),
+        time_value(view, weekly.time_block) or weekly.default[1],
     )
 
 

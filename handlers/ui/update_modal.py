@@ -17,13 +17,13 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.refs import parse_key_result_ref
-from bot.domain.status import confidence_band
+from bot.domain.status import CONFIDENCE_MAX, confidence_band
 from bot.i18n import Translator
 from bot.services.read_models import CheckInResult, KeyResultView, ObjectiveView
 from handlers.ids import Callback
 from handlers.ui.blocks import context, modal
 from handlers.ui.format import OPTION_TEXT_MAX, SELECT_OPTIONS_MAX, clip, escape, kr_amount
-from handlers.ui.forms import parse_number_field, state_value, text_input
+from handlers.ui.forms import PayloadInt, number_choice, parse_number_field, state_value, text_input
 from handlers.ui.okr import STATUS_EMOJI, STATUS_LABELS, kr_line
 
 KEY_RESULT = "key_result"
@@ -33,7 +33,7 @@ NOTE = "note"
 
 
 class UpdateModalMeta(BaseModel):
-    key_result_ref: int | None = None
+    key_result_ref: PayloadInt | None = None
     from_home: bool = False  # opened from the Home tab, which is re-published after saving
 
 
@@ -180,16 +180,16 @@ def parse_update_submission(
     if ref is None:
         errors[KEY_RESULT] = t("Pick a key result.")
     value = parse_number_field(t, view, VALUE, errors)
-    confidence = state_value(view, CONFIDENCE)
+    confidence = number_choice(view, CONFIDENCE, default=-1, top=CONFIDENCE_MAX)
     return UpdateForm(
         key_result_ref=ref,
         value=value,
-        confidence=int(confidence) if confidence and confidence.isdigit() else None,
+        confidence=None if confidence < 0 else confidence,
         note=state_value(view, NOTE) or "",
     ), errors
 
 
-def selected_key_result_ref(view: Mapping[str, Any]) -> int | None:
+def selected_key_result_ref(view: Any) -> int | None:
     """The KR currently chosen in an open update modal (for re-filling it)."""
     return parse_key_result_ref(state_value(view, KEY_RESULT) or "")
 

@@ -234,6 +234,7 @@ async def test_record_without_a_value_opens_the_modal_and_its_errors_are_inline(
     ("text", "expected"),
     [
         ("northstar record 12abc", "value: “12abc” is not a number."),
+        ("northstar record 1e26", "Numbers go up to 999,999,999,999,999."),
         ('northstar record "Vibes" 3', "metric: no metric named “Vibes”."),
         ("northstar record -5", "value: -5.0 sessions cannot be negative."),
         ("northstar record 5 2099-01-01", "date: Jan 1, 2099 is in the future"),

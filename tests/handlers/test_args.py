@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 
 from bot.i18n import translator
+from handlers import args as args_module
 from handlers.args import number, parse_pause_until, parse_update_line, split_first, tokenize
 from handlers.ui.help import pause_example
 
@@ -88,6 +90,8 @@ def test_number(t, text: str, value: float | None) -> None:
         (FR, 'KR-1 "1 234,5" 8 c’est bon', (1, 1234.5, 8, "c’est bon", None)),
         (FR, "KR-1 1\u202f234,5 8 c’est bon", (1, 1234.5, 8, "c’est bon", None)),
         (EN, "KR-1 lots 7", (1, None, 7, "", "“lots” is not a number.")),
+        (EN, "KR-1 1e26 7", (1, None, 7, "", "Numbers go up to 999,999,999,999,999.")),
+        (EN, "KR-1 nan", (1, None, None, "", "Numbers go up to 999,999,999,999,999.")),
         (EN, "KR-1 5 11", (1, 5.0, None, "", "Confidence goes from 0 to 10.")),
         (EN, "KR-1 5", (1, 5.0, None, "", None)),  # the latest confidence is kept
         (EN, "K1 5 5", (None, 5.0, 5, "", "“K1” is not a key result reference like KR-12.")),
@@ -152,3 +156,18 @@ def test_the_help_s_pause_example_reads_back(locale: str) -> None:
     t = translator(locale)
     example = pause_example(t, TODAY)
     assert parse_pause_until(t, example.split(" ", 2)[2], today=TODAY) == date(2026, 12, 9)
+
+
+def test_tokenizing_unclosed_quotes_stays_linear(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each unclosed quote used to scan to the end of the text (quadratic): 100,000 of them
+    took hours. Counted in searches, not seconds, so the test cannot flake."""
+    searches: list[str] = []
+    real = args_module._closer_pattern
+
+    def counting(closers: str) -> re.Pattern[str]:
+        searches.append(closers)
+        return real(closers)
+
+    monkeypatch.setattr(args_module, "_closer_pattern", counting)
+    assert tokenize('"a ' * 100_000)[:2] == ["a", "a"]
+    assert searches == ['"”“']  # one search found no closing quote; none was searched again
