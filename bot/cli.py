@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import OperationalError
 
-from bot.app import Runtime, build_http_app, start_runtime
+from bot.app import Runtime, build_http_app, configure_logging, start_runtime
 from bot.config import ConfigurationError, SchedulerMode, Settings
 from bot.scheduler import build_scheduler
 
@@ -53,10 +53,7 @@ def load_settings(*required: str) -> Settings:
         raise fail(f"{name} is wrong: {first['msg']}.") from None
     except ConfigurationError as error:
         raise fail(str(error)) from None
-    logging.basicConfig(
-        level=settings.polaris_log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(settings)
     return settings
 
 
@@ -125,9 +122,26 @@ def run() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "0.0.0.0",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 3000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Web processes sharing the port (PostgreSQL only).")
+    ] = 1,
 ) -> None:
     """HTTP mode + scheduler: POST /slack/events, GET /healthz, REST API under /api/v1/."""
     settings = load_settings("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    if workers > 1 and settings.is_sqlite:
+        raise fail(
+            f"--workers {workers} needs PostgreSQL: SQLite is one process (one writer). "
+            "Set DATABASE_URL=postgresql://… or serve without --workers."
+        )
+    typer.echo(serving_line(settings, host=host, port=port, workers=workers))
+    if workers > 1:
+        # Checked once here, so a wrong token or database is one line, not one per worker.
+        run_async(settings, lambda _: asyncio.sleep(0))
+        uvicorn.run(
+            "bot.app:http_app_factory", factory=True, workers=workers,
+            host=host, port=port, log_level="info", lifespan="on",
+        )  # fmt: skip
+        return
 
     async def body(runtime: Runtime) -> None:
         config = uvicorn.Config(
@@ -136,6 +150,19 @@ def serve(
         await uvicorn.Server(config).serve()
 
     run_async(settings, body)
+
+
+def serving_line(settings: Settings, *, host: str, port: int, workers: int) -> str:
+    """What `polaris serve` runs, in one line: processes, database, scheduler."""
+    database = "SQLite" if settings.is_sqlite else "PostgreSQL"
+    if settings.polaris_scheduler is SchedulerMode.OFF:
+        scheduler = "scheduler off (run `polaris scheduler` apart)"
+    elif workers > 1:
+        scheduler = "scheduler on in each worker, one ticks at a time"
+    else:
+        scheduler = "scheduler on"
+    processes = f"{workers} worker processes" if workers > 1 else "1 process"
+    return f"Polaris serves http://{host}:{port}: {processes}, {database}, {scheduler}."
 
 
 @cli.command()
