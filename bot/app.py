@@ -23,6 +23,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -38,7 +39,7 @@ from bot.services.runtime import Services
 from handlers.api import api_routes
 from handlers.jobs.digest import DigestJob
 from handlers.jobs.nudges import NudgeJob
-from storage.database import Database, create_engine
+from storage.database import Database, create_engine, unreachable_reason
 from storage.migrate import upgrade_async
 
 log = logging.getLogger(__name__)
@@ -279,6 +280,9 @@ def build_http_app(runtime: Runtime) -> Starlette:
         try:
             async with runtime.services.db.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
+        except OperationalError as error:
+            log.warning("health check failed: %s", unreachable_reason(error))
+            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         except Exception as error:  # report, never raise, from a health probe
             log.warning("health check failed: %s", error)
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)

@@ -17,7 +17,8 @@ from sqlalchemy.exc import OperationalError
 
 from bot.app import Runtime, build_http_app, configure_logging, start_runtime
 from bot.config import ConfigurationError, SchedulerMode, Settings
-from bot.scheduler import build_scheduler
+from bot.scheduler import TickReport, build_scheduler
+from storage.database import unreachable_reason
 
 if TYPE_CHECKING:  # imported lazily at run time, like every command's heavy imports
     from bot.i18n import Translator
@@ -78,8 +79,7 @@ def run_async(settings: Settings, body: Callable[[Runtime], Awaitable[T]]) -> T:
 
 def database_failure(error: OperationalError) -> typer.Exit:
     """One line for an unreachable database: the driver's first line says why."""
-    reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
-    return fail(f"cannot open DATABASE_URL: {reason}")
+    return fail(f"cannot open DATABASE_URL: {unreachable_reason(error)}")
 
 
 async def check_slack_token(runtime: Runtime) -> None:
@@ -204,11 +204,13 @@ def tick(
     instant = parse_instant(at)
     settings = load_settings("SLACK_BOT_TOKEN")
 
-    async def body(runtime: Runtime) -> str:
-        report = await runtime.ticker.tick(instant)
-        return report.summary()
+    async def body(runtime: Runtime) -> TickReport:
+        return await runtime.ticker.tick(instant)
 
-    typer.echo(run_async(settings, body))
+    report = run_async(settings, body)
+    if report.database_error is not None:  # went away mid-tick: the next tick retries
+        raise fail(report.summary())
+    typer.echo(report.summary())
 
 
 @db_cli.command("upgrade")

@@ -39,8 +39,13 @@ class Tally:
         return {key: n for key, n in self.posts.items() if n > 1}
 
     def losses(self, expected: int) -> int:
-        """Posts that should be in Slack and are not, or that the ledger does not call sent."""
-        unsent = [key for key, status in self.ledger.items() if status != "sent"]
+        """Of `expected` posts, those Slack does not hold, and those the ledger has not sent
+        that are not in Slack either. (An entry left "claimed" by an attempt cut off after
+        its post and its job's own record, before the ledger's, is not a loss: the job's
+        record, e.g. a nudge's DM ts, is what keeps it from being planned again.)"""
+        unsent = [
+            k for k, status in self.ledger.items() if status != "sent" and k not in self.posts
+        ]
         return max(expected - len(self.posts), 0) + len(unsent)
 
 
