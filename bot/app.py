@@ -26,10 +26,13 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, Router
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import handlers
 from bot.background import yield_to_answers
@@ -40,7 +43,7 @@ from handlers.api import api_routes
 from handlers.edge import SLACK_MAX_BODY_BYTES, SlackSignature, TooLarge, log_refused, read_body
 from handlers.jobs.digest import DigestJob
 from handlers.jobs.nudges import NudgeJob
-from storage.database import Database, create_engine
+from storage.database import Database, create_engine, unreachable_reason
 from storage.migrate import upgrade_async
 
 log = logging.getLogger(__name__)
@@ -201,6 +204,70 @@ async def start_runtime(settings: Settings, *, services: Services | None = None)
     )
 
 
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.polaris_log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+#: Names the process that answered, so an operator behind a load balancer (or a test of
+#: `serve --workers N`) can tell the instances apart and match an answer to the ledger's claims.
+INSTANCE_HEADER = b"x-polaris-instance"
+
+
+class _NamingTheInstance:
+    """Middleware: every HTTP response carries INSTANCE_HEADER."""
+
+    def __init__(self, app: ASGIApp, instance_id: str) -> None:
+        self.app = app
+        self.header = (INSTANCE_HEADER, instance_id.encode())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_named(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), self.header]
+            await send(message)
+
+        await self.app(scope, receive, send_named)
+
+
+def http_app_factory() -> Any:
+    """The ASGI app of one `polaris serve --workers N` process (uvicorn's `factory=True`).
+
+    uvicorn starts each worker from this import string, in a process of its own: the worker
+    reads the settings `polaris serve` checked, and builds its own runtime (engine, Slack
+    session, scheduler) when its lifespan starts, since none of them can cross a fork."""
+    settings = Settings()
+    configure_logging(settings)
+    served: list[Any] = []
+
+    @asynccontextmanager
+    async def lifespan(_: Router) -> AsyncIterator[None]:
+        runtime = await start_runtime(settings)
+        app = build_http_app(runtime)
+        try:
+            async with app.router.lifespan_context(app):  # the scheduler, if it is on
+                served.append(app)
+                yield
+        finally:
+            await runtime.close()
+
+    router = Router(lifespan=lifespan)
+
+    async def worker(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await router(scope, receive, send)
+        else:
+            await served[0](scope, receive, send)
+
+    return worker
+
+
 def build_http_app(runtime: Runtime) -> Starlette:
     """Starlette app for `polaris serve`: Slack's requests, health check, REST API."""
     secret = runtime.settings.slack_signing_secret
@@ -224,6 +291,9 @@ def build_http_app(runtime: Runtime) -> Starlette:
         try:
             async with runtime.services.db.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
+        except OperationalError as error:
+            log.warning("health check failed: %s", unreachable_reason(error))
+            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         except Exception as error:  # report, never raise, from a health probe
             log.warning("health check failed: %s", error)
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
@@ -247,5 +317,6 @@ def build_http_app(runtime: Runtime) -> Starlette:
             Route("/healthz", healthz, methods=["GET"]),
             *api_routes(runtime.services),
         ],
+        middleware=[Middleware(_NamingTheInstance, instance_id=runtime.services.instance_id)],
         lifespan=lifespan,
     )

@@ -15,9 +15,10 @@ from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import OperationalError
 
-from bot.app import Runtime, build_http_app, start_runtime
+from bot.app import Runtime, build_http_app, configure_logging, start_runtime
 from bot.config import ConfigurationError, SchedulerMode, Settings
-from bot.scheduler import build_scheduler
+from bot.scheduler import TickReport, build_scheduler
+from storage.database import unreachable_reason
 
 if TYPE_CHECKING:  # imported lazily at run time, like every command's heavy imports
     from bot.i18n import Translator
@@ -53,10 +54,7 @@ def load_settings(*required: str) -> Settings:
         raise fail(f"{name} is wrong: {first['msg']}.") from None
     except ConfigurationError as error:
         raise fail(str(error)) from None
-    logging.basicConfig(
-        level=settings.polaris_log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(settings)
     return settings
 
 
@@ -81,8 +79,7 @@ def run_async(settings: Settings, body: Callable[[Runtime], Awaitable[T]]) -> T:
 
 def database_failure(error: OperationalError) -> typer.Exit:
     """One line for an unreachable database: the driver's first line says why."""
-    reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
-    return fail(f"cannot open DATABASE_URL: {reason}")
+    return fail(f"cannot open DATABASE_URL: {unreachable_reason(error)}")
 
 
 async def check_slack_token(runtime: Runtime) -> None:
@@ -125,9 +122,26 @@ def run() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "0.0.0.0",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 3000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Web processes sharing the port (PostgreSQL only).")
+    ] = 1,
 ) -> None:
     """HTTP mode + scheduler: POST /slack/events, GET /healthz, REST API under /api/v1/."""
     settings = load_settings("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    if workers > 1 and settings.is_sqlite:
+        raise fail(
+            f"--workers {workers} needs PostgreSQL: SQLite is one process (one writer). "
+            "Set DATABASE_URL=postgresql://… or serve without --workers."
+        )
+    typer.echo(serving_line(settings, host=host, port=port, workers=workers))
+    if workers > 1:
+        # Checked once here, so a wrong token or database is one line, not one per worker.
+        run_async(settings, lambda _: asyncio.sleep(0))
+        uvicorn.run(
+            "bot.app:http_app_factory", factory=True, workers=workers,
+            host=host, port=port, log_level="info", lifespan="on",
+        )  # fmt: skip
+        return
 
     async def body(runtime: Runtime) -> None:
         config = uvicorn.Config(
@@ -136,6 +150,19 @@ def serve(
         await uvicorn.Server(config).serve()
 
     run_async(settings, body)
+
+
+def serving_line(settings: Settings, *, host: str, port: int, workers: int) -> str:
+    """What `polaris serve` runs, in one line: processes, database, scheduler."""
+    database = "SQLite" if settings.is_sqlite else "PostgreSQL"
+    if settings.polaris_scheduler is SchedulerMode.OFF:
+        scheduler = "scheduler off (run `polaris scheduler` apart)"
+    elif workers > 1:
+        scheduler = "scheduler on in each worker, one ticks at a time"
+    else:
+        scheduler = "scheduler on"
+    processes = f"{workers} worker processes" if workers > 1 else "1 process"
+    return f"Polaris serves http://{host}:{port}: {processes}, {database}, {scheduler}."
 
 
 @cli.command()
@@ -177,11 +204,13 @@ def tick(
     instant = parse_instant(at)
     settings = load_settings("SLACK_BOT_TOKEN")
 
-    async def body(runtime: Runtime) -> str:
-        report = await runtime.ticker.tick(instant)
-        return report.summary()
+    async def body(runtime: Runtime) -> TickReport:
+        return await runtime.ticker.tick(instant)
 
-    typer.echo(run_async(settings, body))
+    report = run_async(settings, body)
+    if report.database_error is not None:  # went away mid-tick: the next tick retries
+        raise fail(report.summary())
+    typer.echo(report.summary())
 
 
 @db_cli.command("upgrade")

@@ -8,6 +8,7 @@ catches up by hand. Posting jobs plug in as `ScheduledJob`s.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -18,10 +19,12 @@ from typing import Any, Protocol
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from bot.services.ledger import LedgerKey, Outcome, claim_attempt, record_post_outcome
 from bot.services.runtime import Services
 from storage import workspaces
+from storage.database import unreachable_reason
 from storage.models import LedgerStatus
 
 log = logging.getLogger(__name__)
@@ -63,15 +66,20 @@ class TickReport:
     failed: int = 0
     already_claimed: int = 0
     errors: list[str] = field(default_factory=list)
+    #: Why the database could not be reached, if it went away during the pass.
+    database_error: str | None = None
 
     def summary(self) -> str:
         if not self.ran:
             return f"tick {self.at.isoformat()}: another instance holds the ticker lock"
-        return (
+        summary = (
             f"tick {self.at.isoformat()}: {self.due} due, {self.sent} sent, "
             f"{self.skipped} skipped, {self.failed} failed, "
             f"{self.already_claimed} already claimed"
         )
+        if self.database_error is not None:
+            summary += f"; the database went away ({self.database_error}), the next tick retries"
+        return summary
 
 
 class Ticker:
@@ -98,42 +106,60 @@ class Ticker:
             if not elected:
                 report.ran = False
                 return report
-            for job in self.jobs:
-                items = await job.due(at)
-                report.due += len(items)
-                await asyncio.gather(*(self._run_one(job, item, at, report) for item in items))
-            await self._forget_old_events(at)
-        log.info(report.summary())
+            try:
+                for job in self.jobs:
+                    items = await job.due(at)
+                    report.due += len(items)
+                    await asyncio.gather(*(self._run_one(job, item, at, report) for item in items))
+                await self._forget_old_events(at)
+            except OperationalError as error:  # gone between two jobs: the next tick goes on
+                report.database_error = unreachable_reason(error)
+        log.log(logging.WARNING if report.database_error else logging.INFO, report.summary())
         return report
 
     async def _run_one(
         self, job: ScheduledJob, item: DueItem, at: datetime, report: TickReport
     ) -> None:
+        """One item, counted in `report`. The database going away fails the item and leaves
+        its claim, if it was taken, to the lease: Slack may hold the post, so the attempt
+        that takes it over looks for it first."""
         async with self._limit:
-            db = self.services.db
-            claim = await claim_attempt(
-                db=db,
-                key=item.key,
-                claimed_by=self.services.instance_id,
-                now=at,
-                lease=self._lease,
-            )
-            if claim is None:
-                report.already_claimed += 1
-                return
             try:
-                outcome = await job.send(replace(item, retry=claim.attempt > 1), at)
-            except Exception as error:  # one broken item must not stop the tick
-                log.exception("scheduled %s failed for %s", job.kind, item.key)
-                outcome = Outcome(LedgerStatus.FAILED, error=f"{type(error).__name__}: {error}")
-            await record_post_outcome(db=db, entry_id=claim.entry_id, outcome=outcome, now=at)
-            if outcome.status is LedgerStatus.SENT:
-                report.sent += 1
-            elif outcome.status is LedgerStatus.SKIPPED:
-                report.skipped += 1
-            else:
+                await self._attempt(job, item, at, report)
+            except OperationalError as error:
+                report.database_error = unreachable_reason(error)
                 report.failed += 1
-                report.errors.append(f"{item.key}: {outcome.error}")
+                report.errors.append(f"{item.key}: the database went away")
+
+    async def _attempt(
+        self, job: ScheduledJob, item: DueItem, at: datetime, report: TickReport
+    ) -> None:
+        db = self.services.db
+        claim = await claim_attempt(
+            db=db,
+            key=item.key,
+            claimed_by=self.services.instance_id,
+            now=at,
+            lease=self._lease,
+        )
+        if claim is None:
+            report.already_claimed += 1
+            return
+        try:
+            outcome = await job.send(replace(item, retry=claim.attempt > 1), at)
+        except OperationalError:
+            raise  # not this item's fault: see _run_one
+        except Exception as error:  # one broken item must not stop the tick
+            log.exception("scheduled %s failed for %s", job.kind, item.key)
+            outcome = Outcome(LedgerStatus.FAILED, error=f"{type(error).__name__}: {error}")
+        await record_post_outcome(db=db, entry_id=claim.entry_id, outcome=outcome, now=at)
+        if outcome.status is LedgerStatus.SENT:
+            report.sent += 1
+        elif outcome.status is LedgerStatus.SKIPPED:
+            report.skipped += 1
+        else:
+            report.failed += 1
+            report.errors.append(f"{item.key}: {outcome.error}")
 
     @asynccontextmanager
     async def _elected(self) -> AsyncIterator[bool]:
@@ -155,10 +181,12 @@ class Ticker:
                 yield got
             finally:
                 if got:
-                    await connection.execute(
-                        text("SELECT pg_advisory_unlock(:key)"), {"key": TICKER_LOCK_KEY}
-                    )
-                    await connection.commit()
+                    # A lock whose connection is lost is already released by PostgreSQL.
+                    with contextlib.suppress(OperationalError):
+                        await connection.execute(
+                            text("SELECT pg_advisory_unlock(:key)"), {"key": TICKER_LOCK_KEY}
+                        )
+                        await connection.commit()
 
     async def _forget_old_events(self, at: datetime) -> None:
         async with self.services.db.transaction() as session:
@@ -175,6 +203,11 @@ def build_scheduler(ticker: Ticker) -> AsyncIOScheduler:
     async def run_tick() -> None:
         try:
             await ticker.tick(ticker.services.clock())
+        except OperationalError as error:
+            log.error(
+                "scheduler tick failed: cannot reach the database (%s); the next one will retry",
+                unreachable_reason(error),
+            )
         except Exception:
             log.exception("scheduler tick failed; the next one will retry")
 

@@ -14,13 +14,16 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import OperationalError
 
 from bot.background import Background
 from bot.domain.errors import UserError
 from handlers.context import Answer, Request, translator_of
 from handlers.ui.forms import UnreadableField, inline_errors
+from storage.database import unreachable_reason
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +38,11 @@ async def report_error(
     context: AsyncBoltContext,
     client: AsyncWebClient,
     respond: AsyncRespond | None = None,
-) -> None:
+) -> BoltResponse | None:
     """Bolt's error handler, also called for errors raised after the ack (see `guarded`)."""
     t = translator_of(context)
+    if isinstance(error, OperationalError):
+        return await report_unreachable_database(error, body, context, client, respond)
     if isinstance(error, UserError):
         text = t(error.message, **error.values)
     else:
@@ -50,6 +55,29 @@ async def report_error(
             reference=reference,
         )
     await tell_user(body=body, context=context, client=client, respond=respond, text=text)
+    return None
+
+
+async def report_unreachable_database(
+    error: OperationalError,
+    body: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    respond: AsyncRespond | None,
+) -> BoltResponse | None:
+    """The database is down or restarting: an outage, not a bug. One log line (a traceback
+    per request would bury the one line that says why), and the user is told to try again.
+    A command or a click gets a 200, so Slack shows our message and not its own error on top;
+    an event keeps its 500 (Slack delivers it again later), a modal too (it stays open, for
+    another try, instead of closing on what was typed)."""
+    log.warning("database unreachable: %s", unreachable_reason(error))
+    text = translator_of(context)(
+        "Polaris cannot reach its database right now. Please try again in a minute."
+    )
+    await tell_user(body=body, context=context, client=client, respond=respond, text=text)
+    if body.get("type") in ("event_callback", "view_submission"):
+        return None
+    return BoltResponse(status=200, body="")
 
 
 async def tell_user(

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -60,6 +61,14 @@ def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
         install_sqlite_pragmas(engine.sync_engine)
         return engine
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def unreachable_reason(error: DBAPIError) -> str:
+    """Why the database could not be reached, in one line: the driver's first line (its
+    message goes on with hints, the SQL and a link, which a log line or an answer can do
+    without)."""
+    message = str(error.orig).strip() if error.orig is not None else ""
+    return message.splitlines()[0] if message else type(error).__name__
 
 
 class Database:

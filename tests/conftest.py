@@ -27,7 +27,12 @@ from handlers import commands
 from handlers.ids import Subcommand
 from storage.database import Database, create_engine
 from storage.migrate import upgrade
-from tests.databases import create_pg_database, drop_pg_database, on_postgresql
+from tests.databases import (
+    create_pg_database,
+    drop_pg_database,
+    on_postgresql,
+    postgresql_server,
+)
 from tests.serving import serve_asgi
 from tests.signing import event_body, interaction_body, slack_signature_headers, slash_command_body
 from tests.slack_fake import FakeSlack
@@ -50,6 +55,17 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     path = tmp_path_factory.mktemp("template") / "template.db"
     upgrade(f"sqlite:///{path}")
     yield str(path)
+
+
+@pytest.fixture
+def postgresql_url() -> Iterator[str]:
+    """A migrated PostgreSQL database for a test that needs one whatever the suite runs on
+    (several processes on one port, the database going away): see `postgresql_server`."""
+    server = postgresql_server()
+    url = create_pg_database("polaris_pg", server=server)
+    upgrade(url)
+    yield url
+    drop_pg_database(url, server=server)
 
 
 @pytest.fixture

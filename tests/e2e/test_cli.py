@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -87,49 +89,111 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def test_serve_answers_signed_help_over_http(tmp_path: Path, fake_slack: FakeSlack) -> None:
+def serve_env(fake_slack: FakeSlack, **extra: str) -> dict[str, str]:
+    settings = {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake_slack.base_url,
+        "POLARIS_SCHEDULER": "off",
+    }
+    return clean_env(**{**settings, **extra})
+
+
+@contextlib.asynccontextmanager
+async def serving(
+    tmp_path: Path, env: dict[str, str], *args: str
+) -> AsyncIterator[tuple[httpx.AsyncClient, asyncio.subprocess.Process]]:
+    """`polaris serve` on a free loopback port, once /healthz answers; stopped on exit.
+    Each request gets a connection of its own, so several workers share them out."""
     port = free_port()
-    env = clean_env(
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=fake_slack.base_url,
-        POLARIS_SCHEDULER="off",
-    )
     process = await asyncio.create_subprocess_exec(
-        *POLARIS, "serve", "--host", "127.0.0.1", "--port", str(port),
+        *POLARIS, "serve", "--host", "127.0.0.1", "--port", str(port), *args,
         cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
+    fresh_connections = httpx.Limits(max_keepalive_connections=0)
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}", timeout=5, limits=fresh_connections
+        ) as http:
             deadline = time.monotonic() + 30
             while True:
                 try:
-                    health = await http.get("/healthz")
+                    await http.get("/healthz")
                     break
                 except httpx.TransportError:
                     assert process.returncode is None, await process.stderr.read()  # type: ignore[union-attr]
                     assert time.monotonic() < deadline, "polaris serve did not start"
                     await asyncio.sleep(0.1)
-            assert health.json() == {"status": "ok"}
-            body = slash_command_body(
-                text="help", user_id="UFR", response_url=fake_slack.response_url()
-            )
-            response = await http.post(
-                "/slack/events",
-                content=body,
-                headers={
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    **slack_signature_headers(SIGNING_SECRET, body),
-                },
-            )
-            assert response.status_code == 200
-            assert "Déclarer un objectif avec ses résultats clés." in str(response.json())
-            assert fake_slack.calls_to("auth.test"), "the token is checked at start"
+            yield http, process
     finally:
         process.terminate()
-        await process.wait()
+        await asyncio.wait_for(process.wait(), timeout=30)
+
+
+async def signed_help(http: httpx.AsyncClient, fake_slack: FakeSlack) -> httpx.Response:
+    body = slash_command_body(text="help", user_id="UFR", response_url=fake_slack.response_url())
+    return await http.post(
+        "/slack/events",
+        content=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            **slack_signature_headers(SIGNING_SECRET, body),
+        },
+    )
+
+
+async def test_serve_answers_signed_help_over_http(tmp_path: Path, fake_slack: FakeSlack) -> None:
+    async with serving(tmp_path, serve_env(fake_slack)) as (http, process):
+        health = await http.get("/healthz")
+        assert health.json() == {"status": "ok"}
+        response = await signed_help(http, fake_slack)
+        assert response.status_code == 200
+        assert "Déclarer un objectif avec ses résultats clés." in str(response.json())
+        assert fake_slack.calls_to("auth.test"), "the token is checked at start"
+        assert response.headers["x-polaris-instance"].split(":")[1] == str(process.pid)
     assert (tmp_path / "polaris.db").exists(), "SQLite is migrated on start"
+    stdout = (await process.stdout.read()).decode()  # type: ignore[union-attr]
+    assert stdout.splitlines()[0].endswith(
+        ": 1 process, SQLite, scheduler off (run `polaris scheduler` apart)."
+    ), stdout
+
+
+async def test_serve_with_two_workers_answers_from_both_processes_on_postgresql(
+    tmp_path: Path, fake_slack: FakeSlack, postgresql_url: str
+) -> None:
+    env = serve_env(fake_slack, DATABASE_URL=postgresql_url, POLARIS_SCHEDULER="on")
+    async with serving(tmp_path, env, "--workers", "2") as (http, process):
+        answered_by: dict[str, set[str]] = {"/healthz": set(), "/slack/events": set()}
+        deadline = time.monotonic() + 30
+        while min(len(pids) for pids in answered_by.values()) < 2:
+            assert time.monotonic() < deadline, f"one process answered everything: {answered_by}"
+            batch = await asyncio.gather(
+                *(http.get("/healthz") for _ in range(10)),
+                *(signed_help(http, fake_slack) for _ in range(10)),
+            )
+            for response in batch:
+                assert response.status_code == 200, response.text
+                pid = response.headers["x-polaris-instance"].split(":")[1]
+                answered_by[response.url.path].add(pid)
+        assert str(process.pid) not in answered_by["/healthz"], "the workers answer, not uvicorn"
+    stdout = (await process.stdout.read()).decode()  # type: ignore[union-attr]
+    assert stdout.splitlines()[0].endswith(
+        ": 2 worker processes, PostgreSQL, scheduler on in each worker, one ticks at a time."
+    ), stdout
+
+
+def test_serve_with_two_workers_on_sqlite_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = polaris(
+        "serve", "--workers", "2", cwd=tmp_path,
+        SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "polaris: --workers 2 needs PostgreSQL: SQLite is one process (one writer). "
+        "Set DATABASE_URL=postgresql://… or serve without --workers."
+    )
+    assert not (tmp_path / "polaris.db").exists()
 
 
 async def test_tick_at_runs_one_pass_and_exits(tmp_path: Path, fake_slack: FakeSlack) -> None:
