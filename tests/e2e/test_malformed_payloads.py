@@ -126,7 +126,10 @@ async def test_a_reference_beyond_64_bits_in_a_button_is_out_of_date(
 
 async def test_a_megabyte_command_is_refused_before_any_work(polaris: PolarisServer) -> None:
     """Unclosed quotes made tokenizing quadratic: a megabyte held the event loop for minutes.
-    The text is refused on its length before it is read."""
+    A body over the edge's cap is refused before it is read; a text under it but over the
+    command's limit is refused on its length before it is tokenized."""
     response = await polaris.command('update KR-1 "a ' + '"a ' * 350_000)
+    assert response.status_code == 413
+    response = await polaris.command('update KR-1 "a ' + '"a ' * 100_000)
     assert response.status_code == 200
     await told(polaris, "That is too long for me: at most 4000 characters after /okr.")
