@@ -42,6 +42,10 @@ MARKER_EVENT = "polaris_scheduled_post"
 MARKER_LOOKBACK = 200
 
 
+#: What a Slack call raises when Slack, or the way to it, fails.
+SLACK_TROUBLE = (SlackClientError, OSError, TimeoutError)
+
+
 class ChannelUnreachable(Exception):
     """The bot cannot post in a channel (private and not invited, archived, deleted)."""
 
@@ -166,16 +170,25 @@ async def notify_user(
     channel: str | None = None,
     blocks: Sequence[Block] | None = None,
 ) -> None:
-    """Tell one person something privately: ephemeral in `channel` when possible, else a DM."""
+    """Tell one person something privately: ephemeral in `channel` when possible, else a DM,
+    else a log line. It follows a change already stored (or a refusal already decided), so
+    Slack refusing both is never reported to anyone as the change failing."""
     if channel and not channel.startswith("D"):
         try:
             await client.chat_postEphemeral(channel=channel, user=user_id, text=text, blocks=blocks)
             return
-        except SlackApiError as error:
-            log.info(
-                "ephemeral in %s failed (%s); sending a DM", channel, error.response.get("error")
-            )
-    await client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+        except SLACK_TROUBLE as error:
+            log.info("ephemeral in %s failed (%s); sending a DM", channel, _reason(error))
+    try:
+        await client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+    except SLACK_TROUBLE as error:
+        log.warning("could not tell %s (%s): %.200s", user_id, _reason(error), text)
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error") or error.response.status_code)
+    return type(error).__name__
 
 
 F = TypeVar("F", bound=Callable[..., Awaitable[None]])
