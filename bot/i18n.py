@@ -113,7 +113,12 @@ class Translator:
         return format_decimal(value, format=_number_pattern(digits), locale=self.locale)
 
     def percent(self, fraction: float) -> str:
+        """`0.16` → `16%` (en) or `16 %` (fr), rounded to a whole percent."""
         return format_percent(fraction, locale=self.locale)
+
+    def percent_value(self, value: float) -> str:
+        """A value whose unit is `%`: `12.5` → `12.5%` (en) or `12,5 %` (fr), 2 decimals at most."""
+        return format_percent(round(value, 2) / 100, locale=self.locale, decimal_quantization=False)
 
     def date(self, value: date, *, format: str = "medium") -> str:
         return format_date(value, format=format, locale=self.locale)

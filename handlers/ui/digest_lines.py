@@ -8,7 +8,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.domain.digest import KrWeek
-from bot.domain.display import progress_bar
 from bot.domain.progress import KrKind
 from bot.i18n import Translator
 from bot.services.read_models import DigestModel, ObjectiveView
@@ -17,6 +16,7 @@ from handlers.ui.format import (
     clip,
     escape,
     kr_amount,
+    progress_line,
     progress_percent,
 )
 from handlers.ui.okr import objective_text, status_text
@@ -133,7 +133,7 @@ def waiting_line(t: Translator, digest: DigestModel, week: KrWeek) -> str:
 def objective_line(t: Translator, objective: ObjectiveView) -> str:
     progress = objective.progress
     return (
-        f"{progress_bar(progress.progress)} {progress_percent(t, progress.progress)} · "
+        f"{progress_line(t, progress.progress)} · "
         f"{status_text(t, progress.status)} · {objective_text(objective)}"
     )
 

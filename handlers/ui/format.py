@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.domain.display import Delta, percent
+from bot.domain.display import Delta, percent, progress_bar
 from bot.domain.northstar import Direction, TimeWindow
 from bot.i18n import Translator
 
@@ -33,22 +33,31 @@ def clip(text: str, limit: int = SECTION_TEXT_MAX) -> str:
 
 
 def amount(t: Translator, value: float | None, unit: str) -> str:
-    """A reading with its unit: `1,234 sessions`, `12%` (a percent sign sticks to the number),
-    `—` for no value. The unit is user text, escaped."""
+    """A reading with its unit: `1,234 sessions`, `12%` / `12 %` (a percentage as the reader's
+    locale writes it), `—` for no value. The unit is user text, escaped."""
     if value is None:
         return "—"
-    text = t.number(value)
-    return f"{text} {escape(unit)}".strip() if unit and unit != "%" else text + (unit or "")
+    if unit == "%":
+        return t.percent_value(value)
+    return f"{t.number(value)} {escape(unit)}".strip()
 
 
 def kr_amount(t: Translator, value: float | None, unit: str) -> str:
-    """A key result's value as KR lines and check-ins show it: `42 %`, `1,234 teams`, `—`."""
-    return "—" if value is None else f"{t.number(value)} {unit}".strip()
+    """A key result's value as KR lines and check-ins show it: `42%` / `42 %`, `1,234 teams`,
+    `—`."""
+    if value is None:
+        return "—"
+    return t.percent_value(value) if unit == "%" else f"{t.number(value)} {unit}".strip()
 
 
 def progress_percent(t: Translator, progress: float) -> str:
     """A progress (0–1, rounded as the bars are) as a percentage in the user's locale: `42 %`."""
     return t.percent(percent(progress) / 100)
+
+
+def progress_line(t: Translator, progress: float) -> str:
+    """`▰▰▱▱▱ 42%` (`42 %` in French): the bar and the percentage of a progress."""
+    return f"{progress_bar(progress)} {progress_percent(t, progress)}"
 
 
 def delta_text(t: Translator, change: Delta, direction: Direction, unit: str = "") -> str:

@@ -14,7 +14,6 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.domain.display import percent, progress_bar
 from bot.domain.errors import N_
 from bot.domain.progress import KrKind
 from bot.domain.status import Reason, Status
@@ -22,7 +21,7 @@ from bot.i18n import Translator
 from bot.services.read_models import KeyResultView, ObjectiveView
 from handlers.ids import ObjectiveAction
 from handlers.ui.blocks import actions, button
-from handlers.ui.format import CONTEXT_TEXT_MAX, clip, escape, kr_amount
+from handlers.ui.format import CONTEXT_TEXT_MAX, clip, escape, kr_amount, progress_line
 
 STATUS_EMOJI = {
     Status.DONE: "✅",
@@ -83,9 +82,10 @@ def kr_line(t: Translator, kr: KeyResultView) -> str:
             current=kr_amount(t, kr.current, kr.unit),
             target=kr_amount(t, kr.target, kr.unit),
         )
+    bar = progress_line(t, kr.progress.progress)
     return (
         f"`{kr.label}` {escape(kr.title)}\n"
-        f"{progress_bar(kr.progress.progress)} {percent(kr.progress.progress)}% · {measure} · "
+        f"{bar} · {measure} · "
         f"{status_text(t, kr.progress.status)} · <@{kr.owner_user_id}>"
     )
 
@@ -108,7 +108,7 @@ def objective_text(objective: Labelled) -> str:
 def objective_heading(t: Translator, objective: ObjectiveView) -> str:
     return (
         f"*{objective.label} · {escape(objective.title)}*\n"
-        f"{progress_bar(objective.progress.progress)} {percent(objective.progress.progress)}% · "
+        f"{progress_line(t, objective.progress.progress)} · "
         f"{status_text(t, objective.progress.status)} · <@{objective.owner_user_id}> · "
         f"{escape(objective.team.name)} · {objective.cycle_key}"
     )

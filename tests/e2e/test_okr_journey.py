@@ -198,7 +198,7 @@ async def test_update_by_modal_and_by_one_line(polaris: PolarisServer) -> None:
     [saved] = await polaris.fake.wait_for(
         "response_url:U1", where=lambda c: "Saved" in c.args.get("text", "")
     )
-    assert "`KR-2` Churn: — → 6 %" in saved.args["text"]
+    assert "`KR-2` Churn: — → 6%" in saved.args["text"]
     await polaris.fake.wait_for(
         "chat.postMessage", count=2, where=lambda c: c.args.get("thread_ts")
     )

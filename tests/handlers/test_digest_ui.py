@@ -249,13 +249,13 @@ def test_a_guardrail_is_held_or_breached_never_a_mover_or_a_win() -> None:
     post = build_digest_post(translator("en"), digest_of([objective], weeks))
     text = text_of(post.main.blocks)
     assert "Moved most" not in text and "Wins" not in text and "At risk" not in text
-    assert "`KR-5` Uptime: breached (97 %) · <@U2>" in text
-    assert "`KR-4` Churn: held (3 %)" in text
+    assert "`KR-5` Uptime: breached (97%) · <@U2>" in text
+    assert "`KR-4` Churn: held (3%)" in text
     assert text.index("KR-5") < text.index("KR-4"), "breached first"
     french = text_of(build_digest_post(translator("fr"), digest_of([objective], weeks)).main.blocks)
     assert "non tenu" in french and "tenu (3" in french
     line = guardrail_line(translator("fr"), digest_of([objective], weeks), weeks[1])
-    assert "`KR-5` Uptime\u202f: non tenu (97 %)" in line
+    assert "`KR-5` Uptime\u202f: non tenu (97\xa0%)" in line
 
 
 def test_the_change_is_computed_from_the_rounded_percentages_shown() -> None:
