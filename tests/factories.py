@@ -18,10 +18,12 @@ from bot.domain.progress import KrKind, kr_progress, objective_progress
 from bot.domain.refs import key_result_label, objective_label
 from bot.services.check_ins import record_check_in
 from bot.services.commands import CreateObjective, KeyResultDraft, RecordCheckIn, SaveTeam
+from bot.services.members import remember_member
 from bot.services.objectives import create_objective
 from bot.services.read_models import CheckInResult, KeyResultView, ObjectiveView, TeamView
 from bot.services.runtime import Services
 from bot.services.teams import save_team
+from tests.slack_fake import FakeSlack
 
 WORKSPACE = "T0001"  # the team_id of tests.signing's payloads
 _action_ts = itertools.count(1)
@@ -275,3 +277,31 @@ def objective_view_stub(
             krs=[k.progress for k in krs], weights=[k.weight for k in krs], expected=expected
         ),
     )
+
+
+async def seed_friday_owners(
+    services: Services, fake: FakeSlack, owners: Sequence[str], *, known: int, now: datetime
+) -> TeamView:
+    """A Paris team checking in on Fridays at 10:00 whose objectives (five KRs each) give each
+    of `owners` one key result. Each is a Slack user of `fake`; the first `known` were asked
+    about at `now` (Polaris knows their zone), the others were never seen."""
+    team = await seed_team(services, checkin_weekday=4, checkin_time=time(10, 0))
+    for i, user in enumerate(owners):
+        fake.add_user(user, tz="Europe/Paris", locale="en-US")
+        if i < known:
+            await remember_member(
+                db=services.db,
+                workspace_id=WORKSPACE,
+                user_id=user,
+                locale="en-US",
+                timezone="Europe/Paris",
+                is_admin=False,
+                default_locale="en",
+                now=now,
+            )
+    for first in range(0, len(owners), 5):
+        krs = [
+            kr_draft(title=f"KR {user}", owner_user_id=user) for user in owners[first : first + 5]
+        ]
+        await seed_objective(services, team, title=f"Objective {first}", key_results=krs)
+    return team

@@ -10,18 +10,17 @@ import os
 import random
 import signal
 import sys
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.services.members import remember_member
 from bot.services.nudges import NUDGE
 from bot.services.runtime import Services
 from storage.models import LedgerEntry, Nudge
 from tests.conftest import BOT_TOKEN
 from tests.e2e.test_cli import clean_env
-from tests.factories import WORKSPACE, kr_draft, seed_objective, seed_team
+from tests.factories import seed_friday_owners
 from tests.slack_fake import FakeSlack
 
 OWNERS = 60  # twelve objectives of five key results, one owner each
@@ -35,23 +34,11 @@ def owner(i: int) -> str:
 
 
 async def seed_friday(services: Services, fake: FakeSlack) -> None:
-    team = await seed_team(services, checkin_weekday=4, checkin_time=time(10, 0))
-    for i in range(OWNERS):
-        fake.add_user(owner(i), tz="Europe/Paris", locale="en-US")
-        if i >= UNSEEN:
-            await remember_member(
-                db=services.db,
-                workspace_id=WORKSPACE,
-                user_id=owner(i),
-                locale="en-US",
-                timezone="Europe/Paris",
-                is_admin=False,
-                default_locale="en",
-                now=FRIDAY_TEN_PARIS - timedelta(hours=1),  # fresh: the tick asks Slack nothing
-            )
-    for first in range(0, OWNERS, 5):
-        krs = [kr_draft(title=f"KR {i}", owner_user_id=owner(i)) for i in range(first, first + 5)]
-        await seed_objective(services, team, title=f"Objective {first}", key_results=krs)
+    owners = [owner(i) for i in range(OWNERS)]
+    # Fresh profiles, so that the tick asks Slack nothing about them; UNSEEN never seen.
+    await seed_friday_owners(
+        services, fake, owners, known=OWNERS - UNSEEN, now=FRIDAY_TEN_PARIS - timedelta(hours=1)
+    )
 
 
 async def run_tick(

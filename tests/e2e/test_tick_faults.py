@@ -6,17 +6,16 @@ for good, and the ledger agrees."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.services.members import remember_member
 from bot.services.nudges import NUDGE
 from storage.models import LedgerEntry
 from tests.conftest import PolarisServer
-from tests.factories import WORKSPACE, kr_draft, seed_objective, seed_team
+from tests.factories import seed_friday_owners
 
 OWNERS = 1000
 FRIDAY_TEN_PARIS = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -37,22 +36,8 @@ def owner(i: int) -> str:
 async def friday(polaris_on_clock: PolarisServer, clock: list[datetime]) -> PolarisServer:
     polaris, services = polaris_on_clock, polaris_on_clock.runtime.services
     clock[0] = FRIDAY_TEN_PARIS - timedelta(hours=1)
-    team = await seed_team(services, checkin_weekday=4, checkin_time=time(10, 0))
-    for i in range(OWNERS):
-        polaris.fake.add_user(owner(i), tz="Europe/Paris", locale="en-US")
-        await remember_member(
-            db=services.db,
-            workspace_id=WORKSPACE,
-            user_id=owner(i),
-            locale="en-US",
-            timezone="Europe/Paris",
-            is_admin=False,
-            default_locale="en",
-            now=clock[0],
-        )
-    for first in range(0, OWNERS, 5):
-        krs = [kr_draft(title=f"KR {i}", owner_user_id=owner(i)) for i in range(first, first + 5)]
-        await seed_objective(services, team, title=f"Objective {first}", key_results=krs)
+    owners = [owner(i) for i in range(OWNERS)]
+    await seed_friday_owners(services, polaris.fake, owners, known=OWNERS, now=clock[0])
     polaris.fake.clear()
     return polaris
 
