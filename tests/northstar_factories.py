@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.northstar import (
     CounterMetricDraft,
@@ -23,6 +24,14 @@ from storage.workspaces import ensure_workspace
 
 WORKSPACE = "T0001"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+async def inserted_id(session: AsyncSession, row: Team | Objective) -> int:
+    """Add `row` and return the id the database gave it."""
+    session.add(row)
+    await session.flush()
+    assert row.id is not None
+    return row.id
 
 
 async def make_team(
@@ -46,10 +55,7 @@ async def make_team(
             created_at=NOW,
             updated_at=NOW,
         )
-        session.add(team)
-        await session.flush()
-        assert team.id is not None
-        return team.id
+        return await inserted_id(session, team)
 
 
 async def make_objective(
@@ -82,10 +88,7 @@ async def make_objective(
             created_at=NOW,
             updated_at=NOW,
         )
-        session.add(objective)
-        await session.flush()
-        assert objective.id is not None
-        return objective.id
+        return await inserted_id(session, objective)
 
 
 def product_draft(**changes: object) -> NorthStarDraft:
