@@ -55,6 +55,10 @@ class ScheduledJob(Protocol):
     async def send(self, item: DueItem, at: datetime) -> Outcome:
         """Send one claimed item; return how it went (raise only for bugs)."""
 
+    async def ahead(self, at: datetime) -> None:
+        """Upkeep for later passes (e.g. asking Slack about people before their nudge), run
+        once every post of this pass is out, so that Slack's pacing never delays them."""
+
 
 @dataclass
 class TickReport:
@@ -111,6 +115,8 @@ class Ticker:
                     items = await job.due(at)
                     report.due += len(items)
                     await asyncio.gather(*(self._run_one(job, item, at, report) for item in items))
+                for job in self.jobs:
+                    await job.ahead(at)
                 await self._forget_old_events(at)
             except OperationalError as error:  # gone between two jobs: the next tick goes on
                 report.database_error = unreachable_reason(error)

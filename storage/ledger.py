@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, update
@@ -43,6 +44,11 @@ class Outcome:
     channel: str | None = None
     ts: str | None = None
     error: str | None = None
+    #: What the job stores with this outcome (e.g. where its DM is), written in the same
+    #: transaction as the ledger entry: the two are never recorded apart, for one commit.
+    also_store: Callable[[AsyncSession], Awaitable[None]] | None = field(
+        default=None, compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,10 @@ async def claim(
 
 
 async def finish(session: AsyncSession, *, entry_id: int, outcome: Outcome, now: datetime) -> None:
-    """Record how a claimed entry ended: sent (with Slack's ts), skipped or failed."""
+    """Record how a claimed entry ended: sent (with Slack's ts), skipped or failed, with what
+    the job stores alongside (`Outcome.also_store`)."""
+    if outcome.also_store is not None:
+        await outcome.also_store(session)
     sent = outcome.status is LedgerStatus.SENT
     await session.execute(
         update(LEDGER)

@@ -3,7 +3,7 @@ in bulk, the nudge rows the sends work on, and the view of one nudge."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -141,18 +141,14 @@ def nudge_view_of(slot: NudgeSlot, due: DueNudge, content: NudgeContent) -> Nudg
     return _view(slot, due.workspace_id, due.user_id, due.period, content)
 
 
-async def record_nudge_sent(
-    *,
-    db: Database,
-    nudge_id: int,
-    channel: str,
-    ts: str,
-    now: datetime,
-    kind: str = NUDGE,
-) -> None:
-    """Remember where the latest DM is (answers update it in place). A reminder is never sent
-    twice; a snoozed nudge coming back asks afresh (and brings no reminder after it)."""
-    async with db.transaction() as session:
+def nudge_sent(
+    *, nudge_id: int, channel: str, ts: str, now: datetime, kind: str = NUDGE
+) -> Callable[[AsyncSession], Awaitable[None]]:
+    """Where the latest DM is (answers update it in place), to store with the ledger's outcome.
+    A reminder is never sent twice; a snoozed nudge coming back asks afresh (and brings no
+    reminder after it)."""
+
+    async def store_it(session: AsyncSession) -> None:
         await store.mark_posted(
             session,
             nudge_id,
@@ -161,6 +157,8 @@ async def record_nudge_sent(
             reminded_at=now if kind in (REMINDER, SNOOZE) else None,
             ask_afresh=kind == SNOOZE,
         )
+
+    return store_it
 
 
 async def stale_key_result(

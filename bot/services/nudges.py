@@ -10,7 +10,7 @@ row on a KR, its objective's owner is told once. What each DM shows is
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -115,7 +115,21 @@ async def due_nudges(*, db: Database, at: datetime) -> list[DueNudge]:
         async with db.transaction() as session:
             await store.open_nudges(session, away)
     due += _follow_ups(recent, teams, members, owned, at)
-    return due
+    return spread_by_owner(due)
+
+
+def spread_by_owner(due: Sequence[DueNudge]) -> list[DueNudge]:
+    """Everyone's first DM before anyone's second (an owner of KRs in two teams gets two):
+    Slack takes about one post per second in a conversation, and a DM sent right behind
+    another to the same person waits out that second, answered 429, holding one of the
+    ticker's send slots. Otherwise the plan's order is kept."""
+    seen: Counter[tuple[str, str]] = Counter()
+    ranked = []
+    for nudge in due:
+        owner = (nudge.workspace_id, nudge.user_id)
+        ranked.append((seen[owner], nudge))
+        seen[owner] += 1
+    return [nudge for _, nudge in sorted(ranked, key=lambda pair: pair[0])]
 
 
 def _away(member: Member | None, nudge_at: datetime) -> bool:

@@ -205,6 +205,9 @@ class DigestJob:
     async def due(self, at: datetime) -> Sequence[DueItem]:
         return [DueItem(d.key, d) for d in await due_digests(db=self.services.db, at=at)]
 
+    async def ahead(self, at: datetime) -> None:
+        """Nothing to prepare: a digest reads what is stored when it is due."""
+
     async def send(self, item: DueItem, at: datetime) -> Outcome:
         due: DueDigest = item.payload
         if due.missed:

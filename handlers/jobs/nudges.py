@@ -38,7 +38,6 @@ class NudgeJob:
         self.services, self.client = services, client
 
     async def due(self, at: datetime) -> Sequence[DueItem]:
-        await self.learn_owners(at)
         found = await nudges.due_nudges(db=self.services.db, at=at)
         # What each DM shows is gathered here, in bulk, rather than once per send.
         # The tick's instant, not the wall clock: a nudge's `sent_at` decides its reminder.
@@ -52,9 +51,11 @@ class NudgeJob:
             for d in found
         ]
 
-    async def learn_owners(self, at: datetime) -> None:
-        """Before planning: ask Slack the zone, language and status of owners it has not told
-        us about lately (people a lead named who never typed `/okr`), soonest nudge first."""
+    async def ahead(self, at: datetime) -> None:
+        """After the pass's DMs: ask Slack the zone, language and status of owners it has not
+        told us about lately (people a lead named who never typed `/okr`), soonest nudge
+        first, so that their nudge, hours later, comes at their own 10:00. (Owners named in
+        a modal are learned when it is saved; this catches the rest, e.g. imports.)"""
         settings = self.services.settings
         wanted = await nudges.owners_to_learn(
             db=self.services.db,
@@ -91,7 +92,6 @@ class NudgeJob:
         slot: nudge_messages.NudgeSlot,
         now: datetime,
     ) -> Outcome:
-        db = self.services.db
         if due.kind == nudges.NUDGE and slot.dm_ts:  # posted just before a crash
             return Outcome(LedgerStatus.SENT, slot.dm_channel, slot.dm_ts)
         if not content.objectives:
@@ -109,15 +109,10 @@ class NudgeJob:
             )
             found = str(response["channel"]), str(response["ts"])
         channel, ts = found
-        await nudge_messages.record_nudge_sent(
-            db=db,
-            nudge_id=slot.id,
-            channel=channel,
-            ts=ts,
-            now=now,
-            kind=due.kind,
+        posted = nudge_messages.nudge_sent(
+            nudge_id=slot.id, channel=channel, ts=ts, now=now, kind=due.kind
         )
-        return Outcome(LedgerStatus.SENT, channel, ts)
+        return Outcome(LedgerStatus.SENT, channel, ts, also_store=posted)
 
     async def _earlier_post(self, due: nudges.DueNudge, item: DueItem) -> tuple[str, str] | None:
         """(channel, ts) of the DM an earlier, uncertain attempt of this item sent, if any."""

@@ -13,6 +13,7 @@ from bot.domain.progress import KrKind
 from bot.scheduler import Ticker
 from bot.services.ledger import LedgerKey, claim_post
 from bot.services.members import remember_member
+from bot.services.nudges import NUDGE, DueNudge, spread_by_owner
 from storage.models import CheckIn, LedgerEntry, Nudge
 from tests.conftest import PolarisServer, ack_json
 from tests.factories import kr_draft, seed_check_in, seed_objective, seed_team
@@ -424,6 +425,31 @@ async def test_an_owner_never_seen_is_learned_when_the_nudges_are_planned(
     assert len(dms(week, "U3")) == 1
     # Learned once: the answer is cached for POLARIS_USER_CACHE_SECONDS.
     assert [c.args["user"] for c in week.fake.calls_to("users.info")].count("U3") == 1
+
+
+async def test_asking_slack_about_owners_never_delays_the_dms_of_the_pass(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    """Learning owners is paced (users.info is Tier 4: fifty people take half a minute), so it
+    runs once the pass's DMs are out; what it learns serves the next passes."""
+    week.fake.add_user("U3", tz="Europe/Paris", locale="fr-FR")
+    await tick(week, clock, PARIS_TEN)
+    methods = [c.method for c in week.fake.calls if c.method in ("chat.postMessage", "users.info")]
+    assert methods.count("chat.postMessage") == 2 and "users.info" in methods  # U1, U3; U3
+    assert methods.index("users.info") > methods.index("chat.postMessage", 1)
+
+
+def test_everyone_gets_a_first_dm_before_anyone_gets_a_second() -> None:
+    """Slack takes about one post a second per conversation: two DMs to one owner in a row
+    would hold a send slot through a 429's wait."""
+    plan = [
+        DueNudge(NUDGE, "T1", team, user, "2026-W48", (1,))
+        for team, user in ((1, "U1"), (2, "U1"), (3, "U1"), (1, "U2"), (2, "U2"), (1, "U3"))
+    ]
+    spread = spread_by_owner(plan)
+    assert [(n.user_id, n.team_id) for n in spread] == [
+        ("U1", 1), ("U2", 1), ("U3", 1), ("U1", 2), ("U2", 2), ("U1", 3),
+    ]  # fmt: skip
 
 
 def dms_in_slack(polaris: PolarisServer, user: str) -> list[dict[str, Any]]:

@@ -39,6 +39,9 @@ class RecordingJob:
         self.sent.append(item.key.subject)
         return self.outcomes.get(item.key.subject, Outcome(LedgerStatus.SENT, "C1", "1.0"))
 
+    async def ahead(self, at: datetime) -> None:
+        pass
+
 
 @pytest.fixture
 async def workspace(services: Services) -> None:

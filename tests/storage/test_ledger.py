@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.ledger import (
     MAX_ATTEMPTS,
@@ -114,3 +116,36 @@ async def test_other_periods_are_other_keys(db: Database) -> None:
     next_week = LedgerKey(KEY.workspace_id, KEY.kind, KEY.subject, "2026-W49")
     assert await claim_post(db=db, key=KEY, claimed_by="a", now=NOW, lease=LEASE)
     assert await claim_post(db=db, key=next_week, claimed_by="a", now=NOW, lease=LEASE)
+
+
+async def test_what_a_job_stores_with_its_outcome_commits_with_the_entry_or_not_at_all(
+    db: Database,
+) -> None:
+    """`Outcome.also_store` (e.g. where a DM is) shares the ledger entry's transaction."""
+    await add_workspace(db)
+    entry_id = await claim_post(db=db, key=KEY, claimed_by="a", now=NOW, lease=LEASE)
+    assert entry_id is not None
+
+    async def breaks(session: AsyncSession) -> None:
+        session.add(Workspace(id="T0002", created_at=NOW))
+        raise RuntimeError("the job's own write failed")
+
+    with pytest.raises(RuntimeError):
+        await record_post_outcome(
+            db=db,
+            entry_id=entry_id,
+            outcome=Outcome(LedgerStatus.SENT, "D1", "1.2", also_store=breaks),
+            now=NOW,
+        )
+    [entry] = await entries(db)
+    assert entry.status == "claimed", "neither write was kept"
+
+    async def stores(session: AsyncSession) -> None:
+        session.add(Workspace(id="T0002", created_at=NOW))
+
+    outcome = Outcome(LedgerStatus.SENT, "D1", "1.2", also_store=stores)
+    await record_post_outcome(db=db, entry_id=entry_id, outcome=outcome, now=NOW)
+    [entry] = await entries(db)
+    async with db.transaction() as session:
+        stored = await session.get(Workspace, "T0002")
+    assert entry.status == "sent" and stored is not None
