@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timedelta
 
@@ -10,7 +10,7 @@ from sqlalchemy import and_, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import LedgerEntry, LedgerStatus
-from storage.upsert import insert_new_id
+from storage.upsert import insert_new_id, insert_statement
 
 LEDGER = LedgerEntry.__table__  # type: ignore[attr-defined]
 
@@ -110,6 +110,52 @@ async def claim(
     )
     row = retaken.one_or_none()
     return None if row is None else Claim(int(row.id), attempt=int(row.attempts))
+
+
+async def claim_many(
+    session: AsyncSession,
+    *,
+    keys: Sequence[LedgerKey],
+    claimed_by: str,
+    now: datetime,
+    lease: timedelta,
+    max_attempts: int,
+) -> list[Claim | None]:
+    """`claim` for many keys in one transaction (one INSERT for the new ones), in `keys`'
+    order. The rows are written in key order, so two claimers of overlapping batches lock
+    them in the same order and never deadlock."""
+    ordered = sorted(set(keys), key=lambda k: tuple(asdict(k).values()))
+    rows = [
+        {
+            **asdict(key),
+            "status": LedgerStatus.CLAIMED.value,
+            "claimed_by": claimed_by,
+            "claimed_at": now,
+            "attempts": 1,
+        }
+        for key in ordered
+    ]
+    claims: dict[LedgerKey, Claim | None] = {}
+    if rows:
+        inserted = await session.execute(
+            insert_statement(session, LEDGER)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=list(KEY))
+            .returning(LEDGER.c.id, *(LEDGER.c[column] for column in KEY))
+        )
+        for row in inserted:
+            claims[LedgerKey(*(row[1:]))] = Claim(int(row[0]), attempt=1)
+    for key in ordered:
+        if key not in claims:  # already in the ledger: taken over only if left or failed
+            claims[key] = await claim(
+                session,
+                key=key,
+                claimed_by=claimed_by,
+                now=now,
+                lease=lease,
+                max_attempts=max_attempts,
+            )
+    return [claims[key] for key in keys]
 
 
 async def finish(session: AsyncSession, *, entry_id: int, outcome: Outcome, now: datetime) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from storage import ledger
@@ -31,11 +32,39 @@ async def claim_attempt(
         )
 
 
+async def claim_attempts(
+    *,
+    db: Database,
+    keys: Sequence[LedgerKey],
+    claimed_by: str,
+    now: datetime,
+    lease: timedelta,
+) -> list[Claim | None]:
+    """`claim_attempt` for a batch of keys, in one transaction; in `keys`' order."""
+    async with db.transaction() as session:
+        return await ledger.claim_many(
+            session,
+            keys=keys,
+            claimed_by=claimed_by,
+            now=now,
+            lease=lease,
+            max_attempts=MAX_ATTEMPTS,
+        )
+
+
 async def record_post_outcome(
     *, db: Database, entry_id: int, outcome: Outcome, now: datetime
 ) -> None:
+    await record_post_outcomes(db=db, finished=[(entry_id, outcome)], now=now)
+
+
+async def record_post_outcomes(
+    *, db: Database, finished: Sequence[tuple[int, Outcome]], now: datetime
+) -> None:
+    """How each claimed entry ended, all in one transaction (with what each job stores)."""
     async with db.transaction() as session:
-        await ledger.finish(session, entry_id=entry_id, outcome=outcome, now=now)
+        for entry_id, outcome in finished:
+            await ledger.finish(session, entry_id=entry_id, outcome=outcome, now=now)
 
 
 __all__ = [
@@ -45,6 +74,8 @@ __all__ = [
     "LedgerStatus",
     "Outcome",
     "claim_attempt",
+    "claim_attempts",
     "claim_post",
     "record_post_outcome",
+    "record_post_outcomes",
 ]
