@@ -50,9 +50,9 @@ class CheckInModalMeta(BaseModel):
     saved: bool = False  # an earlier page recorded check-ins: an empty last page may finish
 
 
-def _kr_lines(t: Translator, objectives: Sequence[ObjectiveView]) -> list[str]:
+def _kr_lines(t: Translator, objectives: Sequence[ObjectiveView], reader: str) -> list[str]:
     return [
-        f"*{escape(o.title)}*\n" + "\n".join(kr_line(t, kr) for kr in o.key_results)
+        f"*{escape(o.title)}*\n" + "\n".join(kr_line(t, kr, reader=reader) for kr in o.key_results)
         for o in objectives
     ]
 
@@ -81,7 +81,9 @@ def build_nudge_message(
     else:
         intro = t("Time for your weekly check-in for *{team}*.", team=escape(nudge.team.name))
     blocks: list[Block] = [section(intro)]
-    blocks += [section(clip(line)) for line in _kr_lines(t, nudge.objectives)][:MESSAGE_KRS_MAX]
+    blocks += [section(clip(line)) for line in _kr_lines(t, nudge.objectives, nudge.user_id)][
+        :MESSAGE_KRS_MAX
+    ]
     value = str(nudge.id)
     snooze = OverflowMenuElement(
         action_id=NudgeAction.SNOOZE.value,
@@ -148,10 +150,10 @@ def build_stale_suggestion(t: Translator, objective: ObjectiveView) -> str:
     )
 
 
-def _kr_inputs(t: Translator, kr: KeyResultView) -> list[Block]:
+def _kr_inputs(t: Translator, kr: KeyResultView, reader: str | None) -> list[Block]:
     current = t.number(kr.current) if kr.current is not None else None
     return [
-        section(clip(kr_line(t, kr))),
+        section(clip(kr_line(t, kr, reader=reader))),
         text_input(
             f"{kr.ref}.value",
             t("New value of {ref}", ref=kr.label),
@@ -165,9 +167,14 @@ def _kr_inputs(t: Translator, kr: KeyResultView) -> list[Block]:
 
 
 def build_check_in_modal(
-    t: Translator, objectives: Sequence[ObjectiveView], meta: CheckInModalMeta
+    t: Translator,
+    objectives: Sequence[ObjectiveView],
+    meta: CheckInModalMeta,
+    *,
+    reader: str | None = None,
 ) -> View:
-    """Every due KR on pages of 20: value, confidence, note each. The last page saves."""
+    """Every due KR on pages of 20: value (a Done box for a milestone), confidence, note each.
+    The last page saves. `reader` (who opens it) is not mentioned on their own KRs."""
     krs = [kr for o in objectives for kr in o.key_results if kr.ref in meta.refs]
     page = krs[meta.page * KRS_PER_PAGE : (meta.page + 1) * KRS_PER_PAGE]
     pages = max(1, -(-len(krs) // KRS_PER_PAGE))
@@ -175,7 +182,7 @@ def build_check_in_modal(
         [header(t("Page {page} of {pages}", page=meta.page + 1, pages=pages))] if pages > 1 else []
     )
     for kr in page:
-        blocks += [*_kr_inputs(t, kr), DividerBlock()]
+        blocks += [*_kr_inputs(t, kr, reader), DividerBlock()]
     last = meta.page + 1 >= pages
     return modal(
         t,

@@ -22,7 +22,7 @@ from bot.i18n import Translator
 from bot.services.read_models import CheckInResult, KeyResultView, ObjectiveView
 from handlers.ids import Callback
 from handlers.ui.blocks import context, modal
-from handlers.ui.format import OPTION_TEXT_MAX, SELECT_OPTIONS_MAX, clip, escape, kr_amount
+from handlers.ui.format import OPTION_TEXT_MAX, SELECT_OPTIONS_MAX, clip, escape, kr_change
 from handlers.ui.forms import PayloadInt, number_choice, parse_number_field, state_value, text_input
 from handlers.ui.okr import STATUS_EMOJI, STATUS_LABELS, kr_line
 
@@ -129,6 +129,7 @@ def build_update_modal(
     selected: KeyResultView | None,
     prefill: UpdatePrefill | None = None,
     from_home: bool = False,
+    reader: str | None = None,
 ) -> View:
     """KR select grouped by objective (changing it re-fills the last value), value, confidence,
     note. At most 100 KRs can be offered (Slack's cap); the selected one is always among them."""
@@ -138,7 +139,7 @@ def build_update_modal(
         blocks.append(context(prefill.problem))
     blocks.append(_key_result_input(objectives, selected, t("Key result")))
     if selected is not None:
-        blocks.append(context(kr_line(t, selected)))
+        blocks.append(context(kr_line(t, selected, reader=reader)))
     last_value = t.number(selected.current) if selected and selected.current is not None else None
     milestone = selected is not None and selected.kind == "milestone"
     blocks.append(
@@ -197,12 +198,9 @@ def selected_key_result_ref(view: Any) -> int | None:
 def build_thread_line(
     t: Translator, *, kr: KeyResultView, previous: float | None, author: str, note: str
 ) -> str:
-    """The short line a check-in leaves in its objective's thread."""
-    change = t(
-        "{before} → {after}",
-        before=kr_amount(t, previous, kr.unit),
-        after=kr_amount(t, kr.current, kr.unit),
-    )
+    """The short line a check-in leaves in its objective's thread:
+    `<@U1> updated KR-1 Teams: 120 → 190 teams (+70) · confidence 8/10`."""
+    change = kr_change(t, kr, previous)
     line = t(
         "<@{user}> updated `{ref}` {title}: {change}",
         user=author,
@@ -232,11 +230,10 @@ def build_session_thread_line(
     for result in results:
         kr = result.key_result
         line = t(
-            "• `{ref}` {title}: {before} → {after}",
+            "• `{ref}` {title}: {change}",
             ref=kr.label,
             title=escape(kr.title),
-            before=kr_amount(t, result.previous_value, kr.unit),
-            after=kr_amount(t, kr.current, kr.unit),
+            change=kr_change(t, kr, result.previous_value),
         )
         if kr.confidence is not None:
             line += " · " + t("confidence {n}/10", n=kr.confidence)
@@ -249,11 +246,10 @@ def build_session_thread_line(
 def build_check_in_saved(t: Translator, kr: KeyResultView, previous: float | None) -> str:
     """The private confirmation of a check-in."""
     return t(
-        "Saved `{ref}` {title}: {before} → {after} · {status}",
+        "Saved `{ref}` {title}: {change} · {status}",
         ref=kr.label,
         title=escape(kr.title),
-        before=kr_amount(t, previous, kr.unit),
-        after=kr_amount(t, kr.current, kr.unit),
+        change=kr_change(t, kr, previous),
         status=f"{STATUS_EMOJI[kr.progress.status]} {t(STATUS_LABELS[kr.progress.status])}",
     )
 

@@ -186,19 +186,19 @@ async def test_update_by_modal_and_by_one_line(polaris: PolarisServer) -> None:
         "chat.postMessage", where=lambda c: c.args.get("thread_ts")
     )
     assert (
-        "<@U1> updated `KR-1` Weekly active teams: — → 22 teams · confidence 8/10"
+        "<@U1> updated `KR-1` Weekly active teams: 22 teams (first check-in) · confidence 8/10"
         in thread.args["text"]
     )
     assert "pipeline strong" in thread.args["text"]
     [refresh] = await polaris.fake.wait_for("chat.update")
     [kr1] = [b["text"]["text"] for b in refresh.args["blocks"] if "`KR-1`" in str(b)]
-    assert "████░░░░░░ 40% · 22 teams → 40 teams" in kr1, "the post shows KR-1 at 40%"
+    assert "████░░░░░░ 22 / 40 teams (from 10) · 40%" in kr1, "the post shows KR-1 at 40%"
     # In one line.
     await polaris.command('update KR-2 6 5 "churn is down"')
     [saved] = await polaris.fake.wait_for(
         "response_url:U1", where=lambda c: "Saved" in c.args.get("text", "")
     )
-    assert "`KR-2` Churn: — → 6%" in saved.args["text"]
+    assert "`KR-2` Churn: 6% (first check-in)" in saved.args["text"]
     await polaris.fake.wait_for(
         "chat.postMessage", count=2, where=lambda c: c.args.get("thread_ts")
     )

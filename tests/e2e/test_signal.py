@@ -31,7 +31,7 @@ async def test_a_check_in_of_several_key_results_is_one_thread_reply(
     [reply] = [c for c in polaris.fake.calls_to("chat.postMessage") if c.args.get("thread_ts")]
     text = reply.args["text"]
     assert text.startswith("<@U1> checked in 3 key results:")
-    assert "• `KR-1` Weekly active teams: — → 20 teams · confidence 7/10" in text
+    assert "• `KR-1` Weekly active teams: 20 teams (first check-in) · confidence 7/10" in text
     assert "`KR-2`" in text and "`KR-3`" in text
 
 
