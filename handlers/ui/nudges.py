@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.progress import KrKind
 from bot.domain.status import CONFIDENCE_MAX
 from bot.i18n import Translator
 from bot.services.read_models import KeyResultView, NudgeView, ObjectiveView
@@ -27,13 +28,14 @@ from handlers.ui.forms import (
     PayloadInt,
     date_input,
     date_value,
+    initially_checked,
     number_choice,
     number_problem,
     state_value,
     text_input,
 )
 from handlers.ui.okr import kr_line
-from handlers.ui.update_modal import confidence_input
+from handlers.ui.update_modal import confidence_input, milestone_input, milestone_value
 
 # Four blocks per KR (line, value, confidence, note) keep a page under Slack's 100 blocks.
 KRS_PER_PAGE = 20
@@ -152,15 +154,20 @@ def build_stale_suggestion(t: Translator, objective: ObjectiveView) -> str:
 
 def _kr_inputs(t: Translator, kr: KeyResultView, reader: str | None) -> list[Block]:
     current = t.number(kr.current) if kr.current is not None else None
-    return [
-        section(clip(kr_line(t, kr, reader=reader))),
-        text_input(
+    value = (
+        milestone_input(t, f"{kr.ref}.done", kr)
+        if kr.kind is KrKind.MILESTONE
+        else text_input(
             f"{kr.ref}.value",
             t("New value of {ref}", ref=kr.label),
             initial=current,
             max_length=30,
             optional=True,
-        ),
+        )
+    )
+    return [
+        section(clip(kr_line(t, kr, reader=reader))),
+        value,
         confidence_input(t, f"{kr.ref}.confidence", kr.confidence, optional=True),
         text_input(f"{kr.ref}.note", t("Note"), multiline=True, max_length=3000, optional=True),
     ]
@@ -197,7 +204,7 @@ def build_check_in_modal(
 def first_value_block(view: Mapping[str, Any]) -> str:
     """The block id of the modal's first value input (where "nothing to record" is said)."""
     ids = (str(b.get("block_id", "")) for b in view.get("blocks", []))
-    found = next((i for i in ids if i.endswith(".value")), None)
+    found = next((i for i in ids if i.endswith((".value", ".done"))), None)
     if found is None:  # not a check-in modal of ours
         raise OutOfDate()
     return found
@@ -212,6 +219,25 @@ def nothing_to_record(t: Translator, meta: CheckInModalMeta) -> str:
     return t("Nothing to record: give at least one new value.")
 
 
+def _new_value(
+    t: Translator, view: Mapping[str, Any], ref: int, errors: dict[str, str]
+) -> float | None:
+    """The value given for KR `ref`, None for none (or an unreadable one, then in `errors`).
+    A milestone's Done box is a value when ticked, or when unticked after being ticked (it is
+    not done any more); a box left as it was drawn unticked is no check-in, like an empty
+    value."""
+    done = milestone_value(view, f"{ref}.done")
+    if done is not None:
+        return done if done or initially_checked(view, f"{ref}.done") else None
+    raw = state_value(view, f"{ref}.value")
+    if raw is None:
+        return None
+    value, problem = number_problem(t, raw)
+    if value is None:
+        errors[f"{ref}.value"] = problem or ""
+    return value
+
+
 def parse_check_in_submission(
     t: Translator, view: Mapping[str, Any], refs: Sequence[int]
 ) -> tuple[list[tuple[int, float, int | None, str]], dict[str, str]]:
@@ -219,12 +245,8 @@ def parse_check_in_submission(
     entries: list[tuple[int, float, int | None, str]] = []
     errors: dict[str, str] = {}
     for ref in refs:
-        raw = state_value(view, f"{ref}.value")
-        if raw is None:
-            continue
-        value, problem = number_problem(t, raw)
+        value = _new_value(t, view, ref, errors)
         if value is None:
-            errors[f"{ref}.value"] = problem or ""
             continue
         confidence = number_choice(view, f"{ref}.confidence", default=-1, top=CONFIDENCE_MAX)
         entries.append(

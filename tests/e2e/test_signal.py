@@ -24,7 +24,7 @@ async def test_a_check_in_of_several_key_results_is_one_thread_reply(
     await polaris.command("checkin")
     await polaris.fake.wait_for("views.open")
     view = polaris.fake.last_view("check_in_modal")
-    values = {"1.value": "20", "1.confidence": "7", "2.value": "6", "3.value": "1"}
+    values = {"1.value": "20", "1.confidence": "7", "2.value": "6", "3.done": "checked"}
     assert ack_json(await polaris.interaction(view_submission(view, values))) == {}
     await polaris.fake.wait_for("chat.update")
     await polaris.settled()
