@@ -45,7 +45,12 @@ async def open_update_modal(
     await req.client.views_open(
         trigger_id=req.trigger_id,
         view=build_update_modal(
-            req.t, objectives, selected=selected, prefill=prefill, from_home=home
+            req.t,
+            objectives,
+            selected=selected,
+            prefill=prefill,
+            from_home=home,
+            reader=req.user_id,
         ),
     )
 
@@ -176,7 +181,7 @@ async def refill_update_modal(
         req.client,
         view_id=handle[0],
         hash=handle[1],
-        view=build_update_modal(req.t, objectives, selected=selected),
+        view=build_update_modal(req.t, objectives, selected=selected, reader=req.user_id),
     )
 
 

@@ -49,6 +49,7 @@ class ObjectiveAction(StrEnum):
     UPDATE_FROM_POST = "objective_update"
     UPDATE_KEY_RESULT = "kr_update"  # a button whose value is the KR ref
     ADD_KR_SLOT = "objective_add_kr_slot"
+    KR_KIND = "objective_kr_kind"  # a KR's kind changed: a milestone asks no start or target
     CREATE_TEAM = "team_create"
 
 

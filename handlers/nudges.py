@@ -76,7 +76,7 @@ async def open_nudge_modal(*, req: Request, nudge_id: int) -> None:
         db=req.db, workspace_id=req.workspace_id, nudge_id=nudge_id, actor=req.actor, now=req.now
     )
     meta = CheckInModalMeta(refs=nudge.key_result_refs, nudge_id=nudge.id)
-    view = build_check_in_modal(req.t, nudge.objectives, meta)
+    view = build_check_in_modal(req.t, nudge.objectives, meta, reader=req.user_id)
     await req.client.views_open(trigger_id=req.trigger_id, view=view)
 
 
@@ -94,7 +94,7 @@ async def open_due_check_in_modal(*, req: Request) -> None:
         return
     meta = CheckInModalMeta(refs=[kr.ref for o in due for kr in o.key_results])
     await req.client.views_open(
-        trigger_id=req.trigger_id, view=build_check_in_modal(req.t, due, meta)
+        trigger_id=req.trigger_id, view=build_check_in_modal(req.t, due, meta, reader=req.user_id)
     )
 
 
@@ -164,7 +164,8 @@ async def _next_page(req: Request, meta: CheckInModalMeta) -> Any:
     due = await nudges.objectives_of_refs(
         db=req.db, workspace_id=req.workspace_id, refs=meta.refs, now=req.now
     )
-    return build_check_in_modal(req.t, due, meta.model_copy(update={"page": meta.page + 1}))
+    page = meta.model_copy(update={"page": meta.page + 1})
+    return build_check_in_modal(req.t, due, page, reader=req.user_id)
 
 
 # --- Check in from the Home tab and the digest ------------------------------------------------

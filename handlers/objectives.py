@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.models.views import View
 
 from bot.domain.errors import InvalidFields, UserError
-from bot.domain.progress import MAX_KEY_RESULTS
+from bot.domain.progress import MAX_KEY_RESULTS, KrKind
 from bot.services import key_results
 from bot.services import objectives as objective_use_cases
 from bot.services.commands import (
@@ -33,6 +34,7 @@ from handlers.ids import Callback, ObjectiveAction
 from handlers.slack_io import notify_user, update_view
 from handlers.surfaces import (
     from_home,
+    key_result_modal,
     open_key_result_modal,
     publish_objective,
     refresh_home,
@@ -47,6 +49,7 @@ from handlers.ui.objective_modal import (
     parse_edit_objective_submission,
     parse_key_result_submission,
     parse_objective_submission,
+    picked_kinds,
 )
 from handlers.ui.team_modal import build_team_prompt
 
@@ -79,11 +82,36 @@ async def add_key_result_slot(*, req: Request) -> None:
     view = req.body.get("view")
     view_id, view_hash = view_handle(view)
     meta = metadata(view, ObjectiveModalMeta)
+    kinds = picked_kinds(view, meta.slots)
     meta.slots = min(meta.slots + 1, MAX_KEY_RESULTS)
+    new_view = await new_objective_modal(req, meta, kinds)
+    await update_view(req.client, view_id=view_id, hash=view_hash, view=new_view)
+
+
+async def new_objective_modal(
+    req: Request, meta: ObjectiveModalMeta, kinds: dict[int, KrKind]
+) -> View:
+    """The new-objective modal redrawn: `meta`'s slots, each of the kind picked."""
     options = await objective_use_cases.objective_form_options(
         db=req.db, workspace_id=req.workspace_id, channel_id=meta.channel_id, now=req.now
     )
-    new_view = build_new_objective_modal(req.t, options, user_id=req.user_id, meta=meta)
+    return build_new_objective_modal(req.t, options, user_id=req.user_id, meta=meta, kinds=kinds)
+
+
+async def handle_kind_changed(req: Request) -> Answer:
+    return after(redraw_for_kind, req=req)
+
+
+async def redraw_for_kind(*, req: Request) -> None:
+    """A KR's kind was picked: redraw the modal so a milestone asks no start, target or unit
+    (what was typed elsewhere stays: the inputs keep their block ids)."""
+    view = req.body.get("view")
+    view_id, view_hash = view_handle(view)
+    meta = metadata(view, ObjectiveModalMeta)
+    if (view or {}).get("callback_id") == Callback.KEY_RESULT:
+        new_view = await key_result_modal(req, meta, picked_kinds(view, 1)[1])
+    else:
+        new_view = await new_objective_modal(req, meta, picked_kinds(view, meta.slots))
     await update_view(req.client, view_id=view_id, hash=view_hash, view=new_view)
 
 
@@ -219,4 +247,5 @@ def register(app: AsyncApp) -> None:
     app.view(Callback.EDIT_OBJECTIVE.value)(guarded(handle_edit_objective_submission))
     app.view(Callback.KEY_RESULT.value)(guarded(handle_key_result_submission))
     app.action(ObjectiveAction.ADD_KR_SLOT.value)(guarded(handle_add_key_result_slot))
+    app.action(ObjectiveAction.KR_KIND.value)(guarded(handle_kind_changed))
     app.action(ObjectiveAction.MENU.value)(guarded(handle_objective_menu))

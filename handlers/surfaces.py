@@ -14,8 +14,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.progress import KrKind
 from bot.i18n import DEFAULT_LANGUAGE, translator
 from bot.services.commands import RecordCheckIn
 from bot.services.lists import home_for
@@ -154,16 +156,26 @@ async def open_key_result_modal(
 ) -> None:
     """Open the modal adding a key result to objective `objective_ref`, or editing KR `kr_ref`.
     Raises NotFound for a reference that is not there."""
+    meta = ObjectiveModalMeta(objective_ref=objective_ref, key_result_ref=kr_ref)
+    await req.client.views_open(trigger_id=req.trigger_id, view=await key_result_modal(req, meta))
+
+
+async def key_result_modal(
+    req: Request, meta: ObjectiveModalMeta, kind: KrKind | None = None
+) -> View:
+    """The modal adding a key result to `meta`'s objective or editing its KR, the KR's kind
+    as picked (`kind`) when it is redrawn. Raises NotFound for a reference that is not there."""
     objective, kr = await objective_of(
         db=req.db,
         workspace_id=req.workspace_id,
-        objective_ref=objective_ref,
-        key_result_ref=kr_ref,
+        objective_ref=meta.objective_ref,
+        key_result_ref=meta.key_result_ref,
         now=req.now,
     )
     meta = ObjectiveModalMeta(objective_ref=objective.ref, key_result_ref=kr.ref if kr else None)
-    view = build_key_result_modal(req.t, user_id=req.user_id, objective=objective, kr=kr, meta=meta)
-    await req.client.views_open(trigger_id=req.trigger_id, view=view)
+    return build_key_result_modal(
+        req.t, user_id=req.user_id, objective=objective, kr=kr, meta=meta, kind=kind
+    )
 
 
 # --- The Home tab -----------------------------------------------------------------------------

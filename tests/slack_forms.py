@@ -25,6 +25,13 @@ ELEMENT_STATE = {
     "channels_select": ("selected_channel", lambda v: v),
     "timepicker": ("selected_time", lambda v: v),
     "datepicker": ("selected_date", lambda v: v),
+    # The values of the ticked boxes, comma-separated ("" for none: Slack sends []).
+    "checkboxes": (
+        "selected_options",
+        lambda v: [
+            {"value": x, "text": {"type": "plain_text", "text": x}} for x in v.split(",") if x
+        ],
+    ),
 }
 INITIAL = {
     "plain_text_input": lambda e: e.get("initial_value"),
@@ -35,6 +42,7 @@ INITIAL = {
     "channels_select": lambda e: e.get("initial_channel"),
     "timepicker": lambda e: e.get("initial_time"),
     "datepicker": lambda e: e.get("initial_date"),
+    "checkboxes": lambda e: ",".join(o["value"] for o in e.get("initial_options") or []),
 }
 
 

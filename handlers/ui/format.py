@@ -7,7 +7,9 @@ from datetime import date
 
 from bot.domain.display import Delta, percent, progress_bar
 from bot.domain.northstar import Direction, TimeWindow
+from bot.domain.progress import KrKind
 from bot.i18n import Translator
+from bot.services.read_models import KeyResultView
 
 # Slack's limits (Block Kit reference): past them Slack refuses the message, view or block.
 MESSAGE_BLOCKS_MAX = 50
@@ -48,6 +50,91 @@ def kr_amount(t: Translator, value: float | None, unit: str) -> str:
     if value is None:
         return "—"
     return t.percent_value(value) if unit == "%" else f"{t.number(value)} {unit}".strip()
+
+
+def _bare(t: Translator, value: float, unit: str) -> str:
+    """A value that shares the unit written after a later one (`190` of `190 / 300 teams`); a
+    percentage keeps its sign, since `45 / 60 %` would read as a division."""
+    return t.percent_value(value) if unit == "%" else t.number(value)
+
+
+def _guardrail_state(t: Translator, kr: KeyResultView) -> str:
+    """`🛡️ holding` or `🚨 breached`, the digest's signs for a guardrail."""
+    return "🛡️ " + t("holding") if kr.progress.progress >= 1 else "🚨 " + t("breached")
+
+
+def kr_reading(t: Translator, kr: KeyResultView) -> str:
+    """Where a key result stands, the one wording of every surface (post, list, Home, DM):
+
+    * increase: `190 / 300 teams (from 120) · 38%`; decrease: `60 ms · target 20 ms (from
+      100) · 50%`, since `60 / 20 ms` would read as a ratio;
+    * no reading yet: `No check-in yet · target 300 teams (from 120)`, never `— → 300`;
+    * guardrail: `≥ 99.5% · now 99.7% 🛡️ holding` (or `🚨 breached`): it holds or not, so
+      no percentage;
+    * milestone: `✅ Done` or `Not done yet`.
+
+    The unit is user text, escaped."""
+    unit = kr.unit
+    if kr.kind is KrKind.MILESTONE:
+        return "✅ " + t("Done") if kr.progress.progress >= 1 else t("Not done yet")
+    if kr.kind in (KrKind.STAY_ABOVE, KrKind.STAY_BELOW):
+        sign = "≥" if kr.kind is KrKind.STAY_ABOVE else "≤"
+        bound = f"{sign} {amount(t, kr.target, unit)}"
+        if kr.current is None:
+            return f"{bound} · {t('no check-in yet')}"
+        return t(
+            "{bound} · now {current} {state}",
+            bound=bound,
+            current=amount(t, kr.current, unit),
+            state=_guardrail_state(t, kr),
+        )
+    target, start = amount(t, kr.target, unit), _bare(t, kr.start, unit)
+    if kr.current is None:
+        return t("No check-in yet · target {target} (from {start})", target=target, start=start)
+    if kr.kind is KrKind.DECREASE_TO:
+        reading = t(
+            "{current} · target {target} (from {start})",
+            current=amount(t, kr.current, unit),
+            target=target,
+            start=start,
+        )
+    else:
+        reading = t(
+            "{current} / {target} (from {start})",
+            current=_bare(t, kr.current, unit),
+            target=target,
+            start=start,
+        )
+    return f"{reading} · {progress_percent(t, kr.progress.progress)}"
+
+
+def kr_change(t: Translator, kr: KeyResultView, previous: float | None) -> str:
+    """What a check-in changed, as thread lines and confirmations say it: `120 → 190 teams
+    (+70)`, `20% → 25% (+5 pts)`, `22 teams (first check-in)`, `✅ Done`; a guardrail adds
+    whether it holds. The unit is user text, escaped."""
+    if kr.kind is KrKind.MILESTONE or kr.current is None:
+        return kr_reading(t, kr) if kr.kind is KrKind.MILESTONE else "—"
+    after = amount(t, kr.current, kr.unit)
+    if previous is None:
+        change = t("{value} (first check-in)", value=after)
+    else:
+        difference = round(kr.current - previous, 2)
+        if difference == 0:
+            moved = t("no change")
+        else:
+            sign = "+" if difference > 0 else "−"
+            moved = f"{sign}{t.number(abs(difference))}"
+            if kr.unit == "%":  # a change of a percentage is in points, not percent
+                moved = t("{change} pts", change=moved)
+        change = t(
+            "{before} → {after} ({change})",
+            before=_bare(t, previous, kr.unit),
+            after=after,
+            change=moved,
+        )
+    if kr.kind in (KrKind.STAY_ABOVE, KrKind.STAY_BELOW):
+        change += " " + _guardrail_state(t, kr)
+    return change
 
 
 def progress_percent(t: Translator, progress: float) -> str:

@@ -11,6 +11,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import AfterValidator, BaseModel, Field, ValidationError
 from pydantic_core import PydanticCustomError
 from slack_sdk.models.blocks import (
+    CheckboxesElement,
     DatePickerElement,
     InputBlock,
     Option,
@@ -105,6 +106,18 @@ def user_input(
     return InputBlock(block_id=block_id, label=label, optional=optional, element=element)
 
 
+def checkbox_input(
+    block_id: str, label: str, box: str, *, checked: bool = False, hint: str | None = None
+) -> InputBlock:
+    """One checkbox (`box` its text), ticked when `checked`; optional, since unticked is an
+    answer too. Read it back with `checked_value`."""
+    option = Option(value=CHECKED, text=box)
+    element = CheckboxesElement(
+        action_id=block_id, options=[option], initial_options=[option] if checked else None
+    )
+    return InputBlock(block_id=block_id, label=label, optional=True, hint=hint, element=element)
+
+
 def date_input(
     block_id: str,
     label: str,
@@ -163,6 +176,7 @@ class _Element(BaseModel):
 
     value: Annotated[str, Field(max_length=TEXT_MAX), AfterValidator(_no_nul)] | None = None
     selected_option: _Option | None = None
+    selected_options: Annotated[list[_Option], Field(max_length=SELECT_OPTIONS_MAX)] | None = None
     selected_user: SlackId | None = None
     selected_conversation: SlackId | None = None
     selected_channel: SlackId | None = None
@@ -255,6 +269,33 @@ def state_value(view: Mapping[str, Any], block_id: str) -> str | None:
     nothing was entered or selected (see `_element` for what it raises)."""
     element = _element(view, block_id)
     return element.text() if element else None
+
+
+CHECKED = "checked"  # the value of a checkbox_input's one box
+
+
+def _has_input(view: Any, block_id: str) -> bool:
+    return any(
+        isinstance(b, Mapping) and b.get("block_id") == block_id for b in _Submitted.of(view).blocks
+    )
+
+
+def checked_value(view: Mapping[str, Any], block_id: str) -> bool | None:
+    """Whether the box of a `checkbox_input` is ticked; None when the view has no such input
+    (Slack may leave an unticked box out of the state)."""
+    element = _element(view, block_id)
+    if element is None:
+        return False if _has_input(view, block_id) else None
+    return any(o.value == CHECKED for o in element.selected_options or [])
+
+
+def initially_checked(view: Mapping[str, Any], block_id: str) -> bool:
+    """Whether the box of a `checkbox_input` was ticked when the modal was drawn."""
+    for block in _Submitted.of(view).blocks:
+        if isinstance(block, Mapping) and block.get("block_id") == block_id:
+            element = block.get("element")
+            return isinstance(element, Mapping) and bool(element.get("initial_options"))
+    return False
 
 
 def date_value(view: Mapping[str, Any], block_id: str) -> date | None:

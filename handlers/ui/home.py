@@ -21,7 +21,7 @@ from bot.services.read_models import HomeModel, KeyResultView, ObjectiveView
 from handlers.ids import CheckInAction, ObjectiveAction
 from handlers.ui.blocks import context, header, section
 from handlers.ui.format import HOME_BLOCKS_MAX, SECTION_TEXT_MAX, clip
-from handlers.ui.okr import age_text, kr_line, objective_heading, objective_menu
+from handlers.ui.okr import kr_line, last_check_in_text, objective_heading, objective_menu
 
 
 def welcome_blocks(t: Translator) -> list[Block]:
@@ -157,18 +157,22 @@ def _my_objective(
             accessory=objective_menu(t, objective),
         ),
     ]
-    blocks += [_key_result(t, kr, now) for kr in _my_key_results(objective, user_id)]
+    blocks += [_key_result(t, kr, now, user_id) for kr in _my_key_results(objective, user_id)]
     return blocks
 
 
-def _key_result(t: Translator, kr: KeyResultView, now: datetime) -> SectionBlock:
-    details = [t("Last check-in: {age}", age=age_text(t, kr.last_check_in_at, now))]
+def _key_result(
+    t: Translator, kr: KeyResultView, now: datetime, reader: str | None
+) -> SectionBlock:
+    details = [last_check_in_text(t, kr.last_check_in_at, now)]
     if kr.confidence is not None:
         details.append(t("confidence {confidence}/10", confidence=kr.confidence))
     footer = "\n_" + " · ".join(details) + "_"
     return SectionBlock(
         block_id=f"home-kr-{kr.ref}",
-        text=MarkdownTextObject(text=clip(kr_line(t, kr), SECTION_TEXT_MAX - len(footer)) + footer),
+        text=MarkdownTextObject(
+            text=clip(kr_line(t, kr, reader=reader), SECTION_TEXT_MAX - len(footer)) + footer
+        ),
         accessory=ButtonElement(
             action_id=ObjectiveAction.UPDATE_KEY_RESULT.value,
             text=t("Update"),

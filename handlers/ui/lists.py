@@ -21,7 +21,7 @@ from bot.services.read_models import ObjectivePage, ObjectiveView
 from handlers.ids import ListAction
 from handlers.ui.blocks import actions, button, context, section
 from handlers.ui.format import MESSAGE_BLOCKS_MAX, SECTION_TEXT_MAX, clip, escape
-from handlers.ui.okr import age_text, kr_line, objective_heading, objective_menu
+from handlers.ui.okr import kr_line, last_check_in_text, objective_heading, objective_menu
 
 
 class ListPage(BaseModel):
@@ -73,7 +73,7 @@ def objective_list_text(t: Translator, page: ObjectivePage, scope_label: str) ->
 
 def objective_list_entry(t: Translator, objective: ObjectiveView, now: datetime) -> SectionBlock:
     """One objective: heading, its key results, and when it was last checked in."""
-    last = t("Last check-in: {age}", age=age_text(t, objective.last_check_in_at, now))
+    last = last_check_in_text(t, objective.last_check_in_at, now)
     lines = [objective_heading(t, objective), *(kr_line(t, kr) for kr in objective.key_results)]
     text = "\n".join(lines)
     footer = f"\n_{last}_"

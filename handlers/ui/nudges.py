@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.progress import KrKind
 from bot.domain.status import CONFIDENCE_MAX
 from bot.i18n import Translator
 from bot.services.read_models import KeyResultView, NudgeView, ObjectiveView
@@ -27,13 +28,14 @@ from handlers.ui.forms import (
     PayloadInt,
     date_input,
     date_value,
+    initially_checked,
     number_choice,
     number_problem,
     state_value,
     text_input,
 )
 from handlers.ui.okr import kr_line
-from handlers.ui.update_modal import confidence_input
+from handlers.ui.update_modal import confidence_input, milestone_input, milestone_value
 
 # Four blocks per KR (line, value, confidence, note) keep a page under Slack's 100 blocks.
 KRS_PER_PAGE = 20
@@ -50,9 +52,9 @@ class CheckInModalMeta(BaseModel):
     saved: bool = False  # an earlier page recorded check-ins: an empty last page may finish
 
 
-def _kr_lines(t: Translator, objectives: Sequence[ObjectiveView]) -> list[str]:
+def _kr_lines(t: Translator, objectives: Sequence[ObjectiveView], reader: str) -> list[str]:
     return [
-        f"*{escape(o.title)}*\n" + "\n".join(kr_line(t, kr) for kr in o.key_results)
+        f"*{escape(o.title)}*\n" + "\n".join(kr_line(t, kr, reader=reader) for kr in o.key_results)
         for o in objectives
     ]
 
@@ -81,7 +83,9 @@ def build_nudge_message(
     else:
         intro = t("Time for your weekly check-in for *{team}*.", team=escape(nudge.team.name))
     blocks: list[Block] = [section(intro)]
-    blocks += [section(clip(line)) for line in _kr_lines(t, nudge.objectives)][:MESSAGE_KRS_MAX]
+    blocks += [section(clip(line)) for line in _kr_lines(t, nudge.objectives, nudge.user_id)][
+        :MESSAGE_KRS_MAX
+    ]
     value = str(nudge.id)
     snooze = OverflowMenuElement(
         action_id=NudgeAction.SNOOZE.value,
@@ -148,26 +152,36 @@ def build_stale_suggestion(t: Translator, objective: ObjectiveView) -> str:
     )
 
 
-def _kr_inputs(t: Translator, kr: KeyResultView) -> list[Block]:
+def _kr_inputs(t: Translator, kr: KeyResultView, reader: str | None) -> list[Block]:
     current = t.number(kr.current) if kr.current is not None else None
-    return [
-        section(clip(kr_line(t, kr))),
-        text_input(
+    value = (
+        milestone_input(t, f"{kr.ref}.done", kr)
+        if kr.kind is KrKind.MILESTONE
+        else text_input(
             f"{kr.ref}.value",
             t("New value of {ref}", ref=kr.label),
             initial=current,
             max_length=30,
             optional=True,
-        ),
+        )
+    )
+    return [
+        section(clip(kr_line(t, kr, reader=reader))),
+        value,
         confidence_input(t, f"{kr.ref}.confidence", kr.confidence, optional=True),
         text_input(f"{kr.ref}.note", t("Note"), multiline=True, max_length=3000, optional=True),
     ]
 
 
 def build_check_in_modal(
-    t: Translator, objectives: Sequence[ObjectiveView], meta: CheckInModalMeta
+    t: Translator,
+    objectives: Sequence[ObjectiveView],
+    meta: CheckInModalMeta,
+    *,
+    reader: str | None = None,
 ) -> View:
-    """Every due KR on pages of 20: value, confidence, note each. The last page saves."""
+    """Every due KR on pages of 20: value (a Done box for a milestone), confidence, note each.
+    The last page saves. `reader` (who opens it) is not mentioned on their own KRs."""
     krs = [kr for o in objectives for kr in o.key_results if kr.ref in meta.refs]
     page = krs[meta.page * KRS_PER_PAGE : (meta.page + 1) * KRS_PER_PAGE]
     pages = max(1, -(-len(krs) // KRS_PER_PAGE))
@@ -175,7 +189,7 @@ def build_check_in_modal(
         [header(t("Page {page} of {pages}", page=meta.page + 1, pages=pages))] if pages > 1 else []
     )
     for kr in page:
-        blocks += [*_kr_inputs(t, kr), DividerBlock()]
+        blocks += [*_kr_inputs(t, kr, reader), DividerBlock()]
     last = meta.page + 1 >= pages
     return modal(
         t,
@@ -190,7 +204,7 @@ def build_check_in_modal(
 def first_value_block(view: Mapping[str, Any]) -> str:
     """The block id of the modal's first value input (where "nothing to record" is said)."""
     ids = (str(b.get("block_id", "")) for b in view.get("blocks", []))
-    found = next((i for i in ids if i.endswith(".value")), None)
+    found = next((i for i in ids if i.endswith((".value", ".done"))), None)
     if found is None:  # not a check-in modal of ours
         raise OutOfDate()
     return found
@@ -205,6 +219,25 @@ def nothing_to_record(t: Translator, meta: CheckInModalMeta) -> str:
     return t("Nothing to record: give at least one new value.")
 
 
+def _new_value(
+    t: Translator, view: Mapping[str, Any], ref: int, errors: dict[str, str]
+) -> float | None:
+    """The value given for KR `ref`, None for none (or an unreadable one, then in `errors`).
+    A milestone's Done box is a value when ticked, or when unticked after being ticked (it is
+    not done any more); a box left as it was drawn unticked is no check-in, like an empty
+    value."""
+    done = milestone_value(view, f"{ref}.done")
+    if done is not None:
+        return done if done or initially_checked(view, f"{ref}.done") else None
+    raw = state_value(view, f"{ref}.value")
+    if raw is None:
+        return None
+    value, problem = number_problem(t, raw)
+    if value is None:
+        errors[f"{ref}.value"] = problem or ""
+    return value
+
+
 def parse_check_in_submission(
     t: Translator, view: Mapping[str, Any], refs: Sequence[int]
 ) -> tuple[list[tuple[int, float, int | None, str]], dict[str, str]]:
@@ -212,12 +245,8 @@ def parse_check_in_submission(
     entries: list[tuple[int, float, int | None, str]] = []
     errors: dict[str, str] = {}
     for ref in refs:
-        raw = state_value(view, f"{ref}.value")
-        if raw is None:
-            continue
-        value, problem = number_problem(t, raw)
+        value = _new_value(t, view, ref, errors)
         if value is None:
-            errors[f"{ref}.value"] = problem or ""
             continue
         confidence = number_choice(view, f"{ref}.confidence", default=-1, top=CONFIDENCE_MAX)
         entries.append(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeAlias
 
 from pydantic import BaseModel, Field
 from slack_sdk.models.blocks import (
@@ -51,14 +51,34 @@ class ObjectiveModalMeta(BaseModel):
     key_result_ref: PayloadInt | None = None
 
 
+#: The kind each KR slot of an open modal has picked, by slot (1 for the key result modal).
+Kinds: TypeAlias = Mapping[int, KrKind]
+
+
 def kr_block(slot: int, name: str) -> str:
     return f"kr{slot}.{name}"
 
 
+def picked_kinds(view: Any, slots: int) -> dict[int, KrKind]:
+    """The kind picked in each KR slot of an open modal (to redraw it as it was)."""
+    return {
+        slot: choice_value(view, kr_block(slot, "kind"), KrKind, KrKind.INCREASE_TO)
+        for slot in range(1, slots + 1)
+    }
+
+
 def _kr_inputs(
-    t: Translator, slot: int, user_id: str, kr: KeyResultView | None, optional: bool
+    t: Translator,
+    slot: int,
+    user_id: str,
+    kr: KeyResultView | None,
+    optional: bool,
+    kind: KrKind | None = None,
 ) -> list[Block]:
-    kinds = [Choice(kind.value, t(label)) for kind, label in KIND_LABELS.items()]
+    """Title, kind, then start, target and unit unless the kind is a milestone (done or not:
+    it has none), then the owner. Picking a kind redraws the modal (`dispatch_action`)."""
+    kind = kind or (kr.kind if kr else KrKind.INCREASE_TO)
+    kinds = [Choice(k.value, t(label)) for k, label in KIND_LABELS.items()]
     blocks: list[Block] = [
         text_input(
             kr_block(slot, "title"),
@@ -71,43 +91,56 @@ def _kr_inputs(
             kr_block(slot, "kind"),
             t("Kind"),
             kinds,
-            initial=kr.kind.value if kr else KrKind.INCREASE_TO.value,
+            initial=kind.value,
             optional=optional,
-        ),
-        text_input(
-            kr_block(slot, "start"),
-            t("Start"),
-            initial=t.number(kr.start) if kr else "0",
-            max_length=30,
-            optional=optional,
-        ),
-        text_input(
-            kr_block(slot, "target"),
-            t("Target"),
-            initial=t.number(kr.target) if kr else None,
-            max_length=30,
-            optional=optional,
-            hint=t("For a milestone: start 0, target 1."),
-        ),
-        text_input(
-            kr_block(slot, "unit"),
-            t("Unit"),
-            initial=kr.unit if kr else None,
-            max_length=40,
-            optional=True,
-            placeholder=t("e.g. %, k€, teams"),
-        ),
-        user_input(
-            kr_block(slot, "owner"), t("Owner"), initial=kr.owner_user_id if kr else user_id
+            dispatch_action=True,
+            action_id=ObjectiveAction.KR_KIND.value,
         ),
     ]
+    if kind is not KrKind.MILESTONE:
+        # A KR edited from a milestone shows its own bounds only if it had real ones.
+        own = kr is not None and kr.kind is not KrKind.MILESTONE
+        blocks += [
+            text_input(
+                kr_block(slot, "start"),
+                t("Start"),
+                initial=t.number(kr.start) if own and kr else "0",
+                max_length=30,
+                optional=optional,
+            ),
+            text_input(
+                kr_block(slot, "target"),
+                t("Target"),
+                initial=t.number(kr.target) if own and kr else None,
+                max_length=30,
+                optional=optional,
+            ),
+            text_input(
+                kr_block(slot, "unit"),
+                t("Unit"),
+                initial=kr.unit if own and kr else None,
+                max_length=40,
+                optional=True,
+                placeholder=t("e.g. %, k€, teams"),
+            ),
+        ]
+    blocks.append(
+        user_input(kr_block(slot, "owner"), t("Owner"), initial=kr.owner_user_id if kr else user_id)
+    )
     return blocks
 
 
 def build_new_objective_modal(
-    t: Translator, options: ObjectiveFormOptions, *, user_id: str, meta: ObjectiveModalMeta
+    t: Translator,
+    options: ObjectiveFormOptions,
+    *,
+    user_id: str,
+    meta: ObjectiveModalMeta,
+    kinds: Kinds | None = None,
 ) -> View:
-    """Title, description, team, owner, cycle, parent, what it drives, then 1–5 KR slots."""
+    """Title, description, team, owner, cycle, parent, what it drives, then 1–5 KR slots,
+    each of the kind picked in `kinds` (increase by default)."""
+    kinds = kinds or {}
     drives = [
         Choice(
             c.value,
@@ -140,7 +173,7 @@ def build_new_objective_modal(
     blocks.append(select_input(DRIVES, t("What does it drive?"), drives, optional=True))
     for slot in range(1, meta.slots + 1):
         blocks += [DividerBlock(), header(t("Key result {n}", n=slot))]
-        blocks += _kr_inputs(t, slot, user_id, None, optional=slot > 1)
+        blocks += _kr_inputs(t, slot, user_id, None, optional=slot > 1, kind=kinds.get(slot))
     if meta.slots < MAX_KEY_RESULTS:
         blocks.append(
             actions(button(ObjectiveAction.ADD_KR_SLOT, t("Add a key result"), str(meta.slots + 1)))
@@ -148,15 +181,33 @@ def build_new_objective_modal(
     return modal(t, Callback.NEW_OBJECTIVE, t("New objective"), blocks, submit=t("Save"), meta=meta)
 
 
+def _shown(view: Mapping[str, Any], block_id: str) -> bool:
+    """Whether the submitted view has the input `block_id` (a milestone's slot has no start)."""
+    return any(
+        b.get("block_id") == block_id for b in view.get("blocks") or [] if isinstance(b, dict)
+    )
+
+
 def _parse_kr(
     t: Translator, view: Mapping[str, Any], slot: int, errors: dict[str, str]
 ) -> KeyResultDraft | None:
     title = state_value(view, kr_block(slot, "title"))
-    if slot > 1 and not title and not state_value(view, kr_block(slot, "target")):
-        return None  # an optional slot left empty
-    start = parse_number_field(t, view, kr_block(slot, "start"), errors)
-    target = parse_number_field(t, view, kr_block(slot, "target"), errors)
     kind = choice_value(view, kr_block(slot, "kind"), KrKind, KrKind.INCREASE_TO)
+    owner = state_value(view, kr_block(slot, "owner")) or ""
+    if kind is KrKind.MILESTONE:
+        if slot > 1 and not title:
+            return None  # an optional slot left empty
+        # Done or not: whatever bounds a modal drawn before the kind changed still sent.
+        return KeyResultDraft(title or "", kind, start=0, target=1, unit="", owner_user_id=owner)
+    start_block, target_block = kr_block(slot, "start"), kr_block(slot, "target")
+    if slot > 1 and not title and not state_value(view, target_block):
+        return None  # an optional slot left empty
+    if not (_shown(view, start_block) and _shown(view, target_block)):
+        # Submitted before the modal redrew this milestone as a measured KR.
+        errors[kr_block(slot, "kind")] = t("Give this key result a start and a target.")
+        return None
+    start = parse_number_field(t, view, start_block, errors)
+    target = parse_number_field(t, view, target_block, errors)
     if start is None or target is None:
         return None
     return KeyResultDraft(
@@ -165,7 +216,7 @@ def _parse_kr(
         start=start,
         target=target,
         unit=state_value(view, kr_block(slot, "unit")) or "",
-        owner_user_id=state_value(view, kr_block(slot, "owner")) or "",
+        owner_user_id=owner,
     )
 
 
@@ -198,15 +249,17 @@ def build_key_result_modal(
     objective: ObjectiveView,
     kr: KeyResultView | None,
     meta: ObjectiveModalMeta,
+    kind: KrKind | None = None,
 ) -> View:
-    """Add a key result to an objective, or edit one (past check-ins stay as they were)."""
+    """Add a key result to an objective, or edit one (past check-ins stay as they were);
+    `kind` is the one picked in the open modal, when it is redrawn."""
     return modal(
         t,
         Callback.KEY_RESULT,
         t("Edit {ref}", ref=kr.label) if kr else t("New key result"),
         [
             header(f"{objective.label} · {objective.title}"[:HEADER_TEXT_MAX]),
-            *_kr_inputs(t, 1, user_id, kr, optional=False),
+            *_kr_inputs(t, 1, user_id, kr, optional=False, kind=kind),
         ],
         submit=t("Save"),
         meta=meta,

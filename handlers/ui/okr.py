@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.domain.display import progress_bar
 from bot.domain.errors import N_
 from bot.domain.progress import KrKind
 from bot.domain.status import Reason, Status
@@ -21,7 +22,7 @@ from bot.i18n import Translator
 from bot.services.read_models import KeyResultView, ObjectiveView
 from handlers.ids import ObjectiveAction
 from handlers.ui.blocks import actions, button
-from handlers.ui.format import CONTEXT_TEXT_MAX, clip, escape, kr_amount, progress_line
+from handlers.ui.format import CONTEXT_TEXT_MAX, clip, escape, kr_reading, progress_line
 
 STATUS_EMOJI = {
     Status.DONE: "✅",
@@ -72,22 +73,26 @@ def age_text(t: Translator, when: datetime | None, now: datetime) -> str:
     return t("{age} ago", age=t.age(max(0.0, (now - when).total_seconds())))
 
 
-def kr_line(t: Translator, kr: KeyResultView) -> str:
-    """`KR-12` title, bar, %, current → target, status, owner: one mrkdwn line."""
-    if kr.kind is KrKind.MILESTONE:
-        measure = t("done") if (kr.current or 0) >= 1 else t("not done yet")
-    else:
-        measure = t(
-            "{current} → {target}",
-            current=kr_amount(t, kr.current, kr.unit),
-            target=kr_amount(t, kr.target, kr.unit),
-        )
-    bar = progress_line(t, kr.progress.progress)
-    return (
-        f"`{kr.label}` {escape(kr.title)}\n"
-        f"{bar} · {measure} · "
-        f"{status_text(t, kr.progress.status)} · <@{kr.owner_user_id}>"
-    )
+def last_check_in_text(t: Translator, when: datetime | None, now: datetime) -> str:
+    """`Last check-in: 3 days ago`, or `No check-in yet` (never "Last check-in: no check-in")."""
+    if when is None:
+        return t("No check-in yet")
+    return t("Last check-in: {age}", age=age_text(t, when, now))
+
+
+def kr_line(t: Translator, kr: KeyResultView, *, reader: str | None = None) -> str:
+    """A key result on every surface that lists it (post, list, Home, DM, modals): its ref
+    and title, then the bar (for a KR that moves and has a reading), where it stands (see
+    `kr_reading`), its status and its owner, unless the owner is the `reader` (nobody is
+    mentioned to themselves)."""
+    parts = [kr_reading(t, kr)]
+    if kr.kind in (KrKind.INCREASE_TO, KrKind.DECREASE_TO) and kr.current is not None:
+        parts[0] = f"{progress_bar(kr.progress.progress)} {parts[0]}"
+    if not (kr.kind is KrKind.MILESTONE and kr.progress.status is Status.DONE):
+        parts.append(status_text(t, kr.progress.status))  # a done milestone already says ✅
+    if kr.owner_user_id != reader:
+        parts.append(f"<@{kr.owner_user_id}>")
+    return f"`{kr.label}` {escape(kr.title)}\n" + " · ".join(parts)
 
 
 class Labelled(Protocol):
@@ -204,33 +209,19 @@ def build_objective_post(t: Translator, objective: ObjectiveView, now: datetime)
                 )
             )
         )
-    state_note = {"done": t("Marked done.")}.get(objective.state, "")
-    blocks.append(
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text=" ".join(
-                        filter(
-                            None,
-                            [
-                                t(
-                                    "Last check-in: {age}",
-                                    age=age_text(t, objective.last_check_in_at, now),
-                                ),
-                                t(
-                                    "Status {status}: {why}.",
-                                    status=t(STATUS_LABELS[objective.progress.status]),
-                                    why=t(REASON_TEXT[objective.progress.reason]),
-                                ),
-                                state_note,
-                            ],
-                        )
-                    )
-                )
-            ]
-        )
-    )
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_post_footer(t, objective, now))]))
     return blocks
+
+
+def _post_footer(t: Translator, objective: ObjectiveView, now: datetime) -> str:
+    """When it was last checked in and why its status (the heading shows the status itself),
+    each said once: a post with no check-in does not also explain its status by it."""
+    facts = [last_check_in_text(t, objective.last_check_in_at, now)]
+    if objective.progress.reason is not Reason.NO_CHECK_IN:
+        facts.append(t("Status: {why}", why=t(REASON_TEXT[objective.progress.reason])))
+    if objective.state == "done":
+        facts.append(t("Marked done"))
+    return " · ".join(facts)
 
 
 def objective_post_text(t: Translator, objective: ObjectiveView) -> str:

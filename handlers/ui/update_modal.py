@@ -16,18 +16,29 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.progress import KrKind
 from bot.domain.refs import parse_key_result_ref
 from bot.domain.status import CONFIDENCE_MAX, confidence_band
 from bot.i18n import Translator
 from bot.services.read_models import CheckInResult, KeyResultView, ObjectiveView
 from handlers.ids import Callback
 from handlers.ui.blocks import context, modal
-from handlers.ui.format import OPTION_TEXT_MAX, SELECT_OPTIONS_MAX, clip, escape, kr_amount
-from handlers.ui.forms import PayloadInt, number_choice, parse_number_field, state_value, text_input
+from handlers.ui.format import OPTION_TEXT_MAX, SELECT_OPTIONS_MAX, clip, escape, kr_change
+from handlers.ui.forms import (
+    PayloadInt,
+    checkbox_input,
+    checked_value,
+    number_choice,
+    number_problem,
+    parse_number_field,
+    state_value,
+    text_input,
+)
 from handlers.ui.okr import STATUS_EMOJI, STATUS_LABELS, kr_line
 
 KEY_RESULT = "key_result"
 VALUE = "value"
+DONE = "done"  # a milestone's value: its Done box
 CONFIDENCE = "confidence"
 NOTE = "note"
 
@@ -129,6 +140,7 @@ def build_update_modal(
     selected: KeyResultView | None,
     prefill: UpdatePrefill | None = None,
     from_home: bool = False,
+    reader: str | None = None,
 ) -> View:
     """KR select grouped by objective (changing it re-fills the last value), value, confidence,
     note. At most 100 KRs can be offered (Slack's cap); the selected one is always among them."""
@@ -138,18 +150,14 @@ def build_update_modal(
         blocks.append(context(prefill.problem))
     blocks.append(_key_result_input(objectives, selected, t("Key result")))
     if selected is not None:
-        blocks.append(context(kr_line(t, selected)))
-    last_value = t.number(selected.current) if selected and selected.current is not None else None
-    milestone = selected is not None and selected.kind == "milestone"
-    blocks.append(
-        text_input(
-            VALUE,
-            t("New value"),
-            initial=prefill.value or last_value,
-            max_length=30,
-            hint=t("A milestone is 1 when done, 0 otherwise.") if milestone else None,
+        blocks.append(context(kr_line(t, selected, reader=reader)))
+    if selected is not None and selected.kind is KrKind.MILESTONE:
+        blocks.append(milestone_input(t, DONE, selected, prefill.value))
+    else:
+        last = t.number(selected.current) if selected and selected.current is not None else None
+        blocks.append(
+            text_input(VALUE, t("New value"), initial=prefill.value or last, max_length=30)
         )
-    )
     confidence = (
         prefill.confidence
         if prefill.confidence is not None
@@ -172,6 +180,23 @@ def build_update_modal(
     return modal(t, Callback.UPDATE, t("Update a key result"), blocks, submit=t("Save"), meta=meta)
 
 
+def milestone_input(
+    t: Translator, block_id: str, kr: KeyResultView, typed: str | None = None
+) -> InputBlock:
+    """A milestone's new value: one Done box, ticked when it is done (or `typed` says 1)."""
+    done = (kr.current or 0) >= 1
+    if typed is not None:
+        value, _problem = number_problem(t, typed)
+        done = value is not None and value >= 1
+    return checkbox_input(block_id, t("Milestone"), t("Done"), checked=done)
+
+
+def milestone_value(view: Mapping[str, Any], block_id: str) -> float | None:
+    """1 or 0 from a milestone's Done box; None when the view has no such box."""
+    done = checked_value(view, block_id)
+    return None if done is None else float(done)
+
+
 def parse_update_submission(
     t: Translator, view: Mapping[str, Any]
 ) -> tuple[UpdateForm, dict[str, str]]:
@@ -179,7 +204,9 @@ def parse_update_submission(
     ref = parse_key_result_ref(state_value(view, KEY_RESULT) or "")
     if ref is None:
         errors[KEY_RESULT] = t("Pick a key result.")
-    value = parse_number_field(t, view, VALUE, errors)
+    value = milestone_value(view, DONE)
+    if value is None:
+        value = parse_number_field(t, view, VALUE, errors)
     confidence = number_choice(view, CONFIDENCE, default=-1, top=CONFIDENCE_MAX)
     return UpdateForm(
         key_result_ref=ref,
@@ -197,12 +224,9 @@ def selected_key_result_ref(view: Any) -> int | None:
 def build_thread_line(
     t: Translator, *, kr: KeyResultView, previous: float | None, author: str, note: str
 ) -> str:
-    """The short line a check-in leaves in its objective's thread."""
-    change = t(
-        "{before} → {after}",
-        before=kr_amount(t, previous, kr.unit),
-        after=kr_amount(t, kr.current, kr.unit),
-    )
+    """The short line a check-in leaves in its objective's thread:
+    `<@U1> updated KR-1 Teams: 120 → 190 teams (+70) · confidence 8/10`."""
+    change = kr_change(t, kr, previous)
     line = t(
         "<@{user}> updated `{ref}` {title}: {change}",
         user=author,
@@ -232,11 +256,10 @@ def build_session_thread_line(
     for result in results:
         kr = result.key_result
         line = t(
-            "• `{ref}` {title}: {before} → {after}",
+            "• `{ref}` {title}: {change}",
             ref=kr.label,
             title=escape(kr.title),
-            before=kr_amount(t, result.previous_value, kr.unit),
-            after=kr_amount(t, kr.current, kr.unit),
+            change=kr_change(t, kr, result.previous_value),
         )
         if kr.confidence is not None:
             line += " · " + t("confidence {n}/10", n=kr.confidence)
@@ -249,11 +272,10 @@ def build_session_thread_line(
 def build_check_in_saved(t: Translator, kr: KeyResultView, previous: float | None) -> str:
     """The private confirmation of a check-in."""
     return t(
-        "Saved `{ref}` {title}: {before} → {after} · {status}",
+        "Saved `{ref}` {title}: {change} · {status}",
         ref=kr.label,
         title=escape(kr.title),
-        before=kr_amount(t, previous, kr.unit),
-        after=kr_amount(t, kr.current, kr.unit),
+        change=kr_change(t, kr, previous),
         status=f"{STATUS_EMOJI[kr.progress.status]} {t(STATUS_LABELS[kr.progress.status])}",
     )
 

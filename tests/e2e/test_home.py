@@ -54,8 +54,8 @@ async def test_my_key_results_with_update_buttons(polaris: PolarisServer) -> Non
     assert buttons[f"home-kr-{renewals.ref}"]["value"] == str(renewals.ref)
     text = str(view)
     assert "Customers renew" in text
-    assert "20 contracts → 50 contracts" in text
-    assert "████░░░░░░ 40%" in text
+    assert "████░░░░░░ 20 / 50 contracts (from 0) · 40%" in text
+    assert "No check-in yet · target 20 (from 100)" in text  # churn, decreasing
     assert "confidence 7/10" in text
     assert "Your team's objectives" in text and "Team bet" in text
     heading_id = f"home-objective-{objective.ref}"

@@ -135,6 +135,29 @@ async def test_each_owner_gets_one_dm_at_ten_in_their_own_time_zone(
     assert week.fake.validation_errors == []
 
 
+async def test_the_dm_reads_each_kr_in_full_and_never_mentions_its_reader(
+    week: PolarisServer, clock: list[datetime]
+) -> None:
+    """Issue 12 item 5: current / target with the start, a sensible line before any
+    check-in, a milestone as done or not, and no `<@you>` in your own DM."""
+    await tick(week, clock, NEW_YORK_TEN)
+    await week.settled()
+    [u1], [u2], [u3] = (dms(week, u) for u in ("U1", "U2", "U3"))
+    u1_lines = [b["text"]["text"] for b in u1.args["blocks"] if "`KR-" in str(b)]
+    assert u1_lines == [
+        "*Teams love their weekly check-in*\n"
+        "`KR-1` Weekly active teams\n██░░░░░░░░ 22 / 100 (from 0) · 22% · 🟢 On track\n"
+        "`KR-4` NPS\nNo check-in yet · target 100 (from 10) · ⚪ Not started"
+    ]
+    u2_text = json.dumps(u2.args["blocks"], ensure_ascii=False)
+    assert "Pas encore de point d’étape · cible 3 (départ\u202f: 8) · ⚪ Pas commencé" in u2_text
+    u3_text = json.dumps(u3.args["blocks"], ensure_ascii=False)
+    assert "`KR-3` Onboarding v2\\nNot done yet · " in u3_text
+    for user, text in (("U1", str(u1.args)), ("U2", u2_text), ("U3", u3_text)):
+        assert f"<@{user}>" not in text, user
+        assert "—" not in text and "→" not in text
+
+
 async def test_a_kr_checked_in_during_the_last_five_days_is_not_listed(
     week: PolarisServer, clock: list[datetime]
 ) -> None:

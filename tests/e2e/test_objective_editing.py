@@ -260,7 +260,7 @@ async def test_edit_a_key_result_from_its_line(
     update = await redrawn(polaris, post)
     text = str(update.args["blocks"])
     assert "`KR-1` Weekly active teams (paid)" in text
-    assert "— → 50 teams" in text
+    assert "No check-in yet · target 50 teams (from 10)" in text
 
 
 @pytest.mark.parametrize(
@@ -287,7 +287,7 @@ async def test_a_bad_key_result_edit_is_an_inline_error_and_changes_nothing(
 
 @pytest.mark.parametrize(
     ("label", "state", "note"),
-    [("Mark done", "done", "Marked done."), ("Archive", "archived", "Archived.")],
+    [("Mark done", "done", "Marked done"), ("Archive", "archived", "Archived.")],
 )
 async def test_close_an_objective_from_its_post(
     polaris: PolarisServer, post: dict[str, Any], label: str, state: str, note: str
@@ -333,7 +333,7 @@ async def test_mark_done_from_the_home_tab_republishes_it(
     )
     assert told.args["text"] == "O-1 is now done."
     assert (await stored_objective(polaris)).state == "done"
-    assert "Marked done." in str((await redrawn(polaris, post)).args["blocks"])
+    assert "Marked done" in str((await redrawn(polaris, post)).args["blocks"])
 
 
 # --- Who may change it ----------------------------------------------------------------------
