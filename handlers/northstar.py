@@ -64,7 +64,8 @@ from handlers.ui.northstar_review import (
 from handlers.ui.northstar_texts import northstar_usage_text
 
 Handler = Callable[[Request], Awaitable[Answer | None]]
-TEMPLATE_WORDS = frozenset({"template", "modèle"})
+TEMPLATE_WORDS = frozenset({"template", "modèle", "modele"})
+ALL_WORDS = frozenset({"all", "tout", "tous", "toutes"})  # `token revoke all`
 
 
 # --- Subcommands ----------------------------------------------------------------------------
@@ -162,7 +163,9 @@ async def handle_northstar_token(req: Request) -> Answer:
     action = words[0].lower() if words else "new"
     if action in {"revoke", "révoquer", "revoquer"} and len(words) < 2:
         raise UserError(N_("Say which token: `/okr northstar token revoke <prefix>` or `all`."))
-    return after(manage_tokens, req=req, action=action, prefix=words[1] if len(words) > 1 else "")
+    prefix = words[1] if len(words) > 1 else ""
+    prefix = "all" if prefix.lower() in ALL_WORDS else prefix
+    return after(manage_tokens, req=req, action=action, prefix=prefix)
 
 
 async def manage_tokens(*, req: Request, action: str, prefix: str) -> None:
@@ -226,6 +229,9 @@ NORTHSTAR_WORDS: dict[str, Handler] = {
     "definir": handle_northstar_define,
     "edit": handle_northstar_define,
     "mesure": handle_northstar_record,
+    "mesurer": handle_northstar_record,
+    "enregistrer": handle_northstar_record,
+    "jeton": handle_northstar_token,
     "revue": handle_northstar_review,
     "lier": handle_northstar_link,
     "graphique": handle_northstar_chart,
