@@ -162,7 +162,12 @@ async def handle_northstar_token(req: Request) -> Answer:
     words = tokenize(req.args)
     action = words[0].lower() if words else "new"
     if action in {"revoke", "révoquer", "revoquer"} and len(words) < 2:
-        raise UserError(N_("Say which token: `/okr northstar token revoke <prefix>` or `all`."))
+        raise UserError(
+            N_(
+                "Say which token: `/okr northstar token revoke` followed by the first "
+                "characters of the token, or `/okr northstar token revoke all`."
+            )
+        )
     prefix = words[1] if len(words) > 1 else ""
     prefix = "all" if prefix.lower() in ALL_WORDS else prefix
     return after(manage_tokens, req=req, action=action, prefix=prefix)

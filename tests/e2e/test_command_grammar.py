@@ -141,3 +141,25 @@ async def test_a_typo_in_a_metric_name_gets_did_you_mean(
         "Vouliez-vous dire «\u202fNew users activated\u202f»\u202f?"
     )
     assert await readings(db) == []
+
+
+async def test_french_keywords_are_read_whatever_the_locale(
+    polaris: PolarisServer, db: Database
+) -> None:
+    """An English-speaking lead types the French words: they work as the English ones do."""
+    team = await make_team(db, lead_user_id="U1")
+    await define(db, team, now=datetime.now(UTC))
+    await polaris.command("étoile jeton")  # `/okr northstar token`
+    [created] = await polaris.fake.wait_for("response_url:U1")
+    assert "New API token" in created.args["text"]
+    await polaris.command("northstar jeton révoquer")
+    await polaris.command("northstar jeton révoquer tout")
+    said = await polaris.fake.wait_for("response_url:U1", count=3)
+    assert said[1].args["text"] == (
+        "Say which token: `/okr northstar token revoke` followed by the first characters of "
+        "the token, or `/okr northstar token revoke all`."
+    )
+    assert said[2].args["text"].startswith("Revoked: ")
+    await polaris.command("liste équipe")  # `/okr list team`: this channel's team
+    listed = await polaris.fake.wait_for("response_url:U1", count=4)
+    assert listed[3].args["text"].startswith("Objectives of the team in <#C1>")
