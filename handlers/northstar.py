@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.domain.archetypes import Archetype
 from bot.domain.errors import N_, InvalidFields, UserError
+from bot.domain.names import closest
 from bot.domain.northstar import Drives, parse_drives, same_metric_name
 from bot.domain.refs import parse_objective_ref
 from bot.services.alignment import link_objective
@@ -248,7 +249,8 @@ async def handle_northstar_command(req: Request) -> Answer | None:
     word, rest = split_first(req.args)
     handler = NORTHSTAR_WORDS.get(word)
     if handler is None:
-        return reply(northstar_usage_text(req.t))
+        suggestion = closest(word, [w for w in NORTHSTAR_WORDS if w])
+        return reply(northstar_usage_text(req.t, word, suggestion))
     return await handler(req.with_args(rest))
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.domain.northstar import InputMetricDraft
 from storage.database import Database
 from storage.models import CheckIn, Reading
-from tests.conftest import PolarisServer
+from tests.conftest import PolarisServer, ack_json
 from tests.e2e.test_okr_journey import create_team, opened, submit
 from tests.northstar_factories import define, make_team, product_draft
 
@@ -163,3 +163,11 @@ async def test_french_keywords_are_read_whatever_the_locale(
     await polaris.command("liste équipe")  # `/okr list team`: this channel's team
     listed = await polaris.fake.wait_for("response_url:U1", count=4)
     assert listed[3].args["text"].startswith("Objectives of the team in <#C1>")
+
+
+async def test_a_typo_in_a_north_star_word_gets_did_you_mean(polaris: PolarisServer) -> None:
+    body = ack_json(await polaris.command("northstar recrod 12"))
+    assert body["text"].startswith(
+        "I don't know `/okr northstar recrod`. Did you mean `/okr northstar record`?"
+    )
+    assert "<prefix>" not in body["text"]
