@@ -258,16 +258,18 @@ def parse_update_line(t: Translator, args: str) -> UpdateLine:
     )
 
 
-# --- /okr northstar record [metric name] [value] [YYYY-MM-DD] -------------------------------
+# --- /okr northstar record [metric name] [value] [date] ------------------------------------
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DATE_LIKE = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
+# A last word that is meant as a date: three parts (`2026-11-23`, `23.11.2026`), or two with a
+# slash (`23/11`; `12.5` and `1,5` are numbers).
+_DATE_LIKE = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\.?$|^\d{1,2}/\d{1,2}$")
 _NUMBER_START = re.compile(r"^[+\-−]?[\d.,]")
 
 
 @dataclass(frozen=True)
 class RecordArgs:
-    """`record [metric name] [value] [YYYY-MM-DD]`; a missing value opens the modal."""
+    """`record [metric name] [value] [date]`; a missing value opens the modal."""
 
     metric: str | None
     value: str | None
@@ -284,17 +286,21 @@ class RecordArgs:
             raise field_error("value", NOT_A_NUMBER, text=clip(self.value or "", 40)) from None
 
 
-def parse_record_args(args: str) -> RecordArgs:
-    """Raises InvalidFields for a date that is not YYYY-MM-DD."""
+def parse_record_args(t: Translator, args: str, *, today: date) -> RecordArgs:
+    """The date, last, is as people write it in figures (see `numeric_date`; a date without its
+    year is the latest such day, readings being of the past). Raises InvalidFields for a date
+    that is not one."""
     words = tokenize(args)
     on = None
-    if words and (_ISO_DATE.match(words[-1]) or _DATE_LIKE.match(words[-1])):
-        try:
-            on = date.fromisoformat(words[-1])
-        except ValueError:
+    if words and _DATE_LIKE.match(words[-1]):
+        on = numeric_date(t, words[-1], today=today, past=True)
+        if on is None:
             raise field_error(
-                "date", N_("“{text}” is not a date like 2026-11-23."), text=clip(words[-1], 40)
-            ) from None
+                "date",
+                N_("“{text}” is not a date (for example {example})."),
+                text=clip(words[-1], 40),
+                example=t.date(today, format="short"),
+            )
         words = words[:-1]
     # The value is the number that ends the words (`12abc` too: it is said not to be one).
     start = next(
@@ -354,15 +360,37 @@ def _day_first(locale: Locale) -> bool:
     return bool(pattern.find("d") < pattern.find("M"))
 
 
-def _in_year(today: date, month: int, day: int, year: int | None) -> date | None:
-    """That day and month in `year`, or the next one from today when the year is not said."""
+def _in_year(
+    today: date, month: int, day: int, year: int | None, *, past: bool = False
+) -> date | None:
+    """That day and month in `year`; when the year is not said, the next one from today (the
+    latest one up to today when `past`)."""
     try:
         if year is not None:
             return date(year + 2000 if year < 100 else year, month, day)
         found = date(today.year, month, day)
+        if past:
+            return found if found <= today else date(today.year - 1, month, day)
         return found if found >= today else date(today.year + 1, month, day)
     except ValueError:
         return None
+
+
+def numeric_date(t: Translator, word: str, *, today: date, past: bool = False) -> date | None:
+    """`word` as a date written in figures: ISO (`2026-12-24`), or day and month in the
+    locale's order (`24/12` in French, `12/24` in US English), with or without the year
+    (`24/12/2026`, `24.12.26`). Without the year, the next such day from `today` (the latest
+    one when `past`). None when it is not a date."""
+    if _ISO_DATE.match(word):
+        try:
+            return date.fromisoformat(word)
+        except ValueError:
+            return None
+    if match := _NUMERIC_DATE.match(word):
+        first, second, year = int(match[1]), int(match[2]), match[3]
+        day, month = (first, second) if _day_first(t.locale) else (second, first)
+        return _in_year(today, month, day, int(year) if year else None, past=past)
+    return None
 
 
 def parse_pause_until(t: Translator, args: str, *, today: date) -> date | None:
@@ -375,15 +403,8 @@ def parse_pause_until(t: Translator, args: str, *, today: date) -> date | None:
     words = [_fold(w) for w in tokenize(args)]
     words = [w for w in words if w and w not in FILLER_WORDS]
     months, weekdays = _names()
-    if len(words) == 1 and _ISO_DATE.match(words[0]):
-        try:
-            return date.fromisoformat(words[0])
-        except ValueError:
-            return None
-    if len(words) == 1 and (match := _NUMERIC_DATE.match(words[0])):
-        first, second, year = int(match[1]), int(match[2]), match[3]
-        day, month = (first, second) if _day_first(t.locale) else (second, first)
-        return _in_year(today, month, day, int(year) if year else None)
+    if len(words) == 1 and (_ISO_DATE.match(words[0]) or _NUMERIC_DATE.match(words[0])):
+        return numeric_date(t, words[0], today=today)
     if len(words) == 1 and words[0] in TOMORROW_WORDS:
         return today + timedelta(days=1)
     named = [w for w in words if w not in NEXT_WORDS]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncApp
 
@@ -126,7 +127,8 @@ async def show_review(*, req: Request) -> None:
 
 async def handle_northstar_record(req: Request) -> Answer:
     """`record [metric] value [date]` records at once; without a value, the modal opens."""
-    parsed = parse_record_args(req.args)
+    today = req.now.astimezone(ZoneInfo(req.timezone)).date()
+    parsed = parse_record_args(req.t, req.args, today=today)
     if parsed.value is None:
         return after(
             open_record_modal, req=req, channel_id=req.channel_id, metric=parsed.metric,

@@ -171,3 +171,14 @@ async def test_a_typo_in_a_north_star_word_gets_did_you_mean(polaris: PolarisSer
         "I don't know `/okr northstar recrod`. Did you mean `/okr northstar record`?"
     )
     assert "<prefix>" not in body["text"]
+
+
+async def test_a_reading_dated_as_a_french_person_writes_it(
+    polaris: PolarisServer, db: Database
+) -> None:
+    team = await make_team(db, lead_user_id="UFR")
+    await define(db, team, user="UFR", now=datetime.now(UTC))
+    await polaris.command("northstar record 1 234,5 16/11/2026", user_id="UFR")
+    await polaris.fake.wait_for("response_url:UFR")
+    [reading] = await readings(db)
+    assert (reading.value, str(reading.period_start)) == (1234.5, "2026-11-16")

@@ -238,7 +238,7 @@ async def test_record_without_a_value_opens_the_modal_and_its_errors_are_inline(
         ('northstar record "Vibes" 3', "There is no metric called “Vibes”. Use `nsm` or one of"),
         ("northstar record -5", "A reading cannot be negative: -5.0 sessions."),
         ("northstar record 5 2099-01-01", "Jan 1, 2099 is in the future"),
-        ("northstar record 5 23/11/2026", "“23/11/2026” is not a date like 2026-11-23."),
+        ("northstar record 5 23/11/2026", "“23/11/2026” is not a date (for example "),
         ("northstar link O-9 nsm", "There is no objective O-9."),
     ],
 )
