@@ -439,8 +439,12 @@ CHANNEL_MENTION = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^>]*)?>")
 def parse_list_scope(args: str, user_id: str, channel_id: str) -> ListScope:
     """The text after `/okr list` as a scope: mine (empty or `mine`), a person, the team of a
     channel (`#channel`, or `team` for this channel's), or a team by name. Raises UserError
-    for a person or channel Slack did not link, and for `team` in a direct message."""
-    text = " ".join(tokenize(args))
+    for a person or channel Slack did not link, and for `team` in a direct message. A quoted
+    name is a team's name, even `"Team"`."""
+    words = words_of(args)
+    text = " ".join(word.text for word in words)
+    if len(words) == 1 and words[0].quoted and text:
+        return ListScope(team_name=text)
     keyword = _fold(text)
     if keyword in MINE:
         return ListScope(user_id=user_id)

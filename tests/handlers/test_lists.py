@@ -55,6 +55,7 @@ FR = translator("fr-FR")
         ("mon équipe", ListScope(channel_id="C9")),
         ("mes", ListScope(user_id="U1")),
         ('"Team Rocket"', ListScope(team_name="Team Rocket")),
+        ('"Team"', ListScope(team_name="Team")),  # quoted: a team's name, not the keyword
     ],
 )
 def test_list_scope_is_parsed(args: str, scope: ListScope) -> None:
