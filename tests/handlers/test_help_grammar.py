@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from bot.i18n import translator
+from bot.i18n import catalog_messages, translator
 from handlers.args import (
     parse_list_scope,
     parse_pause_until,
@@ -97,3 +97,23 @@ def test_an_unknown_subcommand_is_echoed_escaped() -> None:
         translator("en-US"), available=SUBCOMMANDS.keys(), unknown="<!channel>&"
     )
     assert "I don't know `/okr &lt;!channel&gt;&amp;`." in str(blocks[0].to_dict())
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_command_a_message_suggests_reaches_its_subcommand(language: str) -> None:
+    """Error messages and hints quote commands (`/okr list #growth`): each one routes."""
+    quoted = {
+        command
+        for msgid, text in catalog_messages(language).items()
+        for command in re.findall(r"`(/okr[^`{]*)`", f"{msgid} {text}")
+    }
+    assert len(quoted) > 15
+    wrong = []
+    for command in sorted(quoted):
+        word, args = split_first(command.removeprefix("/okr").strip())
+        subcommand = resolve_subcommand(word or "help")
+        if subcommand is None or (
+            subcommand is Subcommand.NORTHSTAR and split_first(args)[0] not in NORTHSTAR_WORDS
+        ):
+            wrong.append(command)
+    assert wrong == []
