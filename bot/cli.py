@@ -306,7 +306,9 @@ def readings_import(
 def _echo_import_report(t: Translator, report: ImportReport) -> None:
     """The import's line errors on stderr, then what was imported; exit 1 if nothing was."""
     for problem in report.errors:
-        typer.echo(f"line {problem.line}: {t(problem.message, **problem.values)}", err=True)
+        # The CSV's column names the field: messages people read in Slack never do.
+        message = t(problem.message, **problem.values)
+        typer.echo(f"line {problem.line}: {problem.field}: {message}", err=True)
     if not report.written:
         typer.echo(
             f"nothing imported: {len(report.errors)} line(s) with errors. Fix them, or import "

@@ -179,8 +179,11 @@ def _parse(body: bytes, idempotency_key: str | None) -> ApiReading | Response:
 
 
 def _invalid_fields(english: Translator, invalid: InvalidFields) -> Response:
-    """422 naming the wrong field(s), in English: one message per field."""
-    message = " ".join(english(text, **values) for text, values in invalid.fields.values())
+    """422 naming the wrong field(s), in English: one message per field, each after its field's
+    name (developers read this; the messages themselves never name a field, for Slack)."""
+    message = " ".join(
+        f"{field}: {english(text, **values)}" for field, (text, values) in invalid.fields.items()
+    )
     return error(422, "invalid_field", message, field=",".join(invalid.fields))
 
 

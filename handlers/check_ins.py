@@ -76,10 +76,12 @@ async def _record(
     source: str,
     key: str | None = None,
     keep_confidence: bool = False,
+    yes_no: bool = False,
 ) -> tuple[RecordCheckIn, CheckInResult]:
     """Record the check-in `form` holds as the acting user's (a form with no KR or value
     reaches the service as KR 0 / value 0, which it refuses); `keep_confidence` keeps the
-    KR's last confidence when the form has none. Raises what the service raises."""
+    KR's last confidence when the form has none; `yes_no`: the value was said as done / not
+    done. Raises what the service raises."""
     cmd = RecordCheckIn(
         workspace_id=req.workspace_id,
         key_result_ref=form.key_result_ref or 0,
@@ -90,6 +92,7 @@ async def _record(
         source=source,
         idempotency_key=key,
         keep_confidence=keep_confidence,
+        yes_no=yes_no,
     )
     return cmd, await check_ins.record_check_in(db=req.db, cmd=cmd, now=req.now)
 
@@ -124,9 +127,12 @@ async def record_update_line(*, req: Request, line: UpdateLine) -> None:
                 source="command",
                 key=command_key(req),
                 keep_confidence=line.confidence is None,
+                yes_no=line.yes_no,
             )
         except (NotFound, InvalidFields) as wrong:
-            line = replace(line, ref=None, problem=problem_text(req.t, wrong))
+            # "done" said of a number: the modal asks for the number rather than show a 1.
+            shown = None if line.yes_no else line.value_text
+            line = replace(line, ref=None, value_text=shown, problem=problem_text(req.t, wrong))
         else:
             if result.duplicate:  # the same command again: the first one said it all
                 return

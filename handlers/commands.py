@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Awaitable, Callable
 from datetime import date
 from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.domain.names import closest
 from bot.i18n import Translator
 from bot.services.teams import claim_team_prompt
 from handlers.args import command_text, split_first
@@ -75,9 +75,8 @@ def resolve_subcommand(word: str) -> Subcommand | None:
 
 
 def suggest(word: str) -> Subcommand | None:
-    known = [s.value for s in Subcommand] + list(SUBCOMMAND_ALIASES)
-    close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
-    return resolve_subcommand(close[0]) if close else None
+    close = closest(word, [s.value for s in Subcommand] + list(SUBCOMMAND_ALIASES))
+    return resolve_subcommand(close) if close else None
 
 
 async def handle_okr_command(req: Request) -> Answer:

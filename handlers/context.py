@@ -6,7 +6,7 @@ the `Answer` it returns is what Slack gets at the ack, then the named follow-ups
 it, in the tracked background task (see `handlers.errors.guarded`)::
 
     async def handle_list_command(req: Request) -> Answer:
-        scope = parse_list_scope(req.args, req.user_id)
+        scope = parse_list_scope(req.args, req.user_id, req.channel_id)
         return after(respond_with_list, req=req, scope=scope, page=1)
 """
 

@@ -24,12 +24,26 @@ class Subcommand(StrEnum):
     RESUME = "resume"
 
 
-# Other words people type for the same subcommand.
+# Other words people type for the same subcommand: short forms, and the French words (the
+# glossary's), accepted whatever the person's locale.
 SUBCOMMAND_ALIASES: dict[str, Subcommand] = {
     "nsm": Subcommand.NORTHSTAR,
     "north-star": Subcommand.NORTHSTAR,
+    "étoile": Subcommand.NORTHSTAR,
+    "etoile": Subcommand.NORTHSTAR,
     "?": Subcommand.HELP,
     "aide": Subcommand.HELP,
+    "équipe": Subcommand.TEAM,
+    "equipe": Subcommand.TEAM,
+    "nouveau": Subcommand.NEW,
+    "nouvel": Subcommand.NEW,
+    "nouvelle": Subcommand.NEW,
+    "maj": Subcommand.UPDATE,
+    "check-in": Subcommand.CHECKIN,
+    "point": Subcommand.CHECKIN,
+    "liste": Subcommand.LIST,
+    "bilan": Subcommand.DIGEST,
+    "reprendre": Subcommand.RESUME,
 }
 
 

@@ -1,4 +1,4 @@
-"""`/okr list [mine | @user | #channel | team]`: the current cycle's objectives, paged."""
+"""`/okr list [mine | @person | #channel | team | "Team name"]`: this cycle's objectives, paged."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ async def respond_with_list(
 
 
 async def handle_list_command(req: Request) -> Answer:
-    scope = parse_list_scope(req.args, req.user_id)
+    scope = parse_list_scope(req.args, req.user_id, req.channel_id)
     return after(respond_with_list, req=req, scope=scope, page=1)
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncApp
 
 from bot.domain.archetypes import Archetype
 from bot.domain.errors import N_, InvalidFields, UserError
+from bot.domain.names import closest
 from bot.domain.northstar import Drives, parse_drives, same_metric_name
 from bot.domain.refs import parse_objective_ref
 from bot.services.alignment import link_objective
@@ -64,7 +66,8 @@ from handlers.ui.northstar_review import (
 from handlers.ui.northstar_texts import northstar_usage_text
 
 Handler = Callable[[Request], Awaitable[Answer | None]]
-TEMPLATE_WORDS = frozenset({"template", "modèle"})
+TEMPLATE_WORDS = frozenset({"template", "modèle", "modele"})
+ALL_WORDS = frozenset({"all", "tout", "tous", "toutes"})  # `token revoke all`
 
 
 # --- Subcommands ----------------------------------------------------------------------------
@@ -124,7 +127,8 @@ async def show_review(*, req: Request) -> None:
 
 async def handle_northstar_record(req: Request) -> Answer:
     """`record [metric] value [date]` records at once; without a value, the modal opens."""
-    parsed = parse_record_args(req.args)
+    today = req.now.astimezone(ZoneInfo(req.timezone)).date()
+    parsed = parse_record_args(req.t, req.args, today=today)
     if parsed.value is None:
         return after(
             open_record_modal, req=req, channel_id=req.channel_id, metric=parsed.metric,
@@ -161,8 +165,15 @@ async def handle_northstar_token(req: Request) -> Answer:
     words = tokenize(req.args)
     action = words[0].lower() if words else "new"
     if action in {"revoke", "révoquer", "revoquer"} and len(words) < 2:
-        raise UserError(N_("Say which token: `/okr northstar token revoke <prefix>` or `all`."))
-    return after(manage_tokens, req=req, action=action, prefix=words[1] if len(words) > 1 else "")
+        raise UserError(
+            N_(
+                "Say which token: `/okr northstar token revoke` followed by the first "
+                "characters of the token, or `/okr northstar token revoke all`."
+            )
+        )
+    prefix = words[1] if len(words) > 1 else ""
+    prefix = "all" if prefix.lower() in ALL_WORDS else prefix
+    return after(manage_tokens, req=req, action=action, prefix=prefix)
 
 
 async def manage_tokens(*, req: Request, action: str, prefix: str) -> None:
@@ -226,6 +237,9 @@ NORTHSTAR_WORDS: dict[str, Handler] = {
     "definir": handle_northstar_define,
     "edit": handle_northstar_define,
     "mesure": handle_northstar_record,
+    "mesurer": handle_northstar_record,
+    "enregistrer": handle_northstar_record,
+    "jeton": handle_northstar_token,
     "revue": handle_northstar_review,
     "lier": handle_northstar_link,
     "graphique": handle_northstar_chart,
@@ -237,7 +251,8 @@ async def handle_northstar_command(req: Request) -> Answer | None:
     word, rest = split_first(req.args)
     handler = NORTHSTAR_WORDS.get(word)
     if handler is None:
-        return reply(northstar_usage_text(req.t))
+        suggestion = closest(word, [w for w in NORTHSTAR_WORDS if w])
+        return reply(northstar_usage_text(req.t, word, suggestion))
     return await handler(req.with_args(rest))
 
 

@@ -32,8 +32,9 @@ class InvalidFields(UserError):
 
     One error for every surface: a modal shows each message inline on its field, the REST API
     answers 422 naming the field(s), a command answers with the message alone. With one field,
-    `message` and `values` are that field's (so a message that names its field, "value: …",
-    reads well alone); with several, `message` asks to look at the fields.
+    `message` and `values` are that field's (so a message says which field in words, never
+    with a developer's prefix such as "value: …": it reads well alone, under its field as in
+    a command's answer); with several, `message` asks to look at the fields.
     """
 
     def __init__(self, fields: dict[str, tuple[str, dict[str, Any]]]) -> None:

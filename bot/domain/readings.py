@@ -69,12 +69,12 @@ class ValueProblem(StrEnum):
 
 
 VALUE_PROBLEM_MESSAGES: dict[ValueProblem, str] = {
-    ValueProblem.NOT_FINITE: N_("value: give a finite number."),
-    ValueProblem.NEGATIVE: N_("value: {value} {unit} cannot be negative."),
+    ValueProblem.NOT_FINITE: N_("Use a finite number."),
+    ValueProblem.NEGATIVE: N_("A reading cannot be negative: {value} {unit}."),
     ValueProblem.OVER_100_PERCENT: N_(
-        "value: {value} is over 100 %. Use a unit such as “% growth” if it may exceed 100."
+        "{value} is over 100 %. Use a unit such as “% growth” if it may exceed 100."
     ),
-    ValueProblem.TOO_LARGE: N_("value: {value} is too large to be a real measure."),
+    ValueProblem.TOO_LARGE: N_("{value} is too large to be a real measure."),
 }
 
 #: No metric of a team is ever a thousand billion anything.
@@ -137,9 +137,9 @@ class DateProblem(StrEnum):
 
 
 DATE_PROBLEM_MESSAGES: dict[DateProblem, str] = {
-    DateProblem.IN_FUTURE: N_("date: {date} is in the future; readings are of what happened."),
+    DateProblem.IN_FUTURE: N_("{date} is in the future; readings are of what happened."),
     DateProblem.BEFORE_NORTH_STAR: N_(
-        "date: {date} is before the North Star was measured (since {since}). Change or clear "
+        "{date} is before the North Star was measured (since {since}). Change or clear "
         "“Measured since” in `/okr northstar define` to record older history."
     ),
 }

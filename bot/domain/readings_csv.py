@@ -33,7 +33,7 @@ class CsvReading:
 
 @dataclass(frozen=True)
 class LineError:
-    """Why line `line` was not imported: `message` (a msgid naming `field`) with `values`."""
+    """Why line `line` was not imported: `message` (a msgid) about its `field`, with `values`."""
 
     line: int
     field: str
@@ -88,17 +88,15 @@ def _typed(
     line: int, row: dict[str, str], parse_number: Callable[[str], float]
 ) -> CsvReading | LineError:
     if not row["metric"]:
-        return LineError(line, "metric", N_("metric: empty; use `nsm` or an input metric's name."))
+        return LineError(line, "metric", N_("No metric: write `nsm` or an input metric's name."))
     try:
         day = date.fromisoformat(row["date"])
     except ValueError:
         return LineError(
-            line, "date", N_("date: “{text}” is not a date like 2026-11-23."), {"text": row["date"]}
+            line, "date", N_("“{text}” is not a date like 2026-11-23."), {"text": row["date"]}
         )
     try:
         value = parse_number(row["value"])
     except ValueError:
-        return LineError(
-            line, "value", N_("value: “{text}” is not a number."), {"text": row["value"]}
-        )
+        return LineError(line, "value", N_("“{text}” is not a number."), {"text": row["value"]})
     return CsvReading(line, row["metric"], day, value)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.domain.errors import N_, NotFound, PermissionDenied, field_error
+from bot.domain.names import closest
 from bot.domain.northstar import Drives, same_metric_name
 from bot.domain.permissions import Actor
 from bot.domain.refs import objective_label
@@ -121,9 +122,17 @@ def _find_input(view: NorthStarView, name: str | None, metric_id: int | None) ->
             return metric
         if name is not None and same_metric_name(metric.name, name):
             return metric
+    guess = closest(name, [m.name for m in view.inputs]) if name else None
+    if guess is not None:
+        raise field_error(
+            "metric",
+            N_("There is no input metric called “{name}”. Did you mean “{suggestion}”?"),
+            name=name,
+            suggestion=guess,
+        )
     raise field_error(
         "metric",
-        N_("metric: no input metric named “{name}”. The inputs are: {known}."),
+        N_("There is no input metric called “{name}”. The inputs are: {known}."),
         name=name or str(metric_id),
         known=", ".join(m.name for m in view.inputs) or "—",
     )

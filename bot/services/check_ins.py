@@ -54,6 +54,12 @@ def _updatable(target: okrs.CheckInTarget | None, ref: int, actor: Actor) -> okr
 def _check(cmd: RecordCheckIn, kind: KrKind) -> None:
     if not math.isfinite(cmd.value):
         raise field_error("value", N_("Use a finite number."))
+    if cmd.yes_no and kind is not KrKind.MILESTONE:
+        raise field_error(
+            "value",
+            N_("Only a milestone is “done” or “not done”: give {ref} a number."),
+            ref=key_result_label(cmd.key_result_ref),
+        )
     if kind is KrKind.MILESTONE and cmd.value not in (0, 1):
         raise field_error("value", N_("A milestone is 0 (not done) or 1 (done)."))
     if cmd.confidence is not None and not CONFIDENCE_MIN <= cmd.confidence <= CONFIDENCE_MAX:

@@ -101,6 +101,8 @@ class RecordCheckIn:
     idempotency_key: str | None = None
     # No confidence given: keep the latest check-in's (the one-liner `/okr update KR-1 42`).
     keep_confidence: bool = False
+    # The value was said as done / not done (`/okr update KR-3 done`): only a milestone is.
+    yes_no: bool = False
 
 
 # --- The North Star -------------------------------------------------------------------------

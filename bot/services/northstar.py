@@ -158,11 +158,11 @@ async def open_north_star_form(
 
 def _check_draft(draft: NorthStarDraft) -> None:
     if not draft.name.strip():
-        raise field_error("name", N_("name: give the North Star a name."))
+        raise field_error("name", N_("Give the North Star a name."))
     if draft.target is not None and value_problem(draft.target, draft.unit) is not None:
         raise field_error(
             "target",
-            N_("target: {value} is not a possible value in {unit}."),
+            N_("{value} is not a possible value in {unit}."),
             value=draft.target,
             unit=draft.unit or "—",
         )

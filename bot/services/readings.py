@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.errors import N_, InvalidFields, UserError, field_error
+from bot.domain.names import closest
 from bot.domain.northstar import names_north_star, same_metric_name
 from bot.domain.readings import (
     DATE_PROBLEM_MESSAGES,
@@ -82,9 +83,17 @@ def _resolve(view: NorthStarView, metric: str | None) -> _Metric:
         by_key = text == f"{INPUT_KEY_PREFIX}{candidate.id}"
         if by_key or same_metric_name(candidate.name, text):
             return _Metric(None, candidate.id, candidate.name, candidate.unit)
+    guess = closest(text, [view.name, *(m.name for m in view.inputs)])
+    if guess is not None:
+        raise field_error(
+            "metric",
+            N_("There is no metric called “{name}”. Did you mean “{suggestion}”?"),
+            name=text,
+            suggestion=guess,
+        )
     raise field_error(
         "metric",
-        N_("metric: no metric named “{name}”. Use `nsm` or one of: {known}."),
+        N_("There is no metric called “{name}”. Use `nsm` or one of: {known}."),
         name=text,
         known=", ".join(m.name for m in view.inputs) or "—",
     )
@@ -309,7 +318,7 @@ def _checked_rows(
             period = (metric.key, period_start(row.on, view.window))
             if period in seen:
                 raise field_error(
-                    "date", N_("date: same metric and period as line {other}."), other=seen[period]
+                    "date", N_("Same metric and period as line {other}."), other=seen[period]
                 )
             seen[period] = row.line
             valid.append((row, metric))

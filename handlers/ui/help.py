@@ -19,45 +19,51 @@ from bot.domain.errors import N_
 from bot.i18n import Translator
 from handlers.ids import Callback, Subcommand
 from handlers.ui.blocks import header, modal, section
-from handlers.ui.format import clip
+from handlers.ui.format import clip, escape
 
 
 @dataclass(frozen=True)
 class HelpTopic:
     subcommand: Subcommand
-    usage: str
+    usage: str  # msgid: the grammar that works, in the reader's words (a test parses it all)
     description: str  # msgid
 
 
-# Every command of PRODUCT.md, in the order a new team meets them.
+# Every command of PRODUCT.md, in the order a new team meets them. A usage is `/okr <word>`
+# and, in brackets, what may follow it (`|` between the forms); `tests/handlers/test_help.py`
+# reads every form back through the parsers, in English and in French.
 HELP_TOPICS: tuple[HelpTopic, ...] = (
-    HelpTopic(Subcommand.TEAM, "/okr team", N_("Create or edit the team of this channel.")),
+    HelpTopic(Subcommand.TEAM, N_("/okr team"), N_("Create or edit the team of this channel.")),
     HelpTopic(
         Subcommand.NORTHSTAR,
-        "/okr northstar [define | record | review | link | chart | token]",
+        N_("/okr northstar [define | record | review | link | chart | token]"),
         N_("See, define and measure your team's North Star."),
     ),
-    HelpTopic(Subcommand.NEW, "/okr new", N_("Declare an objective with its key results.")),
+    HelpTopic(Subcommand.NEW, N_("/okr new"), N_("Declare an objective with its key results.")),
     HelpTopic(
         Subcommand.UPDATE,
-        '/okr update [KR-12 42 8 "note"]',
+        N_('/okr update [KR-12 1,500 8 "note" | KR-3 done]'),
         N_("Update one of your key results: value, confidence 0–10, note."),
     ),
     HelpTopic(
-        Subcommand.CHECKIN, "/okr checkin", N_("Check in all your key results due this week.")
+        Subcommand.CHECKIN,
+        N_("/okr checkin"),
+        N_("Check in all your key results due this week."),
     ),
     HelpTopic(
         Subcommand.LIST,
-        "/okr list [mine | @user | #channel | team]",
+        N_('/okr list [mine | @person | #channel | team | "Team name"]'),
         N_("Objectives with progress and status."),
     ),
-    HelpTopic(Subcommand.DIGEST, "/okr digest [post]", N_("Preview or post this week's digest.")),
+    HelpTopic(
+        Subcommand.DIGEST, N_("/okr digest [post]"), N_("Preview or post this week's digest.")
+    ),
     HelpTopic(
         Subcommand.PAUSE,
-        "/okr pause [until 24/12] · /okr resume",
+        N_("/okr pause [until December 24] · /okr resume"),
         N_("Pause or resume your weekly check-in reminders."),
     ),
-    HelpTopic(Subcommand.HELP, "/okr help", N_("This list.")),
+    HelpTopic(Subcommand.HELP, N_("/okr help"), N_("This list.")),
 )
 
 
@@ -74,7 +80,7 @@ def build_help_message(
     Examples with a date are computed from `today` (the reader's)."""
     blocks: list[Block] = []
     if unknown is not None:
-        line = t("I don't know `/okr {word}`.", word=clip(unknown, 40))
+        line = t("I don't know `/okr {word}`.", word=escape(clip(unknown, 40)))
         if suggestion:
             line += " " + t("Did you mean `/okr {suggestion}`?", suggestion=suggestion)
         blocks.append(section(line))
@@ -115,7 +121,7 @@ def pause_example(t: Translator, today: date) -> str:
 def _usage(t: Translator, topic: HelpTopic, today: date | None) -> str:
     if topic.subcommand is Subcommand.PAUSE and today is not None:
         return f"{pause_example(t, today)} · /okr pause · /okr resume"
-    return topic.usage
+    return t(topic.usage)
 
 
 def _lines(t: Translator, topics: list[HelpTopic], today: date | None = None) -> str:

@@ -19,7 +19,6 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.archetypes import ARCHETYPE_LABELS, Archetype
-from bot.domain.errors import N_
 from bot.domain.northstar import (
     DIRECTION_LABELS,
     MAX_INPUTS,
@@ -389,7 +388,7 @@ def _parse_target(t: Translator, view: Mapping[str, Any], errors: dict[str, str]
     raw = _text(view, NorthStarBlock.TARGET)
     if not raw:
         return None
-    value, problem = number_problem(t, raw, N_("target: “{text}” is not a number."))
+    value, problem = number_problem(t, raw)
     if problem:
         errors[NorthStarBlock.TARGET.value] = problem
     return value

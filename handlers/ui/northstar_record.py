@@ -9,7 +9,6 @@ from typing import Any
 
 from slack_sdk.models.views import View
 
-from bot.domain.errors import N_
 from bot.domain.northstar import Drives
 from bot.i18n import Translator
 from bot.services.read_models import (
@@ -92,7 +91,7 @@ def parse_record_submission(
     meta = NorthStarMeta.parse(view.get("private_metadata", ""))
     errors: dict[str, str] = {}
     raw = state_value(view, NorthStarBlock.VALUE) or ""
-    value, problem = number_problem(t, raw, N_("value: “{text}” is not a number."))
+    value, problem = number_problem(t, raw)
     if problem:
         errors[NorthStarBlock.VALUE.value] = problem
     return (

@@ -9,7 +9,14 @@ from collections.abc import Sequence
 from bot.domain.display import progress_bar
 from bot.i18n import Translator
 from bot.services.read_models import MetricTrend, NorthStarSummary
-from handlers.ui.format import amount, delta_text, escape, period_label, progress_percent
+from handlers.ui.format import (
+    amount,
+    clip,
+    delta_text,
+    escape,
+    period_label,
+    progress_percent,
+)
 from handlers.ui.okr import Labelled, objective_text
 
 
@@ -78,9 +85,19 @@ def metric_trend_text(t: Translator, metric: MetricTrend) -> str:
     )
 
 
-def northstar_usage_text(t: Translator) -> str:
+def northstar_usage_text(
+    t: Translator, unknown: str | None = None, suggestion: str | None = None
+) -> str:
+    """The North Star's commands; after an `unknown` word, what it was and the closest word."""
+    lines = []
+    if unknown:
+        line = t("I don't know `/okr northstar {word}`.", word=escape(clip(unknown, 40)))
+        if suggestion:
+            line += " " + t("Did you mean `/okr northstar {suggestion}`?", suggestion=suggestion)
+        lines.append(line)
     return "\n".join(
         [
+            *lines,
             t("*North Star commands*"),
             "`/okr northstar` — " + t("the board: value, trend, inputs, objectives"),
             "`/okr northstar define` — " + t("define or revise it (guided modal)"),
@@ -90,7 +107,7 @@ def northstar_usage_text(t: Translator) -> str:
             '`/okr northstar link O-4 "input" | nsm | health` — '
             + t("say what an objective drives"),
             "`/okr northstar chart` — " + t("post the trend chart in the channel"),
-            "`/okr northstar token [new | list | revoke <prefix>]` — "
+            "`/okr northstar token [new | list | revoke polaris_Ab12 | revoke all]` — "
             + t("API tokens for analytics jobs"),
         ]
     )

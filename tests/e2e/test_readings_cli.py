@@ -56,7 +56,7 @@ async def test_a_bad_line_imports_nothing_and_names_line_and_field(
     result = import_history(tmp_path, database_url)
     assert result.returncode == 1
     assert "line 5: date: “12/01/2026” is not a date like 2026-11-23." in result.stderr
-    assert "line 6: metric: no metric named “Vibes”" in result.stderr
+    assert "line 6: metric: There is no metric called “Vibes”" in result.stderr
     assert "nothing imported: 2 line(s) with errors" in result.stderr
     assert "Traceback" not in result.stderr
     assert await readings(db) == []

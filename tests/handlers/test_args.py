@@ -9,7 +9,14 @@ import pytest
 
 from bot.i18n import translator
 from handlers import args as args_module
-from handlers.args import number, parse_pause_until, parse_update_line, split_first, tokenize
+from handlers.args import (
+    command_text,
+    number,
+    parse_pause_until,
+    parse_update_line,
+    split_first,
+    tokenize,
+)
 from handlers.ui.help import pause_example
 
 EN = translator("en-US")
@@ -42,14 +49,26 @@ FR = translator("fr-FR")
         ("1\u202f234,5 8", ["1 234,5", "8"]),
         ("1\xa0234,5", ["1 234,5"]),
         ('"1 234,5" 8 c’est bon', ["1 234,5", "8", "c’est", "bon"]),
-        # Slack's escaping is undone once
-        ("R&amp;D &lt;3", ["R&D", "<3"]),
-        ("&amp;lt;", ["&lt;"]),
         ('""', [""]),
     ],
 )
 def test_tokenize(text: str, words: list[str]) -> None:
     assert tokenize(text) == words
+
+
+@pytest.mark.parametrize(
+    ("sent", "typed"),
+    [
+        # Slack's escaping (`should_escape`) is undone once, where the command text enters.
+        ("update KR-1 4 8 R&amp;D &lt;3", "update KR-1 4 8 R&D <3"),
+        ("&amp;lt;", "&lt;"),
+        # Slack's own links are not escaped: they arrive as they are.
+        ("list <@U123|ada>", "list <@U123|ada>"),
+        ("northstar record R&amp;D velocity 12", "northstar record R&D velocity 12"),
+    ],
+)
+def test_command_text_is_read_as_typed(sent: str, typed: str) -> None:
+    assert command_text({"text": sent}) == typed
 
 
 @pytest.mark.parametrize(
@@ -96,11 +115,36 @@ def test_number(t, text: str, value: float | None) -> None:
         (EN, "KR-1 5", (1, 5.0, None, "", None)),  # the latest confidence is kept
         (EN, "K1 5 5", (None, 5.0, 5, "", "“K1” is not a key result reference like KR-12.")),
         (EN, "", (None, None, None, "", None)),
+        # Numbers as the locale writes them, unquoted: the groups join, the confidence does not.
+        (FR, "KR-1 1 500 8", (1, 1500.0, 8, "", None)),
+        (FR, "KR-1 1 234,5 8 c’est bon", (1, 1234.5, 8, "c’est bon", None)),
+        (FR, "KR-1 1 234,5", (1, 1234.5, None, "", None)),
+        (EN, "KR-1 12 345 678 9", (1, 12345678.0, 9, "", None)),
+        (EN, "KR-1 1 500.5 7 up", (1, 1500.5, 7, "up", None)),
+        (EN, "KR-1 42 8 100 users", (1, 42.0, 8, "100 users", None)),
+        # The note as typed: smart quotes and apostrophes stay.
+        (FR, "KR-1 5 8 c’est “le” début", (1, 5.0, 8, "c’est “le” début", None)),
+        (EN, "KR-1 5 8 ‘tis the “season”", (1, 5.0, 8, "‘tis the “season”", None)),
+        (EN, "KR-1 5 8 don't 'stop'", (1, 5.0, 8, "don't 'stop'", None)),
+        (FR, "KR-1 5 8 « super »", (1, 5.0, 8, "super", None)),
+        # A milestone is done or not, in English or French.
+        (EN, "KR-3 done", (3, 1.0, None, "", None)),
+        (EN, "KR-3 yes 9 shipped", (3, 1.0, 9, "shipped", None)),
+        (FR, "KR-3 fait 9 livré", (3, 1.0, 9, "livré", None)),
+        (FR, "KR-3 Oui", (3, 1.0, None, "", None)),
+        (EN, "KR-3 not done 4", (3, 0.0, 4, "", None)),
+        (FR, "KR-3 pas fait 4 bloqué", (3, 0.0, 4, "bloqué", None)),
+        (FR, "KR-3 non", (3, 0.0, None, "", None)),
     ],
 )
 def test_update_line(t, args: str, expected: tuple) -> None:
     line = parse_update_line(t, args)
     assert (line.ref, line.value, line.confidence, line.note, line.problem) == expected
+
+
+@pytest.mark.parametrize(("args", "yes_no"), [("KR-3 done", True), ("KR-3 1", False)])
+def test_update_line_says_when_the_value_was_done_or_not(args: str, yes_no: bool) -> None:
+    assert parse_update_line(EN, args).yes_no is yes_no
 
 
 # Wednesday 25 November 2026.

@@ -46,12 +46,26 @@ FR = translator("fr-FR")
         ("Growth  Ops", ListScope(team_name="Growth Ops")),
         ('"Growth Ops"', ListScope(team_name="Growth Ops")),
         ("“Growth Ops”", ListScope(team_name="Growth Ops")),
-        ("R&amp;D", ListScope(team_name="R&D")),
-        ("team", ListScope(team_name="team")),
+        # The text arrives unescaped (`command_text`): a team name reads as typed.
+        ("R&D", ListScope(team_name="R&D")),
+        # `team` is this channel's team, as the help says, in English or French.
+        ("team", ListScope(channel_id="C9")),
+        ("Team", ListScope(channel_id="C9")),
+        ("équipe", ListScope(channel_id="C9")),
+        ("mon équipe", ListScope(channel_id="C9")),
+        ("mes", ListScope(user_id="U1")),
+        ('"Team Rocket"', ListScope(team_name="Team Rocket")),
+        ('"Team"', ListScope(team_name="Team")),  # quoted: a team's name, not the keyword
     ],
 )
 def test_list_scope_is_parsed(args: str, scope: ListScope) -> None:
-    assert parse_list_scope(args, "U1") == scope
+    assert parse_list_scope(args, "U1", "C9") == scope
+
+
+def test_team_in_a_direct_message_asks_which_team() -> None:
+    with pytest.raises(UserError) as refused:
+        parse_list_scope("team", "U1", "D1")
+    assert "/okr list #growth" in EN(refused.value.message, **refused.value.values)
 
 
 @pytest.mark.parametrize(
@@ -66,7 +80,7 @@ def test_list_scope_is_parsed(args: str, scope: ListScope) -> None:
 )
 def test_what_slack_did_not_link_is_refused_kindly(args: str, hint: str) -> None:
     with pytest.raises(UserError) as refused:
-        parse_list_scope(args, "U1")
+        parse_list_scope(args, "U1", "C9")
     assert hint in EN(refused.value.message, **refused.value.values)
     assert "<" not in refused.value.values["text"]  # echoed escaped, never as a live mention
 

@@ -110,14 +110,44 @@ def test_define_submission_round_trip_with_a_french_target() -> None:
 def test_record_arguments(
     args: str, metric: str | None, value: str | None, on: date | None
 ) -> None:
-    parsed = parse_record_args(args)
+    parsed = parse_record_args(EN, args, today=TODAY)
     assert (parsed.metric, parsed.value, parsed.on) == (metric, value, on)
 
 
-@pytest.mark.parametrize("args", ["5 23/11/2026", "5 2026-02-30"])
-def test_record_arguments_with_a_wrong_date(args: str) -> None:
+# Wednesday 25 November 2026.
+TODAY = date(2026, 11, 25)
+EN = translator("en-US")
+
+
+@pytest.mark.parametrize(
+    ("locale", "args", "metric", "value", "on"),
+    [
+        # The date as the locale writes it in figures, like `/okr pause` reads it.
+        ("fr-FR", "5 23/11/2026", None, "5", date(2026, 11, 23)),
+        ("fr-FR", "Taux 1 234,5 23.11.2026", "Taux", "1 234,5", date(2026, 11, 23)),
+        ("en-GB", "5 23/11/26", None, "5", date(2026, 11, 23)),
+        ("en-US", "5 11/23/2026", None, "5", date(2026, 11, 23)),
+        # Without the year: the latest such day (a reading is of the past).
+        ("fr-FR", "5 23/11", None, "5", date(2026, 11, 23)),
+        ("fr-FR", "5 24/12", None, "5", date(2025, 12, 24)),
+        # A decimal is a value, not a date.
+        ("fr-FR", "12,5", None, "12,5", None),
+        ("en-US", "12.5", None, "12.5", None),
+    ],
+)
+def test_record_dates_as_people_write_them(
+    locale: str, args: str, metric: str | None, value: str, on: date | None
+) -> None:
+    parsed = parse_record_args(translator(locale), args, today=TODAY)
+    assert (parsed.metric, parsed.value, parsed.on) == (metric, value, on)
+
+
+@pytest.mark.parametrize(
+    ("locale", "args"), [("en-US", "5 23/11/2026"), ("en-US", "5 2026-02-30"), ("fr-FR", "5 31/02")]
+)
+def test_record_arguments_with_a_wrong_date(locale: str, args: str) -> None:
     with pytest.raises(InvalidFields) as problem:
-        parse_record_args(args)
+        parse_record_args(translator(locale), args, today=TODAY)
     assert problem.value.field == "date"
 
 
@@ -134,6 +164,6 @@ def test_record_arguments_with_a_wrong_date(args: str) -> None:
     ],
 )
 def test_reading_values_in_both_locales(locale: str, typed: str, value: float) -> None:
-    parsed = parse_record_args(typed)
+    parsed = parse_record_args(translator(locale), typed, today=TODAY)
     assert parsed.value is not None
     assert translator(locale).parse_number(parsed.value) == value
