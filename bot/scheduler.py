@@ -21,6 +21,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from bot.logs import facts
 from bot.services.ledger import LedgerKey, Outcome, claim_attempt, record_post_outcome
 from bot.services.runtime import Services
 from storage import workspaces
@@ -44,6 +45,8 @@ class DueItem:
     #: Set when the ledger hands over an earlier attempt that crashed or failed: Slack may
     #: already hold its post, so the job looks for the post's marker before sending again.
     retry: bool = False
+    #: The Slack user the post is for (a DM's reader), for the log line of the post.
+    recipient: str | None = None
 
 
 class ScheduledJob(Protocol):
@@ -114,7 +117,6 @@ class Ticker:
                 await self._forget_old_events(at)
             except OperationalError as error:  # gone between two jobs: the next tick goes on
                 report.database_error = unreachable_reason(error)
-        log.log(logging.WARNING if report.database_error else logging.INFO, report.summary())
         return report
 
     async def _run_one(
@@ -153,6 +155,15 @@ class Ticker:
             log.exception("scheduled %s failed for %s", job.kind, item.key)
             outcome = Outcome(LedgerStatus.FAILED, error=f"{type(error).__name__}: {error}")
         await record_post_outcome(db=db, entry_id=claim.entry_id, outcome=outcome, now=at)
+        key = item.key
+        log.info(
+            "scheduled %s %s: %s in %s, %s",
+            key.kind, outcome.status.value, item.recipient or key.subject, key.workspace_id,
+            key.period,
+            extra=facts("scheduled_post", who=item.recipient, what=key.kind,
+                        workspace=key.workspace_id, subject=key.subject, period=key.period,
+                        outcome=outcome.status.value),
+        )  # fmt: skip
         if outcome.status is LedgerStatus.SENT:
             report.sent += 1
         elif outcome.status is LedgerStatus.SKIPPED:
@@ -201,8 +212,10 @@ def build_scheduler(ticker: Ticker) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
 
     async def run_tick() -> None:
+        # Logged here, not by `Ticker.tick`: `polaris tick` prints the summary itself.
         try:
-            await ticker.tick(ticker.services.clock())
+            report = await ticker.tick(ticker.services.clock())
+            log.log(logging.WARNING if report.database_error else logging.INFO, report.summary())
         except OperationalError as error:
             log.error(
                 "scheduler tick failed: cannot reach the database (%s); the next one will retry",
