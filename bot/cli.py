@@ -140,10 +140,11 @@ def run() -> None:
 
 @cli.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "0.0.0.0",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 3000,
+    host: Annotated[str, typer.Option(metavar="HOST", help="Interface to listen on.")] = "0.0.0.0",
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port to listen on.")] = 3000,
     workers: Annotated[
-        int, typer.Option(min=1, help="Web processes sharing the port (PostgreSQL only).")
+        int,
+        typer.Option(min=1, metavar="N", help="Web processes sharing the port (PostgreSQL only)."),
     ] = 1,
 ) -> None:
     """HTTP mode + scheduler: POST /slack/events, GET /healthz, REST API under /api/v1/."""
@@ -225,7 +226,10 @@ def parse_instant(value: str | None) -> datetime:
 @cli.command()
 def tick(
     at: Annotated[
-        str | None, typer.Option(help="The instant to run as, ISO 8601 with offset; default now.")
+        str | None,
+        typer.Option(
+            metavar="INSTANT", help="The instant to run as, ISO 8601 with offset; default now."
+        ),
     ] = None,
 ) -> None:
     """One scheduler pass as of that instant, then exit."""
