@@ -212,10 +212,12 @@ def build_scheduler(ticker: Ticker) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
 
     async def run_tick() -> None:
-        # Logged here, not by `Ticker.tick`: `polaris tick` prints the summary itself.
+        # Logged here, not by `Ticker.tick`: `polaris tick` prints the summary itself. A minute
+        # with nothing due (most of them) is said at debug level only.
         try:
             report = await ticker.tick(ticker.services.clock())
-            log.log(logging.WARNING if report.database_error else logging.INFO, report.summary())
+            level = logging.INFO if report.due else logging.DEBUG
+            log.log(logging.WARNING if report.database_error else level, report.summary())
         except OperationalError as error:
             log.error(
                 "scheduler tick failed: cannot reach the database (%s); the next one will retry",

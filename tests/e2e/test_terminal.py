@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from bot.app import build_slack_app
 from bot.cli import cli
 from bot.logs import JsonFormatter
+from bot.scheduler import build_scheduler
 from bot.services.runtime import Services
 from storage.database import Database
 from tests.conftest import BOT_TOKEN, PolarisServer
@@ -289,3 +290,15 @@ def test_a_json_line_is_one_event_even_with_a_traceback() -> None:
     assert parsed["message"] == "failed here" and parsed["level"] == "ERROR"
     assert "RuntimeError: boom" in parsed["exception"]
     assert "color_message" not in parsed
+
+
+async def test_the_schedulers_minute_is_quiet_when_nothing_is_due(
+    polaris: PolarisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    await build_scheduler(polaris.runtime.ticker).get_job("polaris-tick").func()
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.scheduler"] == []
+    caplog.set_level(logging.DEBUG)
+    await build_scheduler(polaris.runtime.ticker).get_job("polaris-tick").func()
+    [summary] = [r for r in caplog.records if r.name == "bot.scheduler"]
+    assert summary.getMessage().endswith(": 0 due, 0 sent, 0 skipped, 0 failed, 0 already claimed")
