@@ -6,8 +6,8 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,7 @@ from starlette.routing import Route, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import handlers
+from bot import logs
 from bot.background import yield_to_answers
 from bot.config import SchedulerMode, Settings
 from bot.scheduler import ScheduledJob, Ticker, build_scheduler
@@ -121,28 +122,33 @@ def slack_session() -> aiohttp.ClientSession:
     return aiohttp.ClientSession(trace_configs=[trace])
 
 
-class _ClientCarriesTheToken(logging.Filter):
-    """Bolt reads SLACK_BOT_TOKEN from the environment even when it is given a client, then
-    warns that the token is unused: the client carries that very token, so the warning (on
-    every start, in every `polaris tick`) says nothing."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "`token` will be unused" not in record.getMessage()
-
-
-logging.getLogger("slack_bolt.AsyncApp").addFilter(_ClientCarriesTheToken())
+@contextmanager
+def _token_out_of_bolts_sight() -> Iterator[None]:
+    """Bolt falls back on SLACK_BOT_TOKEN from the environment when it is not given a token,
+    then warns, when it is also given a client, that the token is unused: the client carries
+    the token Polaris read from its settings. Bolt is built without seeing the variable, so
+    it has nothing to warn about (no argument of AsyncApp keeps it from looking). Nothing
+    awaits in between, so no other task sees the variable missing."""
+    token = os.environ.pop("SLACK_BOT_TOKEN", None)
+    try:
+        yield
+    finally:
+        if token is not None:
+            os.environ["SLACK_BOT_TOKEN"] = token
 
 
 def build_slack_app(services: Services, client: AsyncWebClient) -> AsyncApp:
     """The Bolt app with every listener registered. Bolt checks no signature: the HTTP edge
     (`build_http_app`) has checked it before Bolt parses the body, and Socket Mode needs none."""
-    app = AsyncApp(
-        client=client,
-        request_verification_enabled=False,
-        # Bolt answers Slack when the listener returns; every listener is registered through
-        # handlers.errors.guarded, which returns at the ack and goes on in the background.
-        process_before_response=True,
-    )
+    with _token_out_of_bolts_sight():
+        app = AsyncApp(
+            client=client,
+            request_verification_enabled=False,
+            # Bolt answers Slack when the listener returns; every listener is registered
+            # through handlers.errors.guarded, which returns at the ack and goes on in the
+            # background.
+            process_before_response=True,
+        )
     handlers.register(app, services)
     return app
 
@@ -205,10 +211,7 @@ async def start_runtime(settings: Settings, *, services: Services | None = None)
 
 
 def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.polaris_log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure_logging(settings.polaris_log_level, settings.polaris_log_format)
 
 
 #: Names the process that answered, so an operator behind a load balancer (or a test of

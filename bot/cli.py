@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_args
 
 import typer
 import uvicorn
-from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import OperationalError
 
 from bot.app import Runtime, build_http_app, configure_logging, start_runtime
-from bot.config import ConfigurationError, SchedulerMode, Settings
+from bot.config import ConfigurationError, Locale, SchedulerMode, Settings
 from bot.scheduler import TickReport, build_scheduler
 from storage.database import unreachable_reason
 
@@ -24,18 +23,43 @@ if TYPE_CHECKING:  # imported lazily at run time, like every command's heavy imp
     from bot.i18n import Translator
     from bot.services.read_models import ImportReport
 
+# Plain help and errors: Typer's rich panels show a `<bool>` type next to every flag, and
+# box a usage error in a dozen characters of frame.
+PLAIN = {"rich_markup_mode": None, "no_args_is_help": True}
+
 cli = typer.Typer(
     name="polaris",
     help="Polaris: OKRs around a North Star Metric, inside Slack.",
-    no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    **PLAIN,  # type: ignore[arg-type]
 )
-db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
+db_cli = typer.Typer(help="Database schema.", **PLAIN)  # type: ignore[arg-type]
 cli.add_typer(db_cli, name="db")
 
 T = TypeVar("T")
 CONFIG_EXIT_CODE = 2
+
+
+DISTRIBUTION = "polaris-okr"
+
+
+def show_version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"polaris {metadata.version(DISTRIBUTION)}")
+        raise typer.Exit()
+
+
+@cli.callback()
+def polaris(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Polaris: OKRs around a North Star Metric, inside Slack."""
 
 
 def fail(message: str) -> typer.Exit:
@@ -46,12 +70,8 @@ def fail(message: str) -> typer.Exit:
 def load_settings(*required: str) -> Settings:
     """Settings from the environment and .env; one clear line and exit 2 if anything is off."""
     try:
-        settings = Settings()
+        settings = Settings.load()
         settings.require(*required)
-    except ValidationError as error:
-        first = error.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "configuration"
-        raise fail(f"{name} is wrong: {first['msg']}.") from None
     except ConfigurationError as error:
         raise fail(str(error)) from None
     configure_logging(settings)
@@ -120,10 +140,11 @@ def run() -> None:
 
 @cli.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "0.0.0.0",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 3000,
+    host: Annotated[str, typer.Option(metavar="HOST", help="Interface to listen on.")] = "0.0.0.0",
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port to listen on.")] = 3000,
     workers: Annotated[
-        int, typer.Option(min=1, help="Web processes sharing the port (PostgreSQL only).")
+        int,
+        typer.Option(min=1, metavar="N", help="Web processes sharing the port (PostgreSQL only)."),
     ] = 1,
 ) -> None:
     """HTTP mode + scheduler: POST /slack/events, GET /healthz, REST API under /api/v1/."""
@@ -140,16 +161,24 @@ def serve(
         uvicorn.run(
             "bot.app:http_app_factory", factory=True, workers=workers,
             host=host, port=port, log_level="info", lifespan="on",
+            log_config=uvicorn_log_config(settings),
         )  # fmt: skip
         return
 
     async def body(runtime: Runtime) -> None:
         config = uvicorn.Config(
-            build_http_app(runtime), host=host, port=port, log_level="info", lifespan="on"
-        )
+            build_http_app(runtime), host=host, port=port, log_level="info", lifespan="on",
+            log_config=uvicorn_log_config(settings),
+        )  # fmt: skip
         await uvicorn.Server(config).serve()
 
     run_async(settings, body)
+
+
+def uvicorn_log_config(settings: Settings) -> dict[str, Any] | None:
+    """uvicorn's own text format, or none in JSON: its lines then reach Polaris's handler,
+    so a log collector gets JSON on every line."""
+    return None if settings.polaris_log_format == "json" else uvicorn.config.LOGGING_CONFIG
 
 
 def serving_line(settings: Settings, *, host: str, port: int, workers: int) -> str:
@@ -197,7 +226,10 @@ def parse_instant(value: str | None) -> datetime:
 @cli.command()
 def tick(
     at: Annotated[
-        str | None, typer.Option(help="The instant to run as, ISO 8601 with offset; default now.")
+        str | None,
+        typer.Option(
+            metavar="INSTANT", help="The instant to run as, ISO 8601 with offset; default now."
+        ),
     ] = None,
 ) -> None:
     """One scheduler pass as of that instant, then exit."""
@@ -226,7 +258,7 @@ def db_upgrade() -> None:
     typer.echo(f"database at revision {current_revision(settings.database_url)}")
 
 
-readings_cli = typer.Typer(help="North Star and input metric readings.", no_args_is_help=True)
+readings_cli = typer.Typer(help="North Star and input metric readings.", **PLAIN)  # type: ignore[arg-type]
 cli.add_typer(readings_cli, name="readings")
 
 
@@ -235,6 +267,7 @@ def readings_import(
     file: Annotated[
         Path,
         typer.Argument(
+            metavar="FILE.csv",
             help="CSV file with a header: metric,date,value (`nsm` or an input metric's name; "
             "YYYY-MM-DD; the value).",
             exists=True,
@@ -242,17 +275,29 @@ def readings_import(
             readable=True,
         ),
     ],
-    channel: Annotated[str, typer.Option(help="The team's home channel id (C…).")],
+    channel: Annotated[
+        str,
+        typer.Option(
+            metavar="CHANNEL",
+            help="The team's home channel: its id (C…, or #C…) or its link "
+            "(https://….slack.com/archives/C…).",
+        ),
+    ],
     workspace: Annotated[
         str | None,
-        typer.Option(help="The Slack workspace id (T…), if several have a team in the channel."),
+        typer.Option(
+            metavar="T…", help="The Slack workspace id, if several have a team in the channel."
+        ),
     ] = None,
     keep_valid: Annotated[
         bool,
         typer.Option("--keep-valid", help="Import the valid lines even when others are wrong."),
     ] = False,
     locale: Annotated[
-        str, typer.Option(help="How the numbers are written: en (1,234.5) or fr (1 234,5).")
+        str,
+        typer.Option(
+            metavar="en|fr", help="How the numbers are written: en (1,234.5) or fr (1 234,5)."
+        ),
     ] = "en",
 ) -> None:
     """Import the history of readings from a CSV file: all lines or none (see --keep-valid)."""
@@ -263,8 +308,10 @@ def readings_import(
     from storage.database import Database, create_engine
     from storage.migrate import upgrade_async
 
+    channel = channel_id(channel)
+    if locale not in get_args(Locale):
+        raise fail(f"--locale {locale} is not allowed: use {' or '.join(get_args(Locale))}.")
     settings = load_settings()
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # the operator wants the import's lines
     t = translator(locale)
     try:
         parsed = parse_readings_csv(
@@ -303,6 +350,26 @@ def readings_import(
     _echo_import_report(t, report)
 
 
+def channel_id(given: str) -> str:
+    """The channel id in what an operator copies from Slack: `C0123`, `#C0123`, a mention
+    `<#C0123|growth>` or the channel's link `https://acme.slack.com/archives/C0123`.
+
+    A name (`#growth`) is refused in one line: the commands that take --channel read only the
+    database, which knows channels by id, and asking Slack would need its token for this alone.
+    Slack writes channel names in lower case and ids in upper case, which tells them apart."""
+    value = given.strip().strip("<>")
+    if "/archives/" in value:
+        value = value.split("/archives/", 1)[1].split("/", 1)[0].split("?", 1)[0]
+    value = value.lstrip("#").split("|", 1)[0]
+    if value[:1] in ("C", "G") and value.isalnum() and value == value.upper():
+        return value
+    raise fail(
+        f"--channel {given} is not a channel id: this command reads the database, which knows "
+        "channels by id. Give the id (C…, at the bottom of the channel's details in Slack) "
+        "or the channel's link (the channel's name → Copy link)."
+    )
+
+
 def _echo_import_report(t: Translator, report: ImportReport) -> None:
     """The import's line errors on stderr, then what was imported; exit 1 if nothing was."""
     for problem in report.errors:
@@ -323,4 +390,4 @@ def _echo_import_report(t: Translator, report: ImportReport) -> None:
 
 
 def main() -> None:
-    cli()
+    cli(prog_name="polaris")

@@ -22,6 +22,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from bot.logs import facts
 from bot.services.ledger import (
     Claim,
     LedgerKey,
@@ -55,6 +56,8 @@ class DueItem:
     #: Set when the ledger hands over an earlier attempt that crashed or failed: Slack may
     #: already hold its post, so the job looks for the post's marker before sending again.
     retry: bool = False
+    #: The Slack user the post is for (a DM's reader), for the log line of the post.
+    recipient: str | None = None
 
 
 class ScheduledJob(Protocol):
@@ -99,11 +102,11 @@ class TickReport:
 
 class _Outcomes:
     """The outcomes of a pass's sends, recorded in the ledger a batch per transaction (with
-    what each job stores alongside), and counted in the report once stored."""
+    what each job stores alongside), then counted in the report and logged, one line each."""
 
     def __init__(self, db: Database, at: datetime, report: TickReport) -> None:
         self.db, self.at, self.report = db, at, report
-        self.pending: list[tuple[LedgerKey, int, Outcome]] = []
+        self.pending: list[tuple[DueItem, int, Outcome]] = []
         self.oldest = 0.0
 
     def database_went_away(self, error: OperationalError, keys: Sequence[LedgerKey]) -> None:
@@ -111,10 +114,10 @@ class _Outcomes:
         self.report.failed += len(keys)
         self.report.errors.extend(f"{key}: the database went away" for key in keys)
 
-    async def add(self, key: LedgerKey, entry_id: int, outcome: Outcome) -> None:
+    async def add(self, item: DueItem, entry_id: int, outcome: Outcome) -> None:
         if not self.pending:
             self.oldest = time.monotonic()
-        self.pending.append((key, entry_id, outcome))
+        self.pending.append((item, entry_id, outcome))
         if len(self.pending) >= BATCH or time.monotonic() - self.oldest >= FLUSH_AFTER:
             await self.flush()
 
@@ -128,20 +131,34 @@ class _Outcomes:
                 db=self.db, finished=[(entry, outcome) for _, entry, outcome in batch], now=self.at
             )
         except OperationalError as error:  # left claimed: the lease hands them over
-            self.database_went_away(error, [key for key, _, _ in batch])
+            self.database_went_away(error, [item.key for item, _, _ in batch])
             return
         except Exception:  # a bug: the senders go on, the entries are left to the lease
             log.exception("recording %d scheduled posts failed", len(batch))
             report.failed += len(batch)
             return
-        for key, _, outcome in batch:
+        for item, _, outcome in batch:
+            _log_post(item, outcome)
             if outcome.status is LedgerStatus.SENT:
                 report.sent += 1
             elif outcome.status is LedgerStatus.SKIPPED:
                 report.skipped += 1
             else:
                 report.failed += 1
-                report.errors.append(f"{key}: {outcome.error}")
+                report.errors.append(f"{item.key}: {outcome.error}")
+
+
+def _log_post(item: DueItem, outcome: Outcome) -> None:
+    """One business-level line per scheduled post: who, what, which workspace, how it went."""
+    key = item.key
+    log.info(
+        "scheduled %s %s: %s in %s, %s",
+        key.kind, outcome.status.value, item.recipient or key.subject, key.workspace_id,
+        key.period,
+        extra=facts("scheduled_post", who=item.recipient, what=key.kind,
+                    workspace=key.workspace_id, subject=key.subject, period=key.period,
+                    outcome=outcome.status.value),
+    )  # fmt: skip
 
 
 class Ticker:
@@ -179,7 +196,6 @@ class Ticker:
                 await self._forget_old_events(at)
             except OperationalError as error:  # gone between two jobs: the next tick goes on
                 report.database_error = unreachable_reason(error)
-        log.log(logging.WARNING if report.database_error else logging.INFO, report.summary())
         return report
 
     async def _run_job(
@@ -252,7 +268,7 @@ class Ticker:
                 except Exception as error:  # one broken item must not stop the tick
                     log.exception("scheduled %s failed for %s", job.kind, item.key)
                     outcome = Outcome(LedgerStatus.FAILED, error=f"{type(error).__name__}: {error}")
-            await outcomes.add(item.key, claim.entry_id, outcome)
+            await outcomes.add(item, claim.entry_id, outcome)
 
     @asynccontextmanager
     async def _elected(self) -> AsyncIterator[bool]:
@@ -294,8 +310,12 @@ def build_scheduler(ticker: Ticker) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
 
     async def run_tick() -> None:
+        # Logged here, not by `Ticker.tick`: `polaris tick` prints the summary itself. A minute
+        # with nothing due (most of them) is said at debug level only.
         try:
-            await ticker.tick(ticker.services.clock())
+            report = await ticker.tick(ticker.services.clock())
+            level = logging.INFO if report.due else logging.DEBUG
+            log.log(logging.WARNING if report.database_error else level, report.summary())
         except OperationalError as error:
             log.error(
                 "scheduler tick failed: cannot reach the database (%s); the next one will retry",

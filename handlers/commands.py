@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -10,6 +11,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.domain.names import closest
 from bot.i18n import Translator
+from bot.logs import facts
 from bot.services.teams import claim_team_prompt
 from handlers.args import command_text, split_first
 from handlers.check_ins import handle_update_command
@@ -24,6 +26,8 @@ from handlers.objectives import handle_new_command
 from handlers.teams import handle_team_command
 from handlers.ui.help import build_help_message, help_fallback_text
 from handlers.ui.team_modal import build_team_prompt
+
+log = logging.getLogger(__name__)
 
 SubcommandHandler = Callable[[Request], Awaitable[Answer | None]]
 
@@ -84,6 +88,12 @@ async def handle_okr_command(req: Request) -> Answer:
     word, args = split_first(command_text(req.command))
     subcommand = resolve_subcommand(word or Subcommand.HELP.value)
     handler = SUBCOMMANDS.get(subcommand) if subcommand else None
+    # The subcommand, never the rest of the text: that is what people typed.
+    what = f"{Command.OKR.value} {subcommand.value if subcommand else '?'}"
+    log.info(
+        "%s by %s in %s", what, req.user_id, req.workspace_id,
+        extra=facts("command", who=req.user_id, what=what, workspace=req.workspace_id),
+    )  # fmt: skip
     if handler is None:
         today = req.now.astimezone(ZoneInfo(req.timezone)).date()
         return help_answer(req.t, None if subcommand else word, today=today)

@@ -47,6 +47,7 @@ class NudgeJob:
             DueItem(
                 LedgerKey(d.workspace_id, d.kind, d.subject, d.period),
                 (d, contents.get(d), slots.get(d)),
+                recipient=d.user_id,
             )
             for d in found
         ]
