@@ -13,6 +13,7 @@ from bench.request_load import (
     ramp_rates,
     reference_ratio,
     reply_times,
+    sending_rate,
     step_holds,
     within_reference,
 )
@@ -115,3 +116,8 @@ def test_a_reply_is_the_last_response_url_post_or_thread_line_carrying_the_key()
     assert replies.keys() == {"r1s25-update_command-1", "r1s25-update_modal_submit-12"}
     assert round(replies["r1s25-update_command-1"], 6) == 0.3
     assert round(replies["r1s25-update_modal_submit-12"], 6) == 0.4
+
+
+def test_the_rate_achieved_counts_sends_not_answers() -> None:
+    assert sending_rate([0.0, 0.5, 1.0, 2.0]) == 1.5  # three gaps in two seconds
+    assert str(sending_rate([3.0])) == "nan"
