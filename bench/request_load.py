@@ -5,8 +5,15 @@ with ``--quick``), serves the app with uvicorn on a loopback port against the fa
 and sends signed ``/okr update KR-n …``, ``/okr list`` and update-modal submissions from
 concurrent clients in an open loop (``--rate`` arrivals per second of each kind, whatever the
 answers). A no-op Bolt ``AsyncApp`` (listeners that only ack) is served in the same process and
-event loop and sent the same payloads, as the yardstick. Server latency is the time until Slack
-has its answer; "done" follows the request's work after the ack.
+event loop and sent the same payloads, as the yardstick, and so is a one-write reference (a view
+listener doing one ``INSERT … RETURNING`` + COMMIT on the same database before its ack). Server
+latency is the time until Slack has its answer; client latency, the driver's, adds the queues
+outside the app; "done" follows the request's work after the ack. The requests come from many
+acting users; people never seen (no stored profile) send a cold-cache phase of their own.
+
+``--ramp`` sends the Polaris kinds mixed instead, at a rising rate, and prints the highest rate
+that holds (client p99 < 100 ms, "done" p99 < 1 s); ``--workers N`` runs that ramp against
+``polaris serve --workers 1`` then ``--workers N`` in child processes (timed client side).
 
 Two processes, so the load generator does not steal the server's event loop:
 
@@ -20,6 +27,8 @@ Run from the repository root::
 
     .venv/bin/python bench/request_load.py --quick
     .venv/bin/python bench/request_load.py --database-url postgresql://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/request_load.py --ramp
+    .venv/bin/python bench/request_load.py --workers 2 --database-url postgresql://…/test
 
 See bench/README.md for how to read the output. Exit code 0 even when a target is missed (this
 is a measurement); 2 on a usage error, 1 if the benchmark itself could not run.
