@@ -729,7 +729,6 @@ async def polaris_serve(database_url: str, fake_url: str, workers: int) -> Async
         "POLARIS_SCHEDULER": "off",
         "PYTHONPATH": str(ROOT),
     }
-    env.pop("SLACK_APP_TOKEN", None)
     with tempfile.TemporaryFile() as log:
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
