@@ -1074,9 +1074,10 @@ class Driver:
 
     async def post(
         self, http: Any, url: str, kind: str, tag: str, body: bytes, content_type: str
-    ) -> tuple[int, str, float]:
+    ) -> tuple[int, str, float, str]:
         """Send one request; (status, body, seconds from just before sending to the whole
-        response: waiting for a pooled connection and the kernel included)."""
+        response: waiting for a pooled connection and the kernel included, and the Polaris
+        process that answered: its X-Polaris-Instance header)."""
         from tests.signing import slack_signature_headers
 
         headers = {
@@ -1088,8 +1089,10 @@ class Driver:
         try:
             response = await http.post(url, content=body, headers=headers)
         except Exception as error:  # a timeout or a refused connection: status 0
-            return 0, f"{type(error).__name__}: {error}", time.perf_counter() - started
-        return response.status_code, response.text, time.perf_counter() - started
+            return 0, f"{type(error).__name__}: {error}", time.perf_counter() - started, ""
+        seconds = time.perf_counter() - started
+        instance = response.headers.get("x-polaris-instance", "")
+        return response.status_code, response.text, seconds, instance
 
     async def phase(
         self, http: Any, urls: dict[str, str], kind: str, tag: str, indexes: range, rate: float
@@ -1118,9 +1121,19 @@ class Driver:
         async def one(kind: str, key: str, body: bytes, content_type: str) -> None:
             url = urls[ROUTE.get(kind, "polaris")]
             at = time.monotonic()
-            status, text, seconds = await self.post(http, url, kind, tag, body, content_type)
+            status, text, seconds, instance = await self.post(
+                http, url, kind, tag, body, content_type
+            )
             done.append(
-                {"kind": kind, "key": key, "status": status, "text": text, "s": seconds, "at": at}
+                {
+                    "kind": kind,
+                    "key": key,
+                    "status": status,
+                    "text": text,
+                    "s": seconds,
+                    "at": at,
+                    "instance": instance,
+                }
             )
 
         sent: list[asyncio.Task[None]] = []
@@ -1170,7 +1183,7 @@ class Driver:
             key = f"setup-modal-{n}"
             body, content_type = self.command(f"update KR-{actor.krs[0].ref}", actor, key)
             async with gate:
-                status, text, _ = await self.post(
+                status, text, _, _ = await self.post(
                     http, urls["polaris"], "setup", "setup", body, content_type
                 )
             if status != 200:
@@ -1348,6 +1361,7 @@ class Driver:
         adds its own figures for the step (its 'done'), if it has them."""
         rng = random.Random(f"{SEED}-ramp-{self.runs}")
         steps: list[dict[str, Any]] = []
+        answered_by: Counter[str] = Counter()
         # A rehearsal of the first step, unmeasured: what the warm-up left cold (a worker
         # that got none of its connections, the pool's later connections) warms up here.
         rehearsal = [(rng.choice(POLARIS_KINDS), j) for j in range(RAMP_MIN_REQUESTS)]
@@ -1395,9 +1409,12 @@ class Driver:
             }
             step["holds"] = step_holds(step)
             steps.append(step)
+            answered_by.update(m["instance"] for m in mixed if m["instance"])
             if not step["holds"]:
                 break
-        return {"mode": "ramp", "steps": steps}
+        # How the steps' requests spread over the processes serving Polaris (a worker keeps
+        # the keep-alive connections it accepted).
+        return {"mode": "ramp", "steps": steps, "answered_by": sorted(answered_by.values())[::-1]}
 
 
 def sending_rate(sent_at: list[float]) -> float:
@@ -2005,6 +2022,14 @@ def report_ramp(args: argparse.Namespace, result: SessionResult, wall: float) ->
                 f"{fmt(step['reference_client_ms']['p99']):>7} {fmt(reference_ratio(step)):>5} "
                 f"{errors:>6}  {'yes' if step_holds(step) else 'NO'}"
             )
+        shares = run.get("answered_by") or []
+        if len(shares) > 1:
+            total = sum(shares)
+            print(
+                f"  answered by {len(shares)} processes: "
+                + " / ".join(f"{100 * n / total:.0f} %" for n in shares)
+                + " of the steps' requests"
+            )
         top = ceiling(steps)
         ceilings.append(top)
         reached_end = bool(steps) and top == steps[-1]["rate"]
@@ -2034,6 +2059,7 @@ def report_ramp(args: argparse.Namespace, result: SessionResult, wall: float) ->
                 "done": "server" if server_side else "client",
                 "ceiling": top,
                 "modal_within_reference": within,
+                "answered_by": run.get("answered_by"),
                 "steps": [
                     {
                         "rate": step["rate"],
