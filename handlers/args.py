@@ -35,7 +35,7 @@ from bot.domain.refs import parse_key_result_ref
 from bot.domain.status import CONFIDENCE_MAX, CONFIDENCE_MIN
 from bot.i18n import Translator
 from bot.services.commands import ListScope
-from handlers.ui.format import clip, escape
+from handlers.ui.format import clip
 from handlers.ui.forms import NOT_A_NUMBER, number_problem
 
 # Each opening quote and the quotes that may close it (people mix straight and curly ones).
@@ -467,7 +467,7 @@ def parse_list_scope(args: str, user_id: str, channel_id: str) -> ListScope:
                 "I can't tell who “{text}” is. Pick the person from the list Slack shows "
                 "when you type @, e.g. `/okr list @ada`."
             ),
-            text=escape(clip(text, 80)),
+            text=clip(text, 80),
         )
     if text.startswith("#"):
         raise UserError(
@@ -475,6 +475,6 @@ def parse_list_scope(args: str, user_id: str, channel_id: str) -> ListScope:
                 "I can't find the channel “{text}”. Pick it from the list Slack shows when "
                 "you type #, e.g. `/okr list #growth`."
             ),
-            text=escape(clip(text, 80)),
+            text=clip(text, 80),
         )
     return ListScope(team_name=text)

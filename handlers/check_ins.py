@@ -7,7 +7,6 @@ from dataclasses import replace
 from slack_bolt.async_app import AsyncApp
 
 from bot.domain.errors import N_, InvalidFields, NotFound, UserError
-from bot.i18n import Translator
 from bot.services import check_ins
 from bot.services.commands import RecordCheckIn
 from bot.services.read_models import CheckInResult, KeyResultView, ObjectiveView
@@ -17,6 +16,7 @@ from handlers.errors import guarded
 from handlers.ids import Callback, ObjectiveAction
 from handlers.slack_io import update_view
 from handlers.surfaces import from_home, open_key_result_modal, refresh_home, share_check_in
+from handlers.ui.format import refusal_text
 from handlers.ui.forms import action_choice, action_ref, metadata, view_handle
 from handlers.ui.update_modal import (
     KEY_RESULT,
@@ -132,7 +132,7 @@ async def record_update_line(*, req: Request, line: UpdateLine) -> None:
         except (NotFound, InvalidFields) as wrong:
             # "done" said of a number: the modal asks for the number rather than show a 1.
             shown = None if line.yes_no else line.value_text
-            line = replace(line, ref=None, value_text=shown, problem=problem_text(req.t, wrong))
+            line = replace(line, ref=None, value_text=shown, problem=refusal_text(req.t, wrong))
         else:
             if result.duplicate:  # the same command again: the first one said it all
                 return
@@ -149,12 +149,6 @@ async def record_update_line(*, req: Request, line: UpdateLine) -> None:
         problem=line.problem,
     )
     await open_update_modal(req=req, ref=line.ref, prefill=prefill)
-
-
-def problem_text(t: Translator, error: UserError) -> str:
-    if isinstance(error, InvalidFields):
-        return "\n".join(t(message, **values) for message, values in error.fields.values())
-    return t(error.message, **error.values)
 
 
 async def handle_update_submission(req: Request) -> Answer:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 from bot.background import Background
 from bot.domain.errors import UserError
 from handlers.context import Answer, Request, translator_of
+from handlers.ui.format import refusal_text
 from handlers.ui.forms import UnreadableField, inline_errors
 from storage.database import unreachable_reason
 
@@ -44,7 +45,7 @@ async def report_error(
     if isinstance(error, OperationalError):
         return await report_unreachable_database(error, body, context, client, respond)
     if isinstance(error, UserError):
-        text = t(error.message, **error.values)
+        text = refusal_text(t, error)
     else:
         reference = uuid.uuid4().hex[:8]
         log.error("unhandled error (reference %s)", reference, exc_info=error)
@@ -186,7 +187,7 @@ async def refuse(ack: AsyncAck, req: Request, refusal: UserError) -> None:
         await ack()
     await tell_user(
         body=req.body, context=req.context, client=req.client, respond=req.respond,
-        text=req.message(refusal),
+        text=refusal_text(req.t, refusal),
     )  # fmt: skip
 
 

@@ -19,7 +19,7 @@ from handlers.errors import guarded
 from handlers.ids import Callback, CheckInAction, NudgeAction
 from handlers.slack_io import notify_user
 from handlers.surfaces import redraw_nudge, refresh_home, share_check_ins
-from handlers.ui.format import clip, escape
+from handlers.ui.format import clip
 from handlers.ui.forms import action_choice, action_value, metadata, payload_int
 from handlers.ui.help import pause_example
 from handlers.ui.nudges import (
@@ -217,7 +217,7 @@ async def handle_pause_command(req: Request) -> Answer:
                 "I can't read “{text}” as a date. Try `{example}`, or `/okr pause` "
                 "to pick the date."
             ),
-            text=escape(clip(req.args, 80)),
+            text=clip(req.args, 80),
             example=pause_example(req.t, today),
         )
     return after(pause_nudges, req=req, until=until, today=today)

@@ -10,6 +10,11 @@ def N_(message: str) -> str:
     return message
 
 
+class Markup(str):
+    """A value Polaris wrote as Slack markup itself (e.g. channel links): shown as it is,
+    where every other value of a message, the person's own words, is escaped."""
+
+
 class UserError(Exception):
     """A refusal or a mistake the user can fix. `message` is a msgid; `values` fill it in."""
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.archetypes import Archetype
 from bot.domain.cycles import quarter_of
-from bot.domain.errors import N_, PermissionDenied, UserError, field_error
+from bot.domain.errors import N_, Markup, PermissionDenied, UserError, field_error
 from bot.domain.northstar import (
     CounterMetricDraft,
     Direction,
@@ -423,7 +423,7 @@ async def _only_team_of(session: AsyncSession, workspace_id: str, user_id: str) 
         )
     raise UserError(
         N_("You are in several teams: run `/okr northstar` in one of their channels: {channels}."),
-        channels=", ".join(f"<#{t.channel_id}>" for t in teams),
+        channels=Markup(", ".join(f"<#{t.channel_id}>" for t in teams)),
     )
 
 

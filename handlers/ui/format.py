@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.domain.display import Delta, percent, progress_bar
+from bot.domain.errors import InvalidFields, Markup, UserError
 from bot.domain.northstar import Direction, TimeWindow
 from bot.domain.progress import KrKind
 from bot.i18n import Translator
@@ -27,6 +28,20 @@ def escape(text: str) -> str:
     """User text made safe for mrkdwn: Slack's control characters &, < and > escaped, so a
     person's words never become a mention, a link or markup."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def refusal_text(t: Translator, error: UserError) -> str:
+    """A refusal as mrkdwn (an ephemeral, a DM, a modal's context line): the names it quotes
+    (a team, a metric, a title the person typed) escaped, the links Polaris made kept."""
+    fields = error.fields.values() if isinstance(error, InvalidFields) else []
+    messages = list(fields) or [(error.message, error.values)]
+    return "\n".join(
+        t(message, **{k: _escaped(v) for k, v in values.items()}) for message, values in messages
+    )
+
+
+def _escaped(value: object) -> object:
+    return value if isinstance(value, Markup) or not isinstance(value, str) else escape(value)
 
 
 def clip(text: str, limit: int = SECTION_TEXT_MAX) -> str:

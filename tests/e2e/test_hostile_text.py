@@ -90,3 +90,23 @@ async def test_hostile_names_ping_nobody_on_any_surface(
     assert offenders == [], "\n".join(offenders)
     surfaces = {call.method for call in polaris.fake.calls}
     assert {"chat.postMessage", "views.publish", "files.completeUploadExternal"} <= surfaces
+
+
+def slack_escaped(text: str) -> str:
+    """A slash command's text as Slack sends it (`should_escape`)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+async def test_refusals_quoting_what_was_typed_ping_nobody(polaris: PolarisServer) -> None:
+    """A refusal quotes the name or date it could not read: those are the person's words."""
+    services = polaris.runtime.services
+    team = await seed_team(services, name="Growth")
+    await define(services.db, team.id)
+    typed = ("list", "northstar record", "pause until")
+    for command in typed:
+        await polaris.command(slack_escaped(f'{command} "{HOSTILE}" 3'))
+    answers = await polaris.fake.wait_for("response_url:U1", count=len(typed))
+    for answer in answers:
+        assert "&lt;!channel&gt; &amp; &lt;@U123&gt;" in answer.args["text"], answer.args
+    sent = sent_mrkdwn(polaris.fake)
+    assert sent and not [text for text in sent if any(raw in text for raw in RAW)]

@@ -13,6 +13,7 @@ from bot.services.commands import ListScope
 from bot.services.read_models import ObjectivePage
 from handlers.args import parse_list_scope
 from handlers.ids import ListAction
+from handlers.ui.format import refusal_text
 from handlers.ui.lists import (
     ListPage,
     build_objective_list,
@@ -81,8 +82,9 @@ def test_team_in_a_direct_message_asks_which_team() -> None:
 def test_what_slack_did_not_link_is_refused_kindly(args: str, hint: str) -> None:
     with pytest.raises(UserError) as refused:
         parse_list_scope(args, "U1", "C9")
-    assert hint in EN(refused.value.message, **refused.value.values)
-    assert "<" not in refused.value.values["text"]  # echoed escaped, never as a live mention
+    said = refusal_text(EN, refused.value)  # as the person reads it
+    assert hint in said
+    assert "<" not in said  # echoed escaped, never as a live mention
 
 
 @pytest.mark.parametrize(
