@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -340,7 +339,7 @@ def build_digest_preview(t: Translator, preview: DigestPreview) -> DigestMessage
     banner = "👀 " + t(
         "*Preview*, only you can see it. The next digest is due {when} in <#{channel}>. "
         "Team leads can post it now with `/okr digest post`.",
-        when=t.datetime(preview.next_at, format="EEEE d MMMM, HH:mm", tz=ZoneInfo(zone)),
+        when=t.when(preview.next_at, zone),
         channel=digest.team.channel_id,
     )
     blocks: list[Block] = [_context(banner), *post.main.blocks]

@@ -78,22 +78,23 @@ def delta_text(t: Translator, change: Delta, direction: Direction, unit: str = "
 
 
 def period_label(t: Translator, start: date | None, window: TimeWindow | None) -> str:
-    """`week of Nov 23, 2026`, `November 2026`, `Q4 2026` or a date, in the user's language."""
+    """`week of November 23, 2026`, `November 2026`, `Q4 2026` or a date, in the reader's
+    language."""
     if start is None:
         return ""
     if window is TimeWindow.WEEK:
         return t("week of {date}", date=t.date(start))
     if window is TimeWindow.MONTH:
-        return t.date(start, format="MMMM y")
+        return t.month(start)
     if window is TimeWindow.QUARTER:
         return t("Q{quarter} {year}", quarter=(start.month - 1) // 3 + 1, year=start.year)
     return t.date(start)
 
 
 def short_period_label(t: Translator, start: date, window: TimeWindow | None) -> str:
-    """A chart axis label: `23 Nov`, `Nov 26`, `Q4 26`."""
+    """A chart axis label: `Nov 23`, `Nov 2026`, `Q4 26` (`23 nov.`, `nov. 2026` in French)."""
     if window is TimeWindow.MONTH:
-        return t.date(start, format="MMM yy")
+        return t.short_month(start)
     if window is TimeWindow.QUARTER:
         return t("Q{quarter} {year}", quarter=(start.month - 1) // 3 + 1, year=start.year % 100)
-    return t.date(start, format="d MMM")
+    return t.short_day(start)
