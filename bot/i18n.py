@@ -131,7 +131,8 @@ class Translator:
         """A date in a sentence: `January 5, 2027` (en) or `5 janvier 2027` (fr). `format` is
         a CLDR named format (`short`, `medium`, `long`, `full`), never a pattern: the reader's
         locale orders the parts."""
-        return format_date(value, format=format, locale=self.locale)
+        pattern = str(self.locale.date_formats[format].pattern)
+        return format_date(value, format=self._ordinal_first(pattern, value), locale=self.locale)
 
     def day_month(self, value: Day) -> str:
         """`December 24` (en) or `24 décembre` (fr): a date as people type it, no year."""
@@ -176,7 +177,15 @@ class Translator:
 
     def _skeleton(self, skeleton: str, value: Day) -> str:
         pattern = _skeleton_pattern(str(self.locale), skeleton)
-        return format_date(value, format=pattern, locale=self.locale)
+        return format_date(value, format=self._ordinal_first(pattern, value), locale=self.locale)
+
+    def _ordinal_first(self, pattern: str, value: Day) -> str:
+        """French writes the first of the month as an ordinal, « 1er décembre », which CLDR
+        does not: its day field (`d`, outside quoted text) gets the `er` (before a month's
+        name only: `01/12/2026` stays numeric)."""
+        if self.language != "fr" or value.day != 1 or "MMM" not in pattern:
+            return pattern
+        return re.sub(r"'[^']*'|d+", _first, pattern)
 
     def age(self, seconds: float) -> str:
         """A rounded duration such as `3 days` / `3 jours`."""
@@ -219,6 +228,10 @@ def _skeleton_pattern(locale: str, skeleton: str) -> str:
                 f"{field}|'[^']*'", functools.partial(_widen, field[0] * wanted), pattern
             )
     return pattern
+
+
+def _first(field: re.Match[str]) -> str:
+    return field[0] if field[0].startswith("'") else "d'er'"
 
 
 def _widen(width: str, field: re.Match[str]) -> str:

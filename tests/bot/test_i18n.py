@@ -171,3 +171,16 @@ def test_french_times_are_written_as_the_french_write_them() -> None:
     fr, en = translator("fr-FR"), translator("en-US")
     assert (fr.time(time(9, 0)), fr.time(time(16, 30))) == ("9\u00a0h", "16\u00a0h\u00a030")
     assert (en.time(time(9, 0)), en.time(time(16, 30))) == ("9:00\u202fAM", "4:30\u202fPM")
+
+
+def test_the_first_of_the_month_is_an_ordinal_in_french() -> None:
+    from datetime import UTC, date, datetime
+
+    fr = translator("fr-FR")
+    first = date(2026, 12, 1)
+    assert (fr.date(first), fr.day_month(first)) == ("1er décembre 2026", "1er décembre")
+    assert fr.when(datetime(2026, 12, 1, 8, tzinfo=UTC), "Europe/Paris") == (
+        "mardi 1er déc. à 9\u00a0h"
+    )
+    assert fr.date(first, format="short") == "01/12/2026"  # numeric: no ordinal
+    assert translator("en-US").date(first) == "December 1, 2026"
