@@ -4,8 +4,14 @@ speaks theirs. A French team's channel with an English-speaking member acting in
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
+from sqlalchemy import update
+
+from bot.services.members import remember_member
+from storage.models import Team
 from tests.conftest import PolarisServer
+from tests.digest_factories import DIGEST_AT, seed_week
 from tests.e2e.test_okr_journey import create_team, opened, submit
 
 
@@ -78,3 +84,24 @@ async def test_a_closed_channel_is_reported_to_the_actor_in_their_language(
         "O-1 est enregistré, mais je ne peux pas publier dans <#C1>\u202f: invitez-moi avec "
         "`/invite @Polaris`."
     )
+
+
+async def test_the_lead_hears_of_a_refused_digest_in_their_own_language(
+    polaris_on_clock: PolarisServer, clock: list[datetime]
+) -> None:
+    """A French team in a private channel closed to Polaris; its lead, U1, reads English."""
+    polaris = polaris_on_clock
+    services = polaris.runtime.services
+    polaris.fake.add_channel("CPRIV", name="secret", is_private=True, is_member=False)
+    await seed_week(services, clock, channel_id="CPRIV")
+    async with services.db.transaction() as session:
+        await session.execute(update(Team).values(locale="fr"))
+    await remember_member(
+        db=services.db, workspace_id="T0001", user_id="U1", locale="en-US",
+        timezone="Europe/Paris", is_admin=False, default_locale="en", now=clock[0],
+    )  # fmt: skip
+    clock[0] = DIGEST_AT
+    await polaris.runtime.ticker.tick(DIGEST_AT)
+    await polaris.settled()
+    [dm] = [c for c in polaris.fake.calls_to("chat.postMessage") if c.args["channel"] == "U1"]
+    assert dm.args["text"].startswith("I could not post the weekly digest of *Growth* in <#CPRIV>")
