@@ -45,6 +45,13 @@ async def test_a_french_channel_hears_french_and_the_english_actor_reads_english
     )
     assert line.args["channel"] == "C2"
     assert "a mis à jour" in line.args["text"], line.args["text"]  # the channel's thread: French
+    # The digest's preview: the banner to U1 in English, the post as C2 will read it.
+    await polaris.command("digest", user_id="U1", channel_id="C2")
+    [preview] = await polaris.fake.wait_for(
+        "response_url:U1", where=lambda c: "Preview" in c.args.get("text", "")
+    )
+    blocks = json.dumps(preview.args["blocks"], ensure_ascii=False)
+    assert "*Preview*, only you can see it" in blocks and "Ouvrir l’accueil" in blocks
 
 
 async def test_the_north_star_chart_posted_in_a_french_channel_is_french(

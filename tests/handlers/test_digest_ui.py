@@ -357,3 +357,18 @@ def test_the_lead_learns_how_to_invite_the_bot() -> None:
     assert "archived" in unreachable_text(
         translator("en"), team="G", channel_id="C9", error="is_archived"
     )
+
+
+def test_the_preview_speaks_to_its_reader_and_shows_the_post_as_the_channel_will_read_it() -> None:
+    """A French team's digest previewed by someone who reads English."""
+    objectives, weeks = big_team(1)
+    digest = digest_of(objectives, weeks, locale="fr")
+    preview = build_digest_preview(
+        translator("en"),
+        DigestPreview(digest=digest, next_at=datetime(2026, 11, 30, 8, 30, tzinfo=UTC)),
+        t_team=translator("fr"),
+    )
+    text = text_of(preview.blocks)
+    assert "*Preview*, only you can see it. The next digest is due Monday, Nov 30" in text
+    assert text_of(build_digest_post(translator("fr"), digest).main.blocks)[1:-1] in text
+    assert preview.text.startswith("Preview: ") and "bilan" in preview.text
