@@ -4,7 +4,7 @@ speaks theirs. A French team's channel with an English-speaking member acting in
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import update
 
@@ -112,3 +112,25 @@ async def test_the_lead_hears_of_a_refused_digest_in_their_own_language(
     await polaris.settled()
     [dm] = [c for c in polaris.fake.calls_to("chat.postMessage") if c.args["channel"] == "U1"]
     assert dm.args["text"].startswith("I could not post the weekly digest of *Growth* in <#CPRIV>")
+
+
+async def test_a_dm_speaks_its_readers_language_else_the_teams(polaris: PolarisServer) -> None:
+    """What the stale-KR suggestion (a DM to the objective's owner) is written with."""
+    from handlers.directory import reader_translator
+
+    services = polaris.runtime.services
+    await remember_member(
+        db=services.db, workspace_id="T0001", user_id="UFR", locale="fr-FR",
+        timezone="Europe/Paris", is_admin=False, default_locale="en", now=datetime.now(UTC),
+    )  # fmt: skip
+    known = await reader_translator(
+        services=services, workspace_id="T0001", user_id="UFR", fallback="en"
+    )
+    unknown = await reader_translator(
+        services=services, workspace_id="T0001", user_id="UNEW", fallback="fr"
+    )
+    assert (known.language, unknown.language) == ("fr", "fr")
+    english = await reader_translator(
+        services=services, workspace_id="T0001", user_id="UNEW", fallback="en"
+    )
+    assert english.language == "en"
