@@ -14,6 +14,7 @@ from bot.services.read_models import DigestModel, ObjectiveView
 from handlers.ui.format import (
     amount,
     clip,
+    cycle_label,
     escape,
     kr_amount,
     progress_line,
@@ -39,7 +40,7 @@ def week_span_text(t: Translator, digest: DigestModel) -> str:
         "{start} → {end} · cycle {cycle}",
         start=t.short_day(_local(digest.since, zone).date()),
         end=t.short_day(_local(digest.until, zone).date()),
-        cycle=digest.cycle_key,
+        cycle=cycle_label(t, digest.cycle_key),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.domain.cycles import quarter_span
 from bot.domain.display import Delta, percent, progress_bar
 from bot.domain.northstar import Direction, TimeWindow
 from bot.i18n import Translator
@@ -87,8 +88,21 @@ def period_label(t: Translator, start: date | None, window: TimeWindow | None) -
     if window is TimeWindow.MONTH:
         return t.month(start)
     if window is TimeWindow.QUARTER:
-        return t("Q{quarter} {year}", quarter=(start.month - 1) // 3 + 1, year=start.year)
+        return _quarter(t, start, start.year)
     return t.date(start)
+
+
+def cycle_label(t: Translator, key: str) -> str:
+    """`Q4 2026` (en) or `T4 2026` (fr): a cycle as people say it, not its key `2026-Q4`."""
+    try:
+        span = quarter_span(key)
+    except ValueError:  # not a quarter: shown as it is
+        return escape(key)
+    return _quarter(t, span.starts_on, span.starts_on.year)
+
+
+def _quarter(t: Translator, start: date, year: int) -> str:
+    return t("Q{quarter} {year}", quarter=(start.month - 1) // 3 + 1, year=year)
 
 
 def short_period_label(t: Translator, start: date, window: TimeWindow | None) -> str:
@@ -96,5 +110,5 @@ def short_period_label(t: Translator, start: date, window: TimeWindow | None) ->
     if window is TimeWindow.MONTH:
         return t.short_month(start)
     if window is TimeWindow.QUARTER:
-        return t("Q{quarter} {year}", quarter=(start.month - 1) // 3 + 1, year=start.year % 100)
+        return _quarter(t, start, start.year % 100)
     return t.short_day(start)

@@ -9,7 +9,14 @@ from collections.abc import Sequence
 from bot.domain.display import progress_bar
 from bot.i18n import Translator
 from bot.services.read_models import MetricTrend, NorthStarSummary
-from handlers.ui.format import amount, delta_text, escape, period_label, progress_percent
+from handlers.ui.format import (
+    amount,
+    cycle_label,
+    delta_text,
+    escape,
+    period_label,
+    progress_percent,
+)
 from handlers.ui.okr import Labelled, objective_text
 
 
@@ -41,7 +48,7 @@ def change_lines(t: Translator, summary: NorthStarSummary) -> list[str]:
         + "   "
         + t(
             "This cycle ({cycle}): {change}",
-            cycle=summary.cycle_key,
+            cycle=cycle_label(t, summary.cycle_key),
             change=delta_text(t, trend.over_cycle, direction, unit),
         ),
         t("Last {n} periods: `{spark}`", n=len(trend.values), spark=trend.spark or " "),

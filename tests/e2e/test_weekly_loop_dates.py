@@ -1,5 +1,6 @@
 """Every surface of the weekly loop, as a person reads it in English and in French, writes
-dates the way the reader does: never an ISO date (`2026-11-23`) nor `23/11/2026` in prose.
+dates the way the reader does: never an ISO date (`2026-11-23`), `23/11/2026` or a cycle's
+key (`2026-Q4`) in prose.
 
 One week of a new team, over real HTTP against the fake Slack: the team and its announcement,
 an objective and its post, a North Star with two readings, a one-line update (thread line,
@@ -23,6 +24,7 @@ from tests.slack_forms import block_action
 
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 NUMERIC_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+CYCLE_KEY = re.compile(r"\b\d{4}-Q[1-4]\b")  # a cycle reads `Q4 2026` / `T4 2026`
 #: Keys whose strings a person reads (Block Kit text objects, files' comments and titles).
 READ_KEYS = frozenset({"text", "initial_comment", "title", "alt_text"})
 
@@ -117,6 +119,8 @@ async def test_no_surface_of_the_weekly_loop_writes_a_machine_date(
     assert "⏰" in everything, "the digest was posted late, with its note"
     assert paused in everything
     machine_dates = [
-        (method, s) for method, s in texts if ISO_DATE.search(s) or NUMERIC_DATE.search(s)
+        (method, s)
+        for method, s in texts
+        if ISO_DATE.search(s) or NUMERIC_DATE.search(s) or CYCLE_KEY.search(s)
     ]
     assert machine_dates == []
