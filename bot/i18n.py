@@ -12,16 +12,18 @@ only the reviewable `.po` text. Call sites use a `Translator` bound to one user'
 
 from __future__ import annotations
 
+import functools
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from functools import cache
+from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime, format_skeleton, format_timedelta
+from babel.dates import format_date, format_time, format_timedelta, match_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import (
@@ -41,7 +43,12 @@ DOMAIN = "messages"
 SUPPORTED_LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
 NUMBER_TEXT_MAX = 100  # longer than any number a person types, with its spaces
-Day = date  # for annotations inside Translator, whose `date` method hides the type
+Day = date  # for annotations inside Translator, whose `date` and `time` methods hide the types
+Clock = time
+# CLDR writes French times as `15:15`; French typography writes `15 h 15`, and `9 h` on the
+# hour (as CLDR's own fr-CA does). No-break spaces keep the hour and its `h` on one line.
+FRENCH_TIME = "H\u00a0'h'\u00a0mm"
+FRENCH_HOUR = "H\u00a0'h'"
 
 
 def language_of(locale: str | None) -> str | None:
@@ -64,7 +71,7 @@ def babel_locale(locale: str | None, fallback: str) -> Locale:
     return Locale.parse(DEFAULT_LANGUAGE)
 
 
-@cache
+@functools.cache
 def _catalog(language: str) -> NullTranslations:
     path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not path.exists():
@@ -77,7 +84,7 @@ def _catalog(language: str) -> NullTranslations:
     return Translations(fp=buffer, domain=DOMAIN)
 
 
-@cache
+@functools.cache
 def _number_pattern(digits: int) -> NumberPattern:
     # Parsed once: Babel would parse the pattern string on every call, and posts, lists and
     # digests format hundreds of numbers.
@@ -120,15 +127,65 @@ class Translator:
         """A value whose unit is `%`: `12.5` → `12.5%` (en) or `12,5 %` (fr), 2 decimals at most."""
         return format_percent(round(value, 2) / 100, locale=self.locale, decimal_quantization=False)
 
-    def date(self, value: date, *, format: str = "medium") -> str:
-        return format_date(value, format=format, locale=self.locale)
-
-    def datetime(self, value: datetime, *, format: str = "medium", tz: Any = None) -> str:
-        return format_datetime(value, format=format, tzinfo=tz, locale=self.locale)
+    def date(self, value: Day, *, format: str = "long") -> str:
+        """A date in a sentence: `January 5, 2027` (en) or `5 janvier 2027` (fr). `format` is
+        a CLDR named format (`short`, `medium`, `long`, `full`), never a pattern: the reader's
+        locale orders the parts."""
+        pattern = str(self.locale.date_formats[format].pattern)
+        return format_date(value, format=self._ordinal_first(pattern, value), locale=self.locale)
 
     def day_month(self, value: Day) -> str:
         """`December 24` (en) or `24 décembre` (fr): a date as people type it, no year."""
-        return format_skeleton("MMMMd", value, locale=self.locale)
+        return self._skeleton("MMMMd", value)
+
+    def short_day(self, value: Day) -> str:
+        """`Dec 24` (en) or `24 déc.` (fr): a date in a range or under a chart."""
+        return self._skeleton("MMMd", value)
+
+    def weekday(self, value: Day) -> str:
+        """`Saturday, December 5` (en) or `samedi 5 décembre` (fr)."""
+        return self._skeleton("MMMMEEEEd", value)
+
+    def month(self, value: Day) -> str:
+        """`November 2026` (en) or `novembre 2026` (fr)."""
+        return self._skeleton("yMMMM", value)
+
+    def short_month(self, value: Day) -> str:
+        """`Nov 2026` (en) or `nov. 2026` (fr): a month under a chart."""
+        return self._skeleton("yMMM", value)
+
+    def time(self, value: Clock | datetime, *, tz: tzinfo | str | None = None) -> str:
+        """`3:15 PM` (en-US), `15:15` (en-GB), `15 h 15` or `9 h` (fr): a time of day, on the
+        clock of `tz` for an instant."""
+        zone = _zone(tz)
+        if self.language == "fr":
+            local = value.astimezone(zone) if isinstance(value, datetime) and zone else value
+            pattern = FRENCH_TIME if local.minute else FRENCH_HOUR
+            return format_time(local, format=pattern, locale=self.locale)
+        return format_time(value, format="short", tzinfo=zone, locale=self.locale)
+
+    def when(self, moment: datetime, tz: tzinfo | str | None = None) -> str:
+        """An instant in a sentence, on the clock of `tz`: `Saturday, Dec 5 at 3:15 PM` (en)
+        or `samedi 5 déc. à 15 h 15` (fr). Never `05/12/2026 15:15`."""
+        zone = _zone(tz)
+        local = moment.astimezone(zone) if zone else moment
+        return self(
+            "{date} at {time}",
+            date=self._skeleton("MMMEEEEd", local.date()),
+            time=self.time(local),
+        )
+
+    def _skeleton(self, skeleton: str, value: Day) -> str:
+        pattern = _skeleton_pattern(str(self.locale), skeleton)
+        return format_date(value, format=self._ordinal_first(pattern, value), locale=self.locale)
+
+    def _ordinal_first(self, pattern: str, value: Day) -> str:
+        """French writes the first of the month as an ordinal, « 1er décembre », which CLDR
+        does not: its day field (`d`, outside quoted text) gets the `er` (before a month's
+        name only: `01/12/2026` stays numeric)."""
+        if self.language != "fr" or value.day != 1 or "MMM" not in pattern:
+            return pattern
+        return re.sub(r"'[^']*'|d+", _first, pattern)
 
     def age(self, seconds: float) -> str:
         """A rounded duration such as `3 days` / `3 jours`."""
@@ -150,6 +207,35 @@ class Translator:
             except ValueError:
                 raise ValueError(text) from None
         return require_storable(parsed)
+
+
+def _zone(tz: tzinfo | str | None) -> tzinfo | None:
+    return ZoneInfo(tz) if isinstance(tz, str) else tz
+
+
+@functools.cache
+def _skeleton_pattern(locale: str, skeleton: str) -> str:
+    """The locale's pattern for a CLDR skeleton, its weekday and month as wide as asked.
+
+    Babel finds the closest skeleton the locale has (`MMMEd` for `MMMEEEEd`) but keeps that
+    one's widths, so it would say `Sat` where `Saturday` was asked: widen them as ICU does."""
+    patterns = Locale.parse(locale).datetime_skeletons
+    found = match_skeleton(skeleton, patterns) or skeleton
+    pattern = str(patterns[found].pattern) if found in patterns else skeleton
+    for field, wanted in (("E+", skeleton.count("E")), ("M{3,}", skeleton.count("M"))):
+        if wanted >= 3:  # a name (`Sat`, `Dec`), not a number: as wide as asked
+            pattern = re.sub(
+                f"{field}|'[^']*'", functools.partial(_widen, field[0] * wanted), pattern
+            )
+    return pattern
+
+
+def _first(field: re.Match[str]) -> str:
+    return field[0] if field[0].startswith("'") else "d'er'"
+
+
+def _widen(width: str, field: re.Match[str]) -> str:
+    return field[0] if field[0].startswith("'") else width  # quoted text stays as it is
 
 
 def translator(locale: str | None, *, default: str = DEFAULT_LANGUAGE) -> Translator:

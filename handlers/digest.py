@@ -48,7 +48,8 @@ async def preview_digest_privately(*, req: Request) -> None:
     )
     if not preview.digest.has_content:
         raise UserError(NOTHING_TO_DIGEST)
-    message = build_digest_preview(translator(preview.digest.team.locale), preview)
+    t_team = translator(preview.digest.team.locale)  # the post as the channel will read it
+    message = build_digest_preview(req.t, preview, t_team=t_team)
     await req.tell(message.text, message.blocks)
 
 

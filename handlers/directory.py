@@ -19,6 +19,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.i18n import Translator, translator
 from bot.services import members
 from bot.services.members import SlackPerson
 from bot.services.read_models import ObjectiveView
@@ -181,3 +182,12 @@ async def learn_owners(
 def owners_of(objective: ObjectiveView) -> set[str]:
     """The objective's owner and its key results' owners."""
     return {objective.owner_user_id, *(kr.owner_user_id for kr in objective.key_results)}
+
+
+async def reader_translator(
+    *, services: Services, workspace_id: str, user_id: str, fallback: str
+) -> Translator:
+    """The translator of a message to one person (a DM): their language as Slack last told
+    it, else `fallback` (their team's). Channel posts use the team's language instead."""
+    known = await members.known_member(db=services.db, workspace_id=workspace_id, user_id=user_id)
+    return translator(known[0].locale if known else None, default=fallback)

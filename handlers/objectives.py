@@ -135,7 +135,7 @@ async def handle_new_objective_submission(req: Request) -> Answer | None:
         return None
     return after(
         publish_objective, client=req.client, services=req.services, objective=objective,
-        actor=req.user_id,
+        actor=req.user_id, t=req.t,
     ).then(learn_objective_owners, req=req, objective=objective)  # fmt: skip
 
 

@@ -18,7 +18,7 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.progress import KrKind
-from bot.i18n import DEFAULT_LANGUAGE, translator
+from bot.i18n import DEFAULT_LANGUAGE, Translator, translator
 from bot.services.commands import RecordCheckIn
 from bot.services.lists import home_for
 from bot.services.members import MemberProfile
@@ -51,9 +51,16 @@ log = logging.getLogger(__name__)
 
 @follow_up
 async def publish_objective(
-    *, client: AsyncWebClient, services: Services, objective: ObjectiveView, actor: str
+    *,
+    client: AsyncWebClient,
+    services: Services,
+    objective: ObjectiveView,
+    actor: str,
+    t: Translator,
 ) -> None:
-    """Post the objective in its team channel and remember the post (its thread)."""
+    """Post the objective in its team channel, in the team's language, and remember the post
+    (its thread). Should the channel be closed, the actor hears it in their own language (`t`:
+    named so, its strings are extracted for the catalogs)."""
     t_team = translator(objective.team.locale)
     try:
         ts = await post_in_channel(
@@ -67,7 +74,7 @@ async def publish_objective(
         await notify_user(
             client,
             user_id=actor,
-            text=t_team(
+            text=t(
                 "{ref} is saved, but I cannot post in <#{channel}>: invite me there with "
                 "`/invite @Polaris`.",
                 ref=objective.label,
@@ -269,16 +276,18 @@ async def redraw_nudge(
 
 
 async def post_north_star_chart(*, req: Request, channel_id: str) -> None:
-    """Upload the trend chart of the channel's team's North Star to the channel. Raises
-    NotFound without a team or North Star there."""
+    """Upload the trend chart of the channel's team's North Star to the channel, in the team's
+    language (the channel reads it, not only the person who asked). Raises NotFound without a
+    team or North Star there."""
     summary = await show_north_star(
         db=req.db, workspace_id=req.workspace_id, channel_id=channel_id, now=req.now
     )
-    png = await render_north_star_chart(req.t, summary)
+    t_team = translator(summary.team.locale)
+    png = await render_north_star_chart(t_team, summary)
     await req.client.files_upload_v2(
         channel=channel_id,
         file=png,
         filename="north-star.png",
         title=summary.north_star.name,
-        initial_comment=summary_fallback_text(req.t, summary),
+        initial_comment=summary_fallback_text(t_team, summary),
     )

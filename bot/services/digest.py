@@ -185,9 +185,12 @@ async def weekly_digest(
         before = await store.latest_check_ins_at(session, [kr.id for kr in open_krs], since)
         readings = await _readings_recorded(session, summary, since, now)
         nudges = await store.nudges_sent_between(session, team_id=team.id, since=since, until=now)
-        members = await store.members_of_users(
-            session, workspace_id, {kr.owner_user_id for kr in open_krs}
+        owners = {kr.owner_user_id for kr in open_krs}
+        lead = team.lead_user_id
+        people = await store.members_of_users(
+            session, workspace_id, owners | ({lead} if lead else set())
         )
+        members = {user: m for user, m in people.items() if user in owners}
         first = not await store.digest_posted(
             session,
             workspace_id=workspace_id,
@@ -217,6 +220,7 @@ async def weekly_digest(
         first=first,
         next_check_in_at=next_check_in_at(view, now),
         next_digest_at=next_digest_at(view, now),
+        lead_locale=people[lead].locale if lead in people else None,
     )
 
 

@@ -205,7 +205,7 @@ async def pause_nudges(
     if until < today:
         raise UserError(
             N_("Pick a date from today on, e.g. `/okr pause until {example}`."),
-            example=(today + timedelta(days=14)).isoformat(),
+            example=today + timedelta(days=14),  # a date: the reader's locale writes it
         )
     if until > today + timedelta(days=366):
         raise UserError(N_("Pause for a year at most."))

@@ -395,6 +395,7 @@ class DigestModel:
         empty: nothing was recorded this week (no check-in, no reading).
         first: no digest was posted for the team before: this one is its kick-off.
         next_check_in_at, next_digest_at: when the next weekly check-in and digest come.
+        lead_locale: the team lead's language, for what is said to them alone (a DM).
     """
 
     team: TeamView
@@ -413,6 +414,7 @@ class DigestModel:
     first: bool = False
     next_check_in_at: datetime | None = None
     next_digest_at: datetime | None = None
+    lead_locale: str | None = None
 
     @property
     def has_content(self) -> bool:

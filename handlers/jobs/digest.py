@@ -80,7 +80,7 @@ async def send_digest(
             ts = found.ts
     except ChannelUnreachable as unreachable:
         if unreachable.error in LEAD_FIXES:
-            await _tell_lead(client, t, digest, unreachable.error)
+            await _tell_lead(client, digest, unreachable.error)
             return Outcome(LedgerStatus.SKIPPED, channel, error=unreachable.error)
         status, code = outcome_of(unreachable)
         return Outcome(status, channel, error=code)
@@ -175,13 +175,15 @@ async def post_digest_chart(
         log.exception("digest of team %s: chart not posted", digest.team.id)
 
 
-async def _tell_lead(client: AsyncWebClient, t: Translator, digest: DigestModel, code: str) -> None:
+async def _tell_lead(client: AsyncWebClient, digest: DigestModel, code: str) -> None:
+    """A DM to the team lead, in their language: the channel refused the digest."""
     lead = digest.team.lead_user_id
     log.warning(
         "digest of team %s: channel %s refused (%s)", digest.team.id, digest.team.channel_id, code
     )
     if not lead:
         return
+    t = translator(digest.lead_locale, default=digest.team.locale)
     text = unreachable_text(t, team=digest.team.name, channel_id=digest.team.channel_id, error=code)
     try:
         await notify_user(client, user_id=lead, text=text)

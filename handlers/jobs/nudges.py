@@ -14,7 +14,7 @@ from bot.scheduler import DueItem
 from bot.services import nudge_messages, nudges
 from bot.services.ledger import LedgerKey, LedgerStatus, Outcome
 from bot.services.runtime import Services
-from handlers.directory import learn_now
+from handlers.directory import learn_now, reader_translator
 from handlers.slack_io import find_marked_post, marker_metadata, outcome_of
 from handlers.ui.nudges import build_nudge_message, build_stale_suggestion, nudge_text
 
@@ -133,7 +133,12 @@ class NudgeJob:
             return Outcome(LedgerStatus.SKIPPED, error="key result closed")
         found = await self._earlier_post(due, item)
         if found is None:
-            t = translator(objective.team.locale)
+            t = await reader_translator(
+                services=self.services,
+                workspace_id=due.workspace_id,
+                user_id=due.user_id,
+                fallback=objective.team.locale,
+            )
             response = await self.client.chat_postMessage(
                 channel=due.user_id,
                 text=build_stale_suggestion(t, objective),

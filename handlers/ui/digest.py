@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -331,16 +330,19 @@ def digest_fallback_text(t: Translator, digest: DigestModel) -> str:
     return t("{team} · weekly digest", team=escape(digest.team.name))
 
 
-def build_digest_preview(t: Translator, preview: DigestPreview) -> DigestMessage:
-    """`/okr digest`: the main post as it would be posted, marked as a private preview, with
-    when the next one is due and how many thread replies it would carry."""
+def build_digest_preview(
+    t: Translator, preview: DigestPreview, *, t_team: Translator | None = None
+) -> DigestMessage:
+    """`/okr digest`: the main post as it would be posted (in the team's language, `t_team`),
+    marked as a private preview, with when the next one is due and how many thread replies it
+    would carry (in the reader's, `t`)."""
     digest = preview.digest
-    post = build_digest_post(t, digest)
+    post = build_digest_post(t_team or t, digest)
     zone = digest.team.timezone
     banner = "👀 " + t(
         "*Preview*, only you can see it. The next digest is due {when} in <#{channel}>. "
         "Team leads can post it now with `/okr digest post`.",
-        when=t.datetime(preview.next_at, format="EEEE d MMMM, HH:mm", tz=ZoneInfo(zone)),
+        when=t.when(preview.next_at, zone),
         channel=digest.team.channel_id,
     )
     blocks: list[Block] = [_context(banner), *post.main.blocks]

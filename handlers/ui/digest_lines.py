@@ -14,6 +14,7 @@ from bot.services.read_models import DigestModel, ObjectiveView
 from handlers.ui.format import (
     amount,
     clip,
+    cycle_label,
     escape,
     kr_amount,
     progress_line,
@@ -37,9 +38,9 @@ def week_span_text(t: Translator, digest: DigestModel) -> str:
     zone = digest.team.timezone
     return t(
         "{start} → {end} · cycle {cycle}",
-        start=t.date(_local(digest.since, zone).date(), format="d MMM"),
-        end=t.date(_local(digest.until, zone).date(), format="d MMM"),
-        cycle=digest.cycle_key,
+        start=t.short_day(_local(digest.since, zone).date()),
+        end=t.short_day(_local(digest.until, zone).date()),
+        cycle=cycle_label(t, digest.cycle_key),
     )
 
 
@@ -47,7 +48,7 @@ def late_note(t: Translator, due_at: datetime, timezone: str) -> str:
     """The line a late digest carries: when it was due, on the team's clock."""
     return "⏰ " + t(
         "Posted late: this digest was due {when}, when Polaris was not running.",
-        when=t.datetime(due_at, format="EEEE d MMMM, HH:mm", tz=ZoneInfo(timezone)),
+        when=t.when(due_at, timezone),
     )
 
 
@@ -161,10 +162,6 @@ def completion_text(t: Translator, digest: DigestModel) -> str:
     return f"{text} ({', '.join(others)})" if others else text
 
 
-def _team_time(t: Translator, moment: datetime, timezone: str) -> str:
-    return t.datetime(moment, format="EEEE d MMMM, HH:mm", tz=ZoneInfo(timezone))
-
-
 def kick_off_lines(t: Translator, digest: DigestModel) -> list[str]:
     """A team's first digest: what was declared, and when the rhythm's next check-in and
     digest come (on the team's clock)."""
@@ -188,12 +185,12 @@ def kick_off_lines(t: Translator, digest: DigestModel) -> list[str]:
             + t(
                 "Next check-in: {when}. Each key result owner gets a DM at that hour in their "
                 "own time zone.",
-                when=_team_time(t, digest.next_check_in_at, zone),
+                when=t.when(digest.next_check_in_at, zone),
             )
         )
     if digest.next_digest_at is not None:
         lines.append(
-            "📬 " + t("Next digest: {when}, here.", when=_team_time(t, digest.next_digest_at, zone))
+            "📬 " + t("Next digest: {when}, here.", when=t.when(digest.next_digest_at, zone))
         )
     return lines
 
@@ -207,7 +204,7 @@ def quiet_week_lines(t: Translator, digest: DigestModel) -> list[str]:
         + t(
             "*{team}* had a quiet week: no check-ins or readings since {date}.",
             team=escape(digest.team.name),
-            date=t.date(_local(digest.since, zone).date(), format="EEEE d MMMM"),
+            date=t.weekday(_local(digest.since, zone).date()),
         ),
         t(
             "No worries, weeks like this happen. When you have a minute, `/okr update` "

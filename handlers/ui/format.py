@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.domain.cycles import quarter_span
 from bot.domain.display import Delta, percent, progress_bar
 from bot.domain.errors import InvalidFields, Markup, UserError
 from bot.domain.northstar import Direction, TimeWindow
@@ -180,22 +181,36 @@ def delta_text(t: Translator, change: Delta, direction: Direction, unit: str = "
 
 
 def period_label(t: Translator, start: date | None, window: TimeWindow | None) -> str:
-    """`week of Nov 23, 2026`, `November 2026`, `Q4 2026` or a date, in the user's language."""
+    """`week of November 23, 2026`, `November 2026`, `Q4 2026` or a date, in the reader's
+    language."""
     if start is None:
         return ""
     if window is TimeWindow.WEEK:
         return t("week of {date}", date=t.date(start))
     if window is TimeWindow.MONTH:
-        return t.date(start, format="MMMM y")
+        return t.month(start)
     if window is TimeWindow.QUARTER:
-        return t("Q{quarter} {year}", quarter=(start.month - 1) // 3 + 1, year=start.year)
+        return _quarter(t, start, start.year)
     return t.date(start)
 
 
+def cycle_label(t: Translator, key: str) -> str:
+    """`Q4 2026` (en) or `T4 2026` (fr): a cycle as people say it, not its key `2026-Q4`."""
+    try:
+        span = quarter_span(key)
+    except ValueError:  # not a quarter: shown as it is
+        return escape(key)
+    return _quarter(t, span.starts_on, span.starts_on.year)
+
+
+def _quarter(t: Translator, start: date, year: int) -> str:
+    return t("Q{quarter} {year}", quarter=(start.month - 1) // 3 + 1, year=year)
+
+
 def short_period_label(t: Translator, start: date, window: TimeWindow | None) -> str:
-    """A chart axis label: `23 Nov`, `Nov 26`, `Q4 26`."""
+    """A chart axis label: `Nov 23`, `Nov 2026`, `Q4 26` (`23 nov.`, `nov. 2026` in French)."""
     if window is TimeWindow.MONTH:
-        return t.date(start, format="MMM yy")
+        return t.short_month(start)
     if window is TimeWindow.QUARTER:
-        return t("Q{quarter} {year}", quarter=(start.month - 1) // 3 + 1, year=start.year % 100)
-    return t.date(start, format="d MMM")
+        return _quarter(t, start, start.year % 100)
+    return t.short_day(start)

@@ -20,7 +20,7 @@ from bot.i18n import Translator
 from bot.services.read_models import HomeModel, KeyResultView, ObjectiveView
 from handlers.ids import CheckInAction, ObjectiveAction
 from handlers.ui.blocks import context, header, section
-from handlers.ui.format import HOME_BLOCKS_MAX, SECTION_TEXT_MAX, clip
+from handlers.ui.format import HOME_BLOCKS_MAX, SECTION_TEXT_MAX, clip, cycle_label
 from handlers.ui.okr import kr_line, last_check_in_text, objective_heading, objective_menu
 
 
@@ -117,7 +117,7 @@ def _due(t: Translator, model: HomeModel) -> list[Block]:
 def _intro(t: Translator, model: HomeModel) -> ContextBlock:
     cycles = [o.cycle_key for o in (*model.my_objectives, *model.team_objectives)]
     hint = t("Update a key result with its button, or type `/okr update`.")
-    text = t("Cycle {cycle}", cycle=cycles[0]) + " · " + hint if cycles else hint
+    text = t("Cycle {cycle}", cycle=cycle_label(t, cycles[0])) + " · " + hint if cycles else hint
     return context(text)
 
 

@@ -20,7 +20,7 @@ from bot.services.commands import ListScope
 from bot.services.read_models import ObjectivePage, ObjectiveView
 from handlers.ids import ListAction
 from handlers.ui.blocks import actions, button, context, section
-from handlers.ui.format import MESSAGE_BLOCKS_MAX, SECTION_TEXT_MAX, clip, escape
+from handlers.ui.format import MESSAGE_BLOCKS_MAX, SECTION_TEXT_MAX, clip, cycle_label, escape
 from handlers.ui.okr import kr_line, last_check_in_text, objective_heading, objective_menu
 
 
@@ -115,7 +115,10 @@ def build_objective_list(
                 ]
             ),
         ]
-    summary = [t.plural("{n} objective", "{n} objectives", page.total), page.items[0].cycle_key]
+    summary = [
+        t.plural("{n} objective", "{n} objectives", page.total),
+        cycle_label(t, page.items[0].cycle_key),
+    ]
     if page.pages > 1:
         summary.append(t("page {page} of {pages}", page=page.page, pages=page.pages))
     blocks: list[Block] = [

@@ -12,6 +12,7 @@ from bot.services.read_models import MetricTrend, NorthStarSummary
 from handlers.ui.format import (
     amount,
     clip,
+    cycle_label,
     delta_text,
     escape,
     period_label,
@@ -48,7 +49,7 @@ def change_lines(t: Translator, summary: NorthStarSummary) -> list[str]:
         + "   "
         + t(
             "This cycle ({cycle}): {change}",
-            cycle=summary.cycle_key,
+            cycle=cycle_label(t, summary.cycle_key),
             change=delta_text(t, trend.over_cycle, direction, unit),
         ),
         t("Last {n} periods: `{spark}`", n=len(trend.values), spark=trend.spark or " "),

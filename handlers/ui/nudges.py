@@ -128,7 +128,7 @@ def build_nudge_answered(t: Translator, nudge: NudgeView, now: datetime) -> list
         until = nudge.snoozed_until or now
         text = t(
             "😴 Snoozed: I will ask again on {date}.",
-            date=t.datetime(until, format="short", tz=nudge.timezone or nudge.team.timezone),
+            date=t.when(until, nudge.timezone or nudge.team.timezone),
         )
     blocks: list[Block] = [section(text)]
     if nudge.undo_until and now < nudge.undo_until:

@@ -18,7 +18,7 @@ from bot.services.commands import KeyResultDraft
 from bot.services.read_models import Choice, KeyResultView, ObjectiveFormOptions, ObjectiveView
 from handlers.ids import Callback, ObjectiveAction
 from handlers.ui.blocks import actions, button, header, modal
-from handlers.ui.format import HEADER_TEXT_MAX
+from handlers.ui.format import HEADER_TEXT_MAX, cycle_label
 from handlers.ui.forms import (
     PayloadInt,
     SlackId,
@@ -164,7 +164,12 @@ def build_new_objective_modal(
             initial=str(options.default_team_id) if options.default_team_id else None,
         ),
         user_input(OWNER, t("Owner"), initial=user_id),
-        select_input(CYCLE, t("Cycle"), options.cycles, initial=options.default_cycle),
+        select_input(
+            CYCLE,
+            t("Cycle"),
+            [Choice(c.value, cycle_label(t, c.value)) for c in options.cycles],
+            initial=options.default_cycle,
+        ),
     ]
     if options.parents:
         blocks.append(

@@ -22,7 +22,14 @@ from bot.i18n import Translator
 from bot.services.read_models import KeyResultView, ObjectiveView
 from handlers.ids import ObjectiveAction
 from handlers.ui.blocks import actions, button
-from handlers.ui.format import CONTEXT_TEXT_MAX, clip, escape, kr_reading, progress_line
+from handlers.ui.format import (
+    CONTEXT_TEXT_MAX,
+    clip,
+    cycle_label,
+    escape,
+    kr_reading,
+    progress_line,
+)
 
 STATUS_EMOJI = {
     Status.DONE: "✅",
@@ -115,7 +122,7 @@ def objective_heading(t: Translator, objective: ObjectiveView) -> str:
         f"*{objective.label} · {escape(objective.title)}*\n"
         f"{progress_line(t, objective.progress.progress)} · "
         f"{status_text(t, objective.progress.status)} · <@{objective.owner_user_id}> · "
-        f"{escape(objective.team.name)} · {objective.cycle_key}"
+        f"{escape(objective.team.name)} · {cycle_label(t, objective.cycle_key)}"
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
-from babel.dates import format_time, get_day_names
+from babel.dates import get_day_names
 from pydantic import BaseModel
 from slack_sdk.models.blocks import (
     Block,
@@ -220,9 +220,9 @@ def build_team_announcement(t: Translator, team: TeamView) -> str:
                 "message (at that hour in their own time zone). Every *{digest_day} at "
                 "{digest_time}* ({zone}), the weekly digest is posted in this channel.",
                 checkin_day=days[team.checkin_weekday],
-                checkin_time=format_time(team.checkin_time, format="short", locale=t.locale),
+                checkin_time=t.time(team.checkin_time),
                 digest_day=days[team.digest_weekday],
-                digest_time=format_time(team.digest_time, format="short", locale=t.locale),
+                digest_time=t.time(team.digest_time),
                 zone=team.timezone,
             ),
             t("Declare an objective with `/okr new`; `/okr help` lists everything."),

@@ -124,5 +124,63 @@ def test_non_numbers_are_refused(typed: str) -> None:
 def test_dates_are_formatted_for_the_user() -> None:
     from datetime import date
 
-    assert translator("fr-FR").date(date(2026, 11, 23)) == "23 nov. 2026"
-    assert translator("en-US").date(date(2026, 11, 23)) == "Nov 23, 2026"
+    assert translator("fr-FR").date(date(2026, 11, 23)) == "23 novembre 2026"
+    assert translator("en-US").date(date(2026, 11, 23)) == "November 23, 2026"
+
+
+@pytest.mark.parametrize(
+    ("locale", "day", "short", "weekday", "month"),
+    [
+        ("en-US", "December 5", "Dec 5", "Saturday, December 5", "December 2026"),
+        ("en-GB", "5 December", "5 Dec", "Saturday 5 December", "December 2026"),
+        ("fr-FR", "5 décembre", "5 déc.", "samedi 5 décembre", "décembre 2026"),
+    ],
+)
+def test_dates_without_a_year_are_ordered_by_the_locale(
+    locale: str, day: str, short: str, weekday: str, month: str
+) -> None:
+    from datetime import date
+
+    t = translator(locale)
+    saturday = date(2026, 12, 5)
+    assert (t.day_month(saturday), t.short_day(saturday)) == (day, short)
+    assert (t.weekday(saturday), t.month(saturday)) == (weekday, month)
+
+
+@pytest.mark.parametrize(
+    ("locale", "zone", "expected"),
+    [
+        ("en-US", "Europe/Paris", "Saturday, Dec 5 at 3:15\u202fPM"),
+        ("en-GB", "Europe/Paris", "Saturday 5 Dec at 15:15"),
+        ("fr-FR", "Europe/Paris", "samedi 5 déc. à 15\u00a0h\u00a015"),
+        ("fr-FR", "America/New_York", "samedi 5 déc. à 9\u00a0h\u00a015"),
+    ],
+)
+def test_an_instant_reads_as_a_day_and_a_time_on_the_readers_clock(
+    locale: str, zone: str, expected: str
+) -> None:
+    """`samedi 5 déc. à 15 h 15`, never `05/12/2026 15:15`."""
+    from datetime import UTC, datetime
+
+    assert translator(locale).when(datetime(2026, 12, 5, 14, 15, tzinfo=UTC), zone) == expected
+
+
+def test_french_times_are_written_as_the_french_write_them() -> None:
+    from datetime import time
+
+    fr, en = translator("fr-FR"), translator("en-US")
+    assert (fr.time(time(9, 0)), fr.time(time(16, 30))) == ("9\u00a0h", "16\u00a0h\u00a030")
+    assert (en.time(time(9, 0)), en.time(time(16, 30))) == ("9:00\u202fAM", "4:30\u202fPM")
+
+
+def test_the_first_of_the_month_is_an_ordinal_in_french() -> None:
+    from datetime import UTC, date, datetime
+
+    fr = translator("fr-FR")
+    first = date(2026, 12, 1)
+    assert (fr.date(first), fr.day_month(first)) == ("1er décembre 2026", "1er décembre")
+    assert fr.when(datetime(2026, 12, 1, 8, tzinfo=UTC), "Europe/Paris") == (
+        "mardi 1er déc. à 9\u00a0h"
+    )
+    assert fr.date(first, format="short") == "01/12/2026"  # numeric: no ordinal
+    assert translator("en-US").date(first) == "December 1, 2026"

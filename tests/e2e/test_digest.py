@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -119,11 +120,11 @@ async def test_a_new_teams_first_digest_is_a_kick_off_in_its_language(
     await polaris_on_clock.settled()
     assert report.sent == 1
     [post] = posts(polaris_on_clock.fake)
-    text = str(post.args["blocks"])
+    text = json.dumps(post.args["blocks"], ensure_ascii=False)
     assert "Growth · lancement" in text and "calme" not in text
     assert "2 objectifs et 3 résultats clés" in text
     # The team checks in on Mondays at 09:00 and digests at 09:30, Paris time.
-    assert "lundi 30 novembre, 09:00" in text and "lundi 30 novembre, 09:30" in text
+    assert "lundi 30 nov. à 9\u00a0h." in text and "lundi 30 nov. à 9\u00a0h\u00a030," in text
     assert "O-1" in text and "O-2" in text
     # The week after, it is a weekly digest (a quiet one), no more a kick-off.
     await tick(polaris_on_clock, clock, DIGEST_AT + timedelta(days=7))
@@ -175,7 +176,9 @@ async def test_an_hour_late_is_posted_with_the_late_note(
 ) -> None:
     await tick(week, clock, DIGEST_AT + timedelta(hours=1))
     [post] = posts(week.fake)
-    assert "Posted late: this digest was due Monday 23 November, 09:30" in str(post.args["blocks"])
+    assert "Posted late: this digest was due Monday, Nov 23 at 9:30\u202fAM," in json.dumps(
+        post.args["blocks"], ensure_ascii=False
+    )
 
 
 async def test_two_days_late_is_skipped_and_recorded(
@@ -370,8 +373,8 @@ async def test_okr_digest_shows_a_private_preview(
     ack_json(await week.command("digest"))
     [answer] = await week.fake.wait_for("response_url:U1")
     assert answer.args["response_type"] == "ephemeral"
-    text = str(answer.args["blocks"])
-    assert "*Preview*, only you can see it" in text and "Monday 23 November, 09:30" in text
+    text = json.dumps(answer.args["blocks"], ensure_ascii=False)
+    assert "*Preview*, only you can see it" in text and "Monday, Nov 23 at 9:30\u202fAM" in text
     assert "`KR-1` Weekly active teams" in text
     await week.settled()
     assert posts(week.fake) == []

@@ -3,6 +3,7 @@ a quiet week of its own, the preview and the late note, in English and French.""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -48,7 +49,7 @@ def rendered(blocks: list[Block]) -> list[dict[str, Any]]:
 
 
 def text_of(blocks: list[Block]) -> str:
-    return str(rendered(blocks))
+    return json.dumps(rendered(blocks), ensure_ascii=False)  # no-break spaces as they are
 
 
 def north_star_summary_stub() -> NorthStarSummary:
@@ -293,8 +294,8 @@ def test_someone_who_skipped_is_counted_never_named() -> None:
 @pytest.mark.parametrize(
     ("locale", "check_in", "digest_at"),
     [
-        ("en", "Friday 27 November, 10:00", "Monday 30 November, 09:30"),
-        ("fr", "vendredi 27 novembre, 10:00", "lundi 30 novembre, 09:30"),
+        ("en", "Friday, Nov 27 at 10:00\u202fAM", "Monday, Nov 30 at 9:30\u202fAM"),
+        ("fr", "vendredi 27 nov. à 10\u00a0h", "lundi 30 nov. à 9\u00a0h\u00a030"),
     ],
 )
 def test_a_new_teams_first_digest_is_a_kick_off(locale: str, check_in: str, digest_at: str) -> None:
@@ -327,8 +328,12 @@ def test_the_late_note_says_when_it_was_due_on_the_team_clock() -> None:
     objectives, weeks = big_team(1)
     post = build_digest_post(translator("en"), digest_of(objectives, weeks), late_since=UNTIL)
     assert "Posted late" in text_of(post.main.blocks)
-    assert "Monday 23 November, 09:30" in late_note(translator("en"), UNTIL, "Europe/Paris")
-    assert "lundi 23 novembre, 09:30" in late_note(translator("fr"), UNTIL, "Europe/Paris")
+    assert "due Monday, Nov 23 at 9:30\u202fAM," in late_note(
+        translator("en"), UNTIL, "Europe/Paris"
+    )
+    assert "prévu lundi 23 nov. à 9\u00a0h\u00a030," in late_note(
+        translator("fr"), UNTIL, "Europe/Paris"
+    )
 
 
 def test_the_preview_is_the_same_post_marked_private() -> None:
@@ -340,7 +345,7 @@ def test_the_preview_is_the_same_post_marked_private() -> None:
     )
     assert len(preview.blocks) <= 50
     text = text_of(preview.blocks)
-    assert "*Preview*, only you can see it" in text and "Monday 30 November, 09:30" in text
+    assert "*Preview*, only you can see it" in text and "Monday, Nov 30 at 9:30\u202fAM" in text
     assert text_of(build_digest_post(translator("en"), digest).main.blocks)[1:-1] in text
 
 
@@ -352,3 +357,18 @@ def test_the_lead_learns_how_to_invite_the_bot() -> None:
     assert "archived" in unreachable_text(
         translator("en"), team="G", channel_id="C9", error="is_archived"
     )
+
+
+def test_the_preview_speaks_to_its_reader_and_shows_the_post_as_the_channel_will_read_it() -> None:
+    """A French team's digest previewed by someone who reads English."""
+    objectives, weeks = big_team(1)
+    digest = digest_of(objectives, weeks, locale="fr")
+    preview = build_digest_preview(
+        translator("en"),
+        DigestPreview(digest=digest, next_at=datetime(2026, 11, 30, 8, 30, tzinfo=UTC)),
+        t_team=translator("fr"),
+    )
+    text = text_of(preview.blocks)
+    assert "*Preview*, only you can see it. The next digest is due Monday, Nov 30" in text
+    assert text_of(build_digest_post(translator("fr"), digest).main.blocks)[1:-1] in text
+    assert preview.text.startswith("Preview: ") and "bilan" in preview.text

@@ -25,3 +25,11 @@ def test_other_units_follow_the_number() -> None:
     t = translator("fr")
     assert kr_amount(t, 1500, "teams") == "1\u202f500 teams"
     assert amount(t, 2, "<!here>") == "2 &lt;!here&gt;"
+
+
+def test_a_cycle_reads_as_people_say_it() -> None:
+    from handlers.ui.format import cycle_label
+
+    assert cycle_label(translator("en"), "2026-Q4") == "Q4 2026"
+    assert cycle_label(translator("fr"), "2027-Q1") == "T1 2027"
+    assert cycle_label(translator("en"), "<custom>") == "&lt;custom&gt;"
