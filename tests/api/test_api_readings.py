@@ -209,7 +209,7 @@ async def test_a_reading_before_an_explicit_measured_since_is_422_with_the_date(
         polaris, {"metric": "nsm", "value": 1000, "date": "2026-11-01"}, created.token
     )
     assert response.status_code == 422
-    assert "Nov 1, 2026 is before the North Star was measured (since Nov 9, 2026)" in (
+    assert "November 1, 2026 is before the North Star was measured (since November 9, 2026)" in (
         response.text
     )
     assert await readings(db) == []

@@ -110,4 +110,4 @@ async def test_the_announcement_is_in_the_team_language(polaris: PolarisServer) 
     [announced] = await polaris.fake.wait_for(
         "chat.postMessage", where=lambda c: c.args.get("channel") == "C2"
     )
-    assert "Chaque *vendredi à 10:00*" in announced.args["text"]
+    assert "Chaque *vendredi à 10\xa0h*" in announced.args["text"]

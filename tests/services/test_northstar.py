@@ -292,8 +292,8 @@ async def test_an_empty_measured_since_takes_last_weeks_history_right_after_defi
 
 @pytest.mark.parametrize(
     ("locale", "shown"),
-    [("en", "Nov 15, 2026 is before the North Star was measured (since Nov 18, 2026)"),
-     ("fr", "15 nov. 2026 est antérieure")],
+    [("en", "November 15, 2026 is before the North Star was measured (since November 18, 2026)"),
+     ("fr", "15 novembre 2026 est antérieure")],
 )  # fmt: skip
 async def test_an_explicit_measured_since_refuses_older_readings_in_the_readers_format(
     db: Database, locale: str, shown: str

@@ -121,5 +121,5 @@ async def test_rows_before_an_explicit_measured_since_are_refused_with_the_date(
     [error] = report.errors
     assert (error.line, error.field, report.written) == (2, "date", False)
     message = translator("fr")(error.message, **error.values)
-    assert "2 nov. 2026 est antérieure" in message and "9 nov. 2026" in message
+    assert "2 novembre 2026 est antérieure" in message and "9 novembre 2026" in message
     assert await readings(db) == []
