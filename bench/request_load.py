@@ -1040,6 +1040,7 @@ class Driver:
     ) -> tuple[str, bytes, str]:
         """(key, body, content type) of request `i` of `kind` by one of `pool` (the warm
         actors by default); the key names its response_url and ends its note."""
+        from handlers.ui.forms import CHECKED
         from tests.signing import FORM_CONTENT_TYPE, interaction_body
         from tests.slack_forms import view_submission
 
@@ -1060,15 +1061,24 @@ class Driver:
         assert kind in (MODAL_SUBMIT, NOOP_VIEW, REFERENCE)
         actor, kr, value, confidence = self.pick(i, pool)
         view = self.views[actor.user_id]
+        # The modal shows the input of the KR it was opened on (a Done box for a milestone):
+        # submit it for a KR of the same sort.
+        milestone = actor.krs[0].kind == "milestone"
+        alike = [k for k in actor.krs if (k.kind == "milestone") == milestone]
+        kr = alike[(i // len(pool)) % len(alike)]
+        value = random_value(self.rng, kr.kind, kr.start, kr.target)
         # Same view id + hash = same idempotency key (a double click): vary the hash so that
         # every submission is a new check-in.
         view = {**view, "hash": f"{view['hash']}-{key}"}
         values = {
             "key_result": str(kr.ref),
-            "value": f"{value:g}",
             "confidence": str(confidence),
             "note": f"bench {key}",
         }
+        if any(b.get("block_id") == "value" for b in view["blocks"]):
+            values["value"] = f"{value:g}"
+        else:  # a milestone's modal: its Done box (ticked on even requests)
+            values["done"] = CHECKED if i % 2 == 0 else ""
         payload = view_submission(view, values, user_id=actor.user_id)
         return key, interaction_body(payload), FORM_CONTENT_TYPE
 
