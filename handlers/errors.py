@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 from bot.background import Background
 from bot.domain.errors import UserError
 from handlers.context import Answer, Request, translator_of
+from handlers.slack_io import PooledRespond
 from handlers.ui.format import refusal_text
 from handlers.ui.forms import UnreadableField, inline_errors
 from storage.database import unreachable_reason
@@ -146,6 +147,7 @@ def guarded(listener: Listener) -> Callable[..., Awaitable[None]]:
         if event is not None and ack.response is None:
             await ack()  # an event needs no content: Slack only waits for the 200
         answered = asyncio.Event()
+        respond = PooledRespond(respond, client.session)
         req = Request.of(
             context=context, client=client, respond=respond, body=body,
             action=action, command=command, view=view, event=event,

@@ -8,9 +8,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
+import aiohttp
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.context.respond.internals import _build_message
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook import WebhookResponse
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.services.ledger import LedgerKey, LedgerStatus
 
@@ -223,3 +228,25 @@ def outcome_of(error: Exception) -> tuple[LedgerStatus, str]:
     else:
         raise error
     return (LedgerStatus.SKIPPED if code in FINAL_ERRORS else LedgerStatus.FAILED), code
+
+
+class PooledRespond(AsyncRespond):
+    """Bolt's `respond` (a reply through the request's response_url) over the app's pooled
+    HTTP session. Bolt's own opens a new aiohttp session, and so a new connection (a TLS
+    handshake with Slack), for every reply, then closes it: that was the costliest part of
+    answering a command after its ack. Without a session, Bolt's behaviour."""
+
+    def __init__(self, respond: AsyncRespond, session: aiohttp.ClientSession | None) -> None:
+        super().__init__(response_url=respond.response_url, proxy=respond.proxy, ssl=respond.ssl)
+        self._session = session
+
+    async def __call__(self, text: str | dict[str, Any] = "", **kwargs: Any) -> WebhookResponse:  # type: ignore[override]
+        if self.response_url is None or self._session is None or self._session.closed:
+            return await super().__call__(text, **kwargs)
+        message = (
+            _build_message(**text)
+            if isinstance(text, dict)
+            else _build_message(text=text, **kwargs)
+        )
+        client = AsyncWebhookClient(url=self.response_url, session=self._session)
+        return await client.send_dict(message)
