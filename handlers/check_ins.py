@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.domain.errors import N_, InvalidFields, NotFound, UserError
 from bot.services import check_ins
+from bot.services.check_ins import KEY_RESULT_FIELD
 from bot.services.commands import RecordCheckIn
 from bot.services.read_models import CheckInResult, KeyResultView, ObjectiveView
 from handlers.args import UpdateLine, parse_update_line
@@ -112,9 +113,10 @@ async def handle_update_command(req: Request) -> Answer:
 
 async def record_update_line(*, req: Request, line: UpdateLine) -> None:
     """Record a complete line and confirm it; otherwise (or if the service refuses it) open
-    the modal filled with what was typed and the problem. A KR that does not exist or that
-    the person may not update is refused at once, never with a modal."""
-    if line.ref is not None:
+    the modal filled with what was typed and the problem. A KR that does not exist, is
+    archived or that the person may not update is refused at once, never with a modal (a
+    complete line is checked by the recording itself, in its one transaction)."""
+    if line.ref is not None and not line.complete:
         await check_ins.check_updatable(
             db=req.db, workspace_id=req.workspace_id, actor=req.actor, key_result_ref=line.ref
         )
@@ -129,7 +131,9 @@ async def record_update_line(*, req: Request, line: UpdateLine) -> None:
                 keep_confidence=line.confidence is None,
                 yes_no=line.yes_no,
             )
-        except (NotFound, InvalidFields) as wrong:
+        except InvalidFields as wrong:
+            if KEY_RESULT_FIELD in wrong.fields:
+                raise  # archived: refused at once, as a line naming no value would be
             # "done" said of a number: the modal asks for the number rather than show a 1.
             shown = None if line.yes_no else line.value_text
             line = replace(line, ref=None, value_text=shown, problem=refusal_text(req.t, wrong))

@@ -30,13 +30,15 @@ from storage.models import CheckIn, LifecycleState
 from storage.okrs import ObjectiveFilter
 
 NOTE_MAX = 3000
+#: The field a refusal of the key result itself (archived) is about, rather than of the values.
+KEY_RESULT_FIELD = "key_result"
 
 
 def _updatable(target: okrs.CheckInTarget | None, ref: int, actor: Actor) -> okrs.CheckInTarget:
     if target is None:
         raise NotFound(N_("There is no key result {ref}."), ref=key_result_label(ref))
     if LifecycleState.ARCHIVED.value in (target.key_result.state, target.objective_state):
-        raise field_error("key_result", N_("{ref} is archived."), ref=key_result_label(ref))
+        raise field_error(KEY_RESULT_FIELD, N_("{ref} is archived."), ref=key_result_label(ref))
     if not may_change(
         actor,
         owners=[target.key_result.owner_user_id, target.objective_owner],
