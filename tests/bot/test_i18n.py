@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
+from babel.numbers import format_percent
 
 from bot.i18n import catalog_messages, language_of, translator
 
@@ -184,3 +185,31 @@ def test_the_first_of_the_month_is_an_ordinal_in_french() -> None:
     )
     assert fr.date(first, format="short") == "01/12/2026"  # numeric: no ordinal
     assert translator("en-US").date(first) == "December 1, 2026"
+
+
+def test_a_number_is_formatted_by_babel_once_per_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.i18n
+
+    calls: list[float] = []
+    real = bot.i18n.format_decimal
+
+    def counting(value: float, **kwargs: object) -> str:
+        calls.append(value)
+        return real(value, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bot.i18n, "format_decimal", counting)
+    en, fr = translator("en-US"), translator("fr-FR")
+    value = 98765.4321  # a value no other test formats, so the cache is cold for it
+    assert [en.number(value), en.number(value)] == ["98,765.43", "98,765.43"]
+    assert fr.number(value) == "98\u202f765,43"
+    assert calls == [value, value]  # once in English, once in French
+
+
+def test_remembered_numbers_read_as_babel_writes_them() -> None:
+    en, fr = translator("en-US"), translator("fr-FR")
+    assert [en.number(0.0), en.number(-0.0), en.number(0), en.number(1.0)] == ["0", "-0", "0", "1"]
+    assert [en.number(2.346, digits=1), en.number(2.346)] == ["2.3", "2.35"]
+    for t in (en, fr):  # twice: as computed, then as remembered
+        assert [t.percent(0.16), t.percent(0.16)] == [format_percent(0.16, locale=t.locale)] * 2
+        babel = format_percent(0.125, locale=t.locale, decimal_quantization=False)
+        assert [t.percent_value(12.5), t.percent_value(12.5)] == [babel] * 2
