@@ -2,6 +2,7 @@
 
 Loading a page of objectives costs two statements whatever the data size: the objectives with
 their teams and cycles, then their key results with each one's latest check-in (no N+1).
+Objectives known by id (a post to redraw) cost one: the rows of their key results carry them.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
@@ -288,6 +289,58 @@ async def key_results_with_latest(
             {"objective_ids": list(objective_ids), "states": list(states)},
         )
     return [(kr, latest) for kr, latest in rows.all()]
+
+
+_OBJECTIVES_WITH_KEY_RESULTS = (
+    select(Objective, Team, Cycle, KeyResult, CheckIn)
+    .join(Team, col(Team.id) == col(Objective.team_id))
+    .join(Cycle, col(Cycle.id) == col(Objective.cycle_id))
+    .outerjoin(
+        KeyResult,
+        and_(
+            col(KeyResult.objective_id) == col(Objective.id),
+            col(KeyResult.state).in_(bindparam("states", expanding=True)),
+        ),
+    )
+    .outerjoin(CheckIn, col(CheckIn.id) == latest_check_in_id(col(KeyResult.id)))
+    .where(
+        col(Objective.workspace_id) == bindparam("workspace_id"),
+        col(Objective.id).in_(bindparam("objective_ids", expanding=True)),
+    )
+    .order_by(
+        col(Objective.team_id), col(Objective.ref), col(KeyResult.position), col(KeyResult.ref)
+    )
+)
+
+ObjectiveInContext = tuple[Objective, Team, Cycle, list[tuple[KeyResult, CheckIn | None]]]
+
+
+async def objectives_with_key_results(
+    session: AsyncSession,
+    workspace_id: str,
+    objective_ids: Collection[int],
+    *,
+    states: Collection[str],
+) -> list[ObjectiveInContext]:
+    """The objectives `objective_ids` (by team, then reference), each with its team, cycle and
+    key results in `states` with their latest check-ins, in one statement: an objective is
+    a handful of rows, and a statement costs more than the rows it repeats."""
+    if not objective_ids:
+        return []
+    rows = await session.execute(
+        _OBJECTIVES_WITH_KEY_RESULTS,
+        {
+            "workspace_id": workspace_id,
+            "objective_ids": list(objective_ids),
+            "states": list(states),
+        },
+    )
+    found: dict[int, ObjectiveInContext] = {}
+    for objective, team, cycle, kr, latest in rows.all():
+        entry = found.setdefault(objective.id or 0, (objective, team, cycle, []))
+        if kr is not None:
+            entry[3].append((kr, latest))
+    return list(found.values())
 
 
 @dataclass(frozen=True)

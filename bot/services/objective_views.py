@@ -55,10 +55,21 @@ async def load_objective_views(
 async def objective_views_by_id(
     session: AsyncSession, workspace_id: str, objective_ids: Sequence[int], *, now: datetime
 ) -> list[ObjectiveView]:
-    """The views of `objective_ids` (of any state), in two statements however many."""
-    return await load_objective_views(
-        session, ObjectiveFilter(workspace_id, objective_ids=objective_ids), now=now
+    """The views of `objective_ids` (of any state), in one statement however many."""
+    found = await okrs.objectives_with_key_results(
+        session, workspace_id, objective_ids, states=LIVE_STATES
     )
+    return [
+        objective_view(
+            objective,
+            [kr for kr, _ in krs],
+            {latest.key_result_id: latest for _, latest in krs if latest is not None},
+            team,
+            cycle,
+            now=now,
+        )
+        for objective, team, cycle, krs in found
+    ]
 
 
 def restricted(view: ObjectiveView, keep: Callable[[KeyResultView], bool]) -> ObjectiveView:
@@ -165,7 +176,7 @@ async def changed_objective(
 async def objectives_by_id(
     *, db: Database, workspace_id: str, objective_ids: Sequence[int], now: datetime
 ) -> list[ObjectiveView]:
-    """The objectives `objective_ids`, in two statements however many."""
+    """The objectives `objective_ids`, in one statement however many."""
     async with db.transaction() as session:
         return await objective_views_by_id(session, workspace_id, objective_ids, now=now)
 

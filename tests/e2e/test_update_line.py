@@ -72,7 +72,7 @@ async def test_a_complete_line_reads_its_key_result_once(polaris: PolarisServer)
         await polaris.settled()
     targets = [s for s in seen if s.startswith("SELECT") and "JOIN cycle" in s and "ref = " in s]
     assert len(targets) == 1, "the check and the recording read the key result together"
-    assert len(seen) == 5, seen  # that read, the insert, the redraw's two, the team prompt's one
+    assert len(seen) == 4, seen  # that read, the insert, the redraw, the team prompt's one
     assert await count(polaris, CheckIn) == 2
 
 

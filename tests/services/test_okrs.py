@@ -7,7 +7,8 @@ from datetime import UTC, datetime, time, timedelta
 from functools import partial
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlmodel import col
 
 from bot.domain.errors import InvalidFields, NotFound, PermissionDenied
 from bot.domain.permissions import Actor
@@ -24,6 +25,7 @@ from bot.services.commands import (
 )
 from bot.services.key_results import add_key_result, edit_key_result
 from bot.services.lists import list_objectives
+from bot.services.objective_views import objectives_by_id
 from bot.services.objectives import change_objective_state, create_objective, objective_form_options
 from bot.services.read_models import ObjectivePage, ObjectiveView, TeamView
 from bot.services.runtime import Services
@@ -295,3 +297,28 @@ async def test_form_options_default_to_the_channel_team(services: Services) -> N
     assert [c.value for c in options.cycles] == ["2026-Q4", "2027-Q1"]
     assert [c.value for c in options.parents] == ["1"]
     assert [c.value for c in options.drives] == ["health"], "no North Star yet"
+
+
+async def test_objectives_by_id_match_the_list_in_one_statement(services: Services) -> None:
+    """The views a redraw reads by id (one statement) are the ones the list reads (two): an
+    objective without live key results included, archived ones left out, latest check-ins."""
+    team = await make_team(services)
+    other = await make_team(services, channel="C2", name="Ads")
+    await declare(services, other, draft("Leads"))  # O-1, KR-1: a later team, listed last
+    await declare(services, team, draft("Teams"), draft("Seats"), draft("Churn"))  # O-2
+    await declare(services, team, draft("Gone"))  # O-3: its only KR archived below
+    for ref, value in ((2, 20), (2, 25), (3, 15), (1, 11)):
+        await record_check_in(
+            db=services.db, cmd=RecordCheckIn("T0001", ref, value, 7, "", LEAD), now=NOW
+        )
+    async with services.db.transaction() as session:
+        await session.execute(
+            update(KeyResult).where(col(KeyResult.ref).in_([4, 5])).values(state="archived")
+        )
+    listed_views = (await listed(services, ListScope(user_id="U1"))).items
+    by_id = await objectives_by_id(
+        db=services.db, workspace_id="T0001", objective_ids=[3, 2, 1], now=NOW
+    )
+    assert by_id == list(listed_views)
+    assert [[k.label for k in v.key_results] for v in by_id] == [["KR-2", "KR-3"], [], ["KR-1"]]
+    assert [k.current for k in by_id[0].key_results] == [25, 15]
