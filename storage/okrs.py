@@ -8,7 +8,7 @@ Objectives known by id (a post to redraw) cost one: the rows of their key result
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -22,6 +22,7 @@ from storage.upsert import dialect_insert, dialect_of, insert_if_absent
 
 CYCLE = Cycle.__table__  # type: ignore[attr-defined]
 CHECK_IN = CheckIn.__table__  # type: ignore[attr-defined]
+KEY_RESULT = KeyResult.__table__  # type: ignore[attr-defined]
 WORKSPACE = Workspace.__table__  # type: ignore[attr-defined]
 
 
@@ -226,11 +227,11 @@ async def key_results_of(
 def latest_check_in_id(key_result_id: Any) -> Any:
     """The id of a key result's most recent check-in, as a correlated scalar subquery: one
     backward step on `ix_check_in_key_result_created` per key result, whatever its history."""
-    latest = aliased(CheckIn)
+    latest = CHECK_IN.alias("latest")
     return (
-        select(col(latest.id))
-        .where(col(latest.key_result_id) == key_result_id)
-        .order_by(col(latest.created_at).desc(), col(latest.id).desc())
+        select(latest.c.id)
+        .where(latest.c.key_result_id == key_result_id)
+        .order_by(latest.c.created_at.desc(), latest.c.id.desc())
         .limit(1)
         .scalar_subquery()
     )
@@ -261,22 +262,37 @@ _CHECK_IN_TARGET: Any = (
 )
 
 
+# What a key result's view shows of it (not its timestamps: converting them is not free).
+_KEY_RESULT_VIEW_COLUMNS = (
+    "id", "ref", "objective_id", "title", "kind", "start_value", "target_value", "unit",
+    "owner_user_id", "weight", "state",
+)  # fmt: skip
+# A key result as views read it: those columns, then its latest check-in's (NULL without one).
+# Plain rows, not entities: hydrating two ORM objects per key result cost more than the query.
 _KEY_RESULTS_WITH_LATEST = (
-    select(KeyResult, CheckIn)
-    .outerjoin(CheckIn, col(CheckIn.id) == latest_check_in_id(col(KeyResult.id)))
-    .where(col(KeyResult.objective_id).in_(bindparam("objective_ids", expanding=True)))
-    .order_by(col(KeyResult.position), col(KeyResult.ref))
+    select(
+        *(KEY_RESULT.c[name] for name in _KEY_RESULT_VIEW_COLUMNS),
+        CHECK_IN.c.value.label("latest_value"),
+        CHECK_IN.c.confidence.label("latest_confidence"),
+        CHECK_IN.c.note.label("latest_note"),
+        CHECK_IN.c.created_at.label("latest_at"),
+    )
+    .select_from(
+        KEY_RESULT.outerjoin(CHECK_IN, CHECK_IN.c.id == latest_check_in_id(KEY_RESULT.c.id))
+    )
+    .where(KEY_RESULT.c.objective_id.in_(bindparam("objective_ids", expanding=True)))
+    .order_by(KEY_RESULT.c.position, KEY_RESULT.c.ref)
 )
 _KEY_RESULTS_IN_STATES_WITH_LATEST = _KEY_RESULTS_WITH_LATEST.where(
-    col(KeyResult.state).in_(bindparam("states", expanding=True))
+    KEY_RESULT.c.state.in_(bindparam("states", expanding=True))
 )
 
 
 async def key_results_with_latest(
     session: AsyncSession, objective_ids: Collection[int], *, states: Collection[str] | None
-) -> list[tuple[KeyResult, CheckIn | None]]:
-    """The objectives' key results (in `states`, if given), each with its latest check-in,
-    in one statement."""
+) -> Sequence[Any]:
+    """The objectives' key results (in `states`, if given), each with its latest check-in's
+    `latest_value`, `latest_confidence`, `latest_note` and `latest_at`, in one statement."""
     if not objective_ids:
         return []
     if states is None:
@@ -288,7 +304,7 @@ async def key_results_with_latest(
             _KEY_RESULTS_IN_STATES_WITH_LATEST,
             {"objective_ids": list(objective_ids), "states": list(states)},
         )
-    return [(kr, latest) for kr, latest in rows.all()]
+    return rows.all()
 
 
 _OBJECTIVES_WITH_KEY_RESULTS = (

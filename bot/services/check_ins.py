@@ -17,6 +17,7 @@ from bot.domain.status import CONFIDENCE_MAX, CONFIDENCE_MIN
 from bot.services.commands import RecordCheckIn
 from bot.services.objective_views import (
     LIVE_STATES,
+    Reading,
     cycle_position,
     key_result_view,
     load_objective_views,
@@ -96,7 +97,7 @@ async def _append(session: AsyncSession, cmd: RecordCheckIn, now: datetime) -> C
     new_id = await okrs.insert_check_in(session, check_in)
     expected, cycle_over = cycle_position(target.cycle_key, target.timezone, now)
     return CheckInResult(
-        key_result=key_result_view(kr, check_in, expected, cycle_over),
+        key_result=key_result_view(kr, Reading.of(check_in), expected, cycle_over),
         previous_value=target.latest_value if new_id is not None else None,
         duplicate=new_id is None,
         objective_id=kr.objective_id,

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import NamedTuple, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,15 +41,16 @@ async def load_objective_views(
     """Objectives with their key results and latest check-ins, in two statements."""
     found = await okrs.find_objectives_in_context(session, f, limit=limit, offset=offset)
     ids = [o.id for o, _, _ in found if o.id is not None]
-    by_objective: dict[int, list[KeyResult]] = defaultdict(list)
-    latest: dict[int, CheckIn] = {}
-    for kr, check_in in await okrs.key_results_with_latest(session, ids, states=kr_states):
-        by_objective[kr.objective_id].append(kr)
-        if check_in is not None:
-            latest[check_in.key_result_id] = check_in
+    by_objective: dict[int, list[tuple[KeyResultFields, Reading | None]]] = defaultdict(list)
+    for row in await okrs.key_results_with_latest(session, ids, states=kr_states):
+        reading = (
+            None
+            if row.latest_at is None
+            else Reading(row.latest_value, row.latest_confidence, row.latest_note, row.latest_at)
+        )
+        by_objective[row.objective_id].append((row, reading))
     return [
-        objective_view(o, by_objective[o.id or 0], latest, team, cycle, now=now)
-        for o, team, cycle in found
+        objective_view(o, by_objective[o.id or 0], team, cycle, now=now) for o, team, cycle in found
     ]
 
 
@@ -62,8 +64,7 @@ async def objective_views_by_id(
     return [
         objective_view(
             objective,
-            [kr for kr, _ in krs],
-            {latest.key_result_id: latest for _, latest in krs if latest is not None},
+            [(kr, None if latest is None else Reading.of(latest)) for kr, latest in krs],
             team,
             cycle,
             now=now,
@@ -77,19 +78,58 @@ def restricted(view: ObjectiveView, keep: Callable[[KeyResultView], bool]) -> Ob
     return replace(view, key_results=tuple(k for k in view.key_results if keep(k)))
 
 
+class KeyResultFields(Protocol):
+    """What a key result's view is made of: a KeyResult, or a row of its columns."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def ref(self) -> int: ...
+    @property
+    def objective_id(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def start_value(self) -> float: ...
+    @property
+    def target_value(self) -> float: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def owner_user_id(self) -> str: ...
+    @property
+    def weight(self) -> float: ...
+    @property
+    def state(self) -> str: ...
+
+
+class Reading(NamedTuple):
+    """A key result's latest check-in, as far as its view goes."""
+
+    value: float
+    confidence: int | None
+    note: str
+    at: datetime
+
+    @classmethod
+    def of(cls, check_in: CheckIn) -> Reading:
+        return cls(check_in.value, check_in.confidence, check_in.note, check_in.created_at)
+
+
 def objective_view(
     objective: Objective,
-    key_results: Sequence[KeyResult],
-    latest: dict[int, CheckIn],
+    key_results: Sequence[tuple[KeyResultFields, Reading | None]],
     team: Team,
     cycle: Cycle,
     *,
     now: datetime,
 ) -> ObjectiveView:
+    """`objective` as read models show it: `key_results` (each with its latest reading, if
+    any), progress as of `now`."""
     expected, cycle_over = cycle_position(cycle.key, team.timezone, now)
-    krs = tuple(
-        key_result_view(kr, latest.get(kr.id or 0), expected, cycle_over) for kr in key_results
-    )
+    krs = tuple(key_result_view(kr, reading, expected, cycle_over) for kr, reading in key_results)
     progress = objective_progress(
         krs=[k.progress for k in krs], weights=[k.weight for k in krs], expected=expected
     )
@@ -123,7 +163,7 @@ def cycle_position(cycle_key: str, timezone: str, now: datetime) -> tuple[float,
 
 
 def key_result_view(
-    kr: KeyResult, latest: CheckIn | None, expected: float, cycle_over: bool
+    kr: KeyResultFields, latest: Reading | None, expected: float, cycle_over: bool
 ) -> KeyResultView:
     assert kr.id is not None
     kind = KrKind(kr.kind)
@@ -143,7 +183,7 @@ def key_result_view(
         current=latest.value if latest else None,
         confidence=latest.confidence if latest else None,
         note=latest.note if latest else "",
-        last_check_in_at=latest.created_at if latest else None,
+        last_check_in_at=latest.at if latest else None,
         progress=kr_progress(
             kind=kind,
             start=kr.start_value,
