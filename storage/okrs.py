@@ -26,25 +26,30 @@ KEY_RESULT = KeyResult.__table__  # type: ignore[attr-defined]
 WORKSPACE = Workspace.__table__  # type: ignore[attr-defined]
 
 
+# Read on every /okr command (is there a team here?): built once, as building a SELECT costs
+# more Python than running it.
+_TEAM_BY_CHANNEL = select(Team).where(
+    col(Team.workspace_id) == bindparam("workspace_id"),
+    col(Team.channel_id) == bindparam("channel_id"),
+)
+_TEAM_BY_NAME = select(Team).where(
+    col(Team.workspace_id) == bindparam("workspace_id"),
+    func.lower(col(Team.name)) == bindparam("name"),
+)
+
+
 async def team_by_channel(session: AsyncSession, workspace_id: str, channel_id: str) -> Team | None:
-    return (
-        await session.scalars(
-            select(Team).where(
-                col(Team.workspace_id) == workspace_id, col(Team.channel_id) == channel_id
-            )
-        )
-    ).first()
+    found = await session.scalars(
+        _TEAM_BY_CHANNEL, {"workspace_id": workspace_id, "channel_id": channel_id}
+    )
+    return found.first()
 
 
 async def team_by_name(session: AsyncSession, workspace_id: str, name: str) -> Team | None:
-    return (
-        await session.scalars(
-            select(Team).where(
-                col(Team.workspace_id) == workspace_id,
-                func.lower(col(Team.name)) == name.strip().lower(),
-            )
-        )
-    ).first()
+    found = await session.scalars(
+        _TEAM_BY_NAME, {"workspace_id": workspace_id, "name": name.strip().lower()}
+    )
+    return found.first()
 
 
 async def lock(session: AsyncSession, model: type[Workspace | Team | Objective], key: Any) -> None:
