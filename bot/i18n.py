@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -123,13 +124,16 @@ class Translator:
         return text.format(n=self.number(n), **self._formatted(values))
 
     def _formatted(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """A `date` given as a value (a domain error's, typically) reads in this locale."""
-        return {
-            key: self.date(value)
-            if isinstance(value, date) and not isinstance(value, datetime)
-            else value
-            for key, value in values.items()
-        }
+        """A `date` or a `float` given as a value (a domain error's, typically) reads in this
+        locale: `January 5, 2027`, `-5` / `1 234,5`, never `2027-01-05` or `-5.0`."""
+        return {key: self._readable(value) for key, value in values.items()}
+
+    def _readable(self, value: Any) -> Any:
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return self.date(value)
+        if isinstance(value, float) and math.isfinite(value):
+            return self.number(value)
+        return value
 
     def number(self, value: float, *, digits: int = 2) -> str:
         """`1234.5` → `1,234.5` (en) or `1 234,5` (fr); at most `digits` decimals."""

@@ -236,7 +236,7 @@ async def test_record_without_a_value_opens_the_modal_and_its_errors_are_inline(
         ("northstar record 12abc", "“12abc” is not a number."),
         ("northstar record 1e26", "Numbers go up to 999,999,999,999,999."),
         ('northstar record "Vibes" 3', "There is no metric called “Vibes”. Use `nsm` or one of"),
-        ("northstar record -5", "A reading cannot be negative: -5.0 sessions."),
+        ("northstar record -5", "A reading cannot be negative: -5 sessions."),
         ("northstar record 5 2099-01-01", "January 1, 2099 is in the future"),
         ("northstar record 5 23/11/2026", "“23/11/2026” is not a date (for example "),
         ("northstar link O-9 nsm", "There is no objective O-9."),
